@@ -1,0 +1,126 @@
+-- Intake in one round trip. The service calls ingest_notifications() with a JSON array of
+-- notifications that arrived together; the whole array commits as one statement, and every
+-- notification in it is answered only after that commit.
+--
+-- Race-freedom rests on two row-level decisions PostgreSQL makes atomically:
+--   * the unique (body_sha256, generated_at) key on deliveries: the same signed notification,
+--     arriving twice at once on any number of replicas, is inserted once; the other insert
+--     waits for the first to commit and then does nothing ("duplicate");
+--   * the conditional upsert of the session row: an event applies only if its generated-at is
+--     not older than the event the session reflects (a tie goes to the later arrival).
+CREATE FUNCTION ingest_notification(n jsonb) RETURNS "DeliveryOutcome"
+LANGUAGE plpgsql AS $$
+DECLARE
+  delivery_id bigint;
+  generated timestamptz := to_timestamp((n->>'generatedAtMs')::numeric / 1000);
+  received timestamptz := (n->>'receivedAt')::timestamptz;
+  sid text := n->>'sessionId';
+  eid text := n->>'encounterId';
+  new_status "SessionStatus" := (n->>'sessionStatus')::"SessionStatus";
+  body bytea := decode(n->>'rawBody', 'base64');
+  session_applied boolean;
+  result "DeliveryOutcome";
+BEGIN
+  INSERT INTO deliveries (session_id, encounter_id, generated_at, received_at, vendor_status,
+                          outcome, reject_reason, raw_body, body_sha256)
+  VALUES (sid, eid, generated, received, n->>'vendorStatus',
+          CASE WHEN n->>'rejectReason' IS NULL THEN 'applied' ELSE 'rejected' END::"DeliveryOutcome",
+          n->>'rejectReason', body, sha256(body))
+  ON CONFLICT (body_sha256, generated_at) DO NOTHING
+  RETURNING id INTO delivery_id;
+
+  IF delivery_id IS NULL THEN
+    RETURN 'duplicate';
+  END IF;
+  IF n->>'rejectReason' IS NOT NULL THEN
+    RETURN 'rejected';
+  END IF;
+
+  INSERT INTO encounters (id, created_at, updated_at) VALUES (eid, received, received)
+  ON CONFLICT (id) DO NOTHING;
+
+  IF new_status IS NULL THEN
+    -- A status we do not know: keep the session known, change nothing, reconcile later.
+    INSERT INTO sessions (id, encounter_id, created_at, updated_at) VALUES (sid, eid, received, received)
+    ON CONFLICT (id) DO NOTHING;
+    result := 'unrecognized';
+  ELSE
+    INSERT INTO sessions AS s (id, encounter_id, status, vendor_status, error_code, error_detail,
+                               additional_info, links, last_event_at, last_delivery_id, created_at, updated_at)
+    VALUES (sid, eid, new_status, n->>'vendorStatus', n->>'errorCode', n->>'errorDetail',
+            NULLIF(n->'additionalInfo', 'null'), NULLIF(n->'links', 'null'), generated, delivery_id, received, received)
+    ON CONFLICT (id) DO UPDATE SET
+      status = excluded.status,
+      vendor_status = excluded.vendor_status,
+      error_code = excluded.error_code,
+      error_detail = excluded.error_detail,
+      additional_info = excluded.additional_info,
+      links = excluded.links,
+      last_event_at = excluded.last_event_at,
+      last_delivery_id = excluded.last_delivery_id,
+      updated_at = excluded.updated_at
+    WHERE s.last_event_at IS NULL OR s.last_event_at <= excluded.last_event_at
+    RETURNING true INTO session_applied;
+    result := CASE WHEN session_applied THEN 'applied' ELSE 'stale' END;
+  END IF;
+
+  IF result = 'applied' THEN
+    -- The encounter shows the status of its session with the latest vendor event.
+    UPDATE encounters SET
+      status = CASE WHEN last_event_at IS NULL OR last_event_at <= generated THEN new_status ELSE status END,
+      last_event_at = GREATEST(last_event_at, generated),
+      updated_at = received
+    WHERE id = eid;
+  END IF;
+
+  IF jsonb_typeof(n->'knownSessions') = 'array' THEN
+    INSERT INTO sessions (id, encounter_id, created_at, updated_at)
+    SELECT known, eid, received, received FROM jsonb_array_elements_text(n->'knownSessions') AS known
+    ON CONFLICT (id) DO NOTHING;
+  END IF;
+
+  IF result <> 'stale' AND jsonb_typeof(n->'artifacts') = 'array' THEN
+    -- Retrieval work is written in the same statement as the delivery, so an acknowledged
+    -- notification can never lose its work. A newer request resets the artifact; an older
+    -- one (a reordered delivery) leaves it alone.
+    INSERT INTO artifacts AS a (kind, owner_id, session_id, encounter_id, status, href, last_error,
+                                next_attempt_at, requested_at, created_at, updated_at)
+    SELECT (x->>'kind')::"ArtifactKind", x->>'ownerId', x->>'sessionId', eid,
+           CASE WHEN x->>'refusal' IS NULL THEN 'pending' ELSE 'failed' END::"ArtifactStatus",
+           x->>'href', x->>'refusal',
+           CASE WHEN x->>'refusal' IS NULL THEN received END,
+           generated, received, received
+    FROM jsonb_array_elements(n->'artifacts') AS x
+    ON CONFLICT (kind, owner_id) DO UPDATE SET
+      status = excluded.status,
+      href = excluded.href,
+      attempts = 0,
+      last_error = excluded.last_error,
+      next_attempt_at = excluded.next_attempt_at,
+      locked_until = NULL,
+      generation = a.generation + 1,
+      requested_at = excluded.requested_at,
+      updated_at = excluded.updated_at
+    WHERE a.requested_at <= excluded.requested_at;
+  END IF;
+
+  IF result <> 'applied' THEN
+    UPDATE deliveries SET outcome = result WHERE id = delivery_id;
+  END IF;
+  RETURN result;
+END;
+$$;
+
+-- Applies a batch in arrival order and returns one outcome per element, by position.
+CREATE FUNCTION ingest_notifications(batch jsonb) RETURNS TABLE (ordinal integer, outcome "DeliveryOutcome")
+LANGUAGE plpgsql AS $$
+DECLARE
+  i integer;
+BEGIN
+  FOR i IN 0 .. jsonb_array_length(batch) - 1 LOOP
+    ordinal := i;
+    outcome := ingest_notification(batch->i);
+    RETURN NEXT;
+  END LOOP;
+END;
+$$;

@@ -1,0 +1,53 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { errorBody, ErrorBody, isDatabaseUnavailable } from './http-error';
+
+/** Maps every error to a small, stable JSON body. Stack traces and causes stay in the logs. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (!response.headersSent) response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const payload = exception.getResponse();
+      const message = typeof payload === 'string' ? payload : (payload as { message?: unknown }).message;
+      return errorBody(status, Array.isArray(message) ? message.join('; ') : String(message ?? exception.message));
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`database unavailable: ${describe(exception)}`);
+      return errorBody(503, 'storage is unavailable; nothing was recorded');
+    }
+    this.logger.error(`unhandled ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
+    return errorBody(500, 'internal error');
+  }
+}
+
+/**
+ * Errors raised by Express middleware before Nest sees the request (the body parser's size
+ * limit, an unreadable body), answered in the same shape.
+ */
+export function expressErrorHandler(error: any, _request: Request, response: Response, next: NextFunction): void {
+  if (response.headersSent) return next(error);
+  const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+  const messages: Record<string, string> = {
+    'entity.too.large': 'body exceeds the size limit',
+    'encoding.unsupported': 'unsupported content encoding',
+    'charset.unsupported': 'unsupported charset',
+    'request.aborted': 'request aborted',
+    'request.size.invalid': 'body length does not match Content-Length',
+  };
+  response.status(status).json(errorBody(status, messages[error?.type] ?? (status === 500 ? 'internal error' : 'bad request')));
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  const name = error instanceof Error ? error.name : typeof error;
+  return code ? `${name} (${String(code)})` : name;
+}

@@ -1,0 +1,146 @@
+import { ArtifactKind } from '../generated/prisma/enums';
+import { AppConfig, ConfigValidationError, SukiAuthMode } from './app-config';
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DEFAULT_FETCH_LINKS = 'contents,encounter_content,structured_data,encounter_structured_data,transcripts';
+
+/**
+ * Reads and validates the environment in one pass, collecting every problem so an operator
+ * fixes them all at once instead of one restart per variable.
+ */
+export function loadConfig(env: Env): AppConfig {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+  const production = env.NODE_ENV === 'production';
+
+  const authMode = read.oneOf('SUKI_AUTH_MODE', ['static', 'partner'], 'static') as SukiAuthMode;
+  const config: AppConfig = {
+    production,
+    port: read.int('PORT', 3000, 0, 65535),
+    databaseUrl: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 500),
+    dataDir: read.string('DATA_DIR') ?? './.data',
+    migrateOnStart: read.bool('MIGRATE_ON_START', true),
+    webhook: {
+      secrets: read.list('SUKI_WEBHOOK_SECRETS'),
+      toleranceMs: read.int('SUKI_WEBHOOK_TOLERANCE_MS', 300_000, 0, 86_400_000),
+      maxBodyBytes: read.int('SUKI_WEBHOOK_MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    },
+    suki: {
+      apiBaseUrl: read.url('SUKI_API_BASE_URL', ['https:', 'http:']) ?? 'https://sdp.suki.ai',
+      authMode,
+      apiToken: read.string('SUKI_API_TOKEN'),
+      partner: undefined,
+      providerId: read.string('SUKI_PROVIDER_ID'),
+      fetchLinks: read.kinds('SUKI_FETCH_LINKS', DEFAULT_FETCH_LINKS),
+      requestTimeoutMs: read.int('SUKI_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
+      maxConcurrency: read.int('SUKI_MAX_CONCURRENCY', 8, 1, 256),
+      maxAttempts: read.int('SUKI_FETCH_MAX_ATTEMPTS', 8, 1, 100),
+    },
+    internalApiTokens: read.list('INTERNAL_API_TOKENS'),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+
+  if (authMode === 'partner') {
+    const partnerId = read.string('SUKI_PARTNER_ID');
+    const privateKeyPem = read.string('SUKI_PARTNER_PRIVATE_KEY')?.replace(/\\n/g, '\n');
+    if (!partnerId) problems.push('SUKI_PARTNER_ID is required when SUKI_AUTH_MODE=partner');
+    if (!privateKeyPem) problems.push('SUKI_PARTNER_PRIVATE_KEY is required when SUKI_AUTH_MODE=partner');
+    else if (!privateKeyPem.includes('PRIVATE KEY')) problems.push('SUKI_PARTNER_PRIVATE_KEY must be a PEM private key');
+    if (partnerId && privateKeyPem) {
+      config.suki.partner = {
+        partnerId,
+        privateKeyPem,
+        keyId: read.string('SUKI_PARTNER_KEY_ID'),
+        issuer: read.string('SUKI_PARTNER_ISSUER'),
+        user: read.string('SUKI_PARTNER_USER'),
+      };
+    }
+  }
+
+  if (production) {
+    // Outside production these have safe development defaults (an embedded database and
+    // generated secrets); in production a default would be a silent outage or a hole.
+    const required: Array<[string, boolean]> = [
+      ['DATABASE_URL', !config.databaseUrl],
+      ['SUKI_WEBHOOK_SECRETS', config.webhook.secrets.length === 0],
+      ['INTERNAL_API_TOKENS', config.internalApiTokens.length === 0],
+      ['SUKI_API_TOKEN', authMode === 'static' && !config.suki.apiToken],
+    ];
+    const missing = required.filter(([, isMissing]) => isMissing).map(([name]) => name);
+    if (missing.length > 0) problems.push(`required in production but not set: ${missing.join(', ')}`);
+  }
+
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return config;
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  string(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  list(name: string): string[] {
+    return (this.string(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    this.problems.push(`${name} must be true or false`);
+    return fallback;
+  }
+
+  oneOf(name: string, allowed: string[], fallback: string): string {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (allowed.includes(raw)) return raw;
+    this.problems.push(`${name} must be one of: ${allowed.join(', ')}`);
+    return fallback;
+  }
+
+  url(name: string, protocols: string[]): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    try {
+      if (protocols.includes(new URL(raw).protocol)) return raw;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name} must be a URL (${protocols.join(' or ')})`);
+    return undefined;
+  }
+
+  kinds(name: string, fallback: string): ArtifactKind[] {
+    const raw = this.string(name) ?? fallback;
+    const known = Object.values(ArtifactKind) as string[];
+    const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+    const unknown = items.filter((item) => !known.includes(item));
+    if (unknown.length > 0) this.problems.push(`${name} has unknown link kinds: ${unknown.join(', ')} (known: ${known.join(', ')})`);
+    return [...new Set(items.filter((item) => known.includes(item)))] as ArtifactKind[];
+  }
+}

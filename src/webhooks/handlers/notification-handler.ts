@@ -1,0 +1,40 @@
+import { DeliveryOutcome, SessionStatus } from '../../generated/prisma/enums';
+import { ArtifactRequest, IntakeRecord, SignedDelivery } from '../intake-record';
+import { SukiNotification } from '../notification';
+
+/** What one kind of event does; the dispatcher picks a handler by the mapped session status. */
+export interface NotificationHandler {
+  /** The mapped status this handler owns, or 'unrecognized' for statuses we do not know. */
+  readonly handles: SessionStatus | 'unrecognized';
+  handle(delivery: SignedDelivery, notification: SukiNotification): Promise<DeliveryOutcome>;
+}
+
+export const NOTIFICATION_HANDLERS = Symbol('NOTIFICATION_HANDLERS');
+
+/** The part of an intake record every event shares. */
+export function baseRecord(delivery: SignedDelivery, notification: SukiNotification): IntakeRecord {
+  return {
+    delivery,
+    sessionId: notification.sessionId,
+    encounterId: notification.encounterId,
+    vendorStatus: notification.vendorStatus,
+    sessionStatus: notification.status,
+    additionalInfo: notification.additionalInfo,
+    links: notification.links,
+    knownSessions: [],
+    artifacts: [],
+  };
+}
+
+/**
+ * A single status check of the session (Suki's documented status endpoint), for outcomes that
+ * are not final on their own: timeouts, cancellations and statuses we do not recognise.
+ */
+export function statusCheck(sessionId: string): ArtifactRequest {
+  return {
+    kind: 'status',
+    ownerId: sessionId,
+    sessionId,
+    href: `/api/v1/ambient/session/${encodeURIComponent(sessionId)}/status`,
+  };
+}

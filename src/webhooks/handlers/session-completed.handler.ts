@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { ArtifactKind, DeliveryOutcome } from '../../generated/prisma/enums';
+import { resolveLink } from '../../retrieval/link-policy';
+import { ArtifactRequest, SignedDelivery } from '../intake-record';
+import { IntakeService } from '../intake.service';
+import { SukiNotification } from '../notification';
+import { baseRecord, NotificationHandler } from './notification-handler';
+
+const ENCOUNTER_KINDS: ReadonlySet<ArtifactKind> = new Set<ArtifactKind>(['encounter_content', 'encounter_structured_data']);
+
+/** `success`: the note is written. Records the session and queues retrieval of its results. */
+@Injectable()
+export class SessionCompletedHandler implements NotificationHandler {
+  readonly handles = 'completed' as const;
+
+  constructor(
+    private readonly intake: IntakeService,
+    private readonly config: AppConfig,
+  ) {}
+
+  handle(delivery: SignedDelivery, notification: SukiNotification): Promise<DeliveryOutcome> {
+    return this.intake.submit({
+      ...baseRecord(delivery, notification),
+      knownSessions: notification.sessions.filter((id) => id !== notification.sessionId),
+      artifacts: this.requestedArtifacts(notification),
+    });
+  }
+
+  private requestedArtifacts(notification: SukiNotification): ArtifactRequest[] {
+    const requests: ArtifactRequest[] = [];
+    for (const kind of this.config.suki.fetchLinks) {
+      const href = firstHref(notification.links?.[kind]);
+      if (href === undefined) continue;
+      const encounterLevel = ENCOUNTER_KINDS.has(kind);
+      const decision = resolveLink(href, this.config.suki.apiBaseUrl);
+      requests.push({
+        kind,
+        ownerId: encounterLevel ? notification.encounterId : notification.sessionId,
+        sessionId: encounterLevel ? null : notification.sessionId,
+        href: href.slice(0, 2048),
+        refusal: decision.allowed ? undefined : decision.reason,
+      });
+    }
+    return requests;
+  }
+}
+
+/** `_links` values are arrays of link objects; the first one with an href is used. */
+function firstHref(value: unknown): string | undefined {
+  const links = Array.isArray(value) ? value : [value];
+  for (const link of links) {
+    const href = (link as { href?: unknown } | null)?.href;
+    if (typeof href === 'string' && href.length > 0) return href;
+  }
+  return undefined;
+}

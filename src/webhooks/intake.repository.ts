@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service';
+import { DeliveryOutcome } from '../generated/prisma/enums';
+import { IntakeRecord } from './intake-record';
+
+/**
+ * Writes notifications through the database function `ingest_notifications` (see the
+ * intake_function migration): one statement, one round trip and one commit for a whole batch.
+ */
+@Injectable()
+export class IntakeRepository {
+  constructor(private readonly db: PrismaService) {}
+
+  async ingest(records: readonly IntakeRecord[]): Promise<DeliveryOutcome[]> {
+    const batch = withoutNulCharacters(JSON.stringify(records.map(toRow)));
+    const rows = await this.db.$queryRaw<Array<{ ordinal: number; outcome: DeliveryOutcome }>>`
+      SELECT ordinal, outcome::text AS outcome FROM ingest_notifications(${batch}::jsonb)`;
+    const outcomes = new Array<DeliveryOutcome>(records.length);
+    for (const row of rows) outcomes[row.ordinal] = row.outcome;
+    return outcomes;
+  }
+}
+
+function toRow(record: IntakeRecord) {
+  return {
+    rawBody: record.delivery.rawBody.toString('base64'),
+    generatedAtMs: String(record.delivery.generatedAtMs),
+    receivedAt: record.delivery.receivedAt.toISOString(),
+    sessionId: record.sessionId ?? null,
+    encounterId: record.encounterId ?? null,
+    vendorStatus: record.vendorStatus ?? null,
+    rejectReason: record.rejectReason ?? null,
+    sessionStatus: record.sessionStatus ?? null,
+    errorCode: record.errorCode ?? null,
+    errorDetail: record.errorDetail ?? null,
+    additionalInfo: record.additionalInfo ?? null,
+    links: record.links ?? null,
+    knownSessions: record.knownSessions,
+    artifacts: record.artifacts.map((artifact) => ({ ...artifact, refusal: artifact.refusal ?? null })),
+  };
+}
+
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000. The raw body travels as base64 and is kept
+ * byte for byte; in the fields derived from it a NUL becomes U+FFFD instead of failing the batch.
+ */
+function withoutNulCharacters(json: string): string {
+  return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json;
+}

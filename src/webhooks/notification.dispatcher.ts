@@ -1,0 +1,56 @@
+import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
+import { DeliveryOutcome } from '../generated/prisma/enums';
+import { MetricsService } from '../metrics/metrics.service';
+import { NOTIFICATION_HANDLERS, NotificationHandler } from './handlers/notification-handler';
+import { SignedDelivery } from './intake-record';
+import { IntakeService } from './intake.service';
+import { parseNotification } from './notification';
+
+/** Hands each verified notification to the handler of its event, through a map built by DI. */
+@Injectable()
+export class NotificationDispatcher {
+  private readonly logger = new Logger(NotificationDispatcher.name);
+  private readonly handlers: ReadonlyMap<string, NotificationHandler>;
+
+  constructor(
+    @Inject(NOTIFICATION_HANDLERS) handlers: NotificationHandler[],
+    private readonly intake: IntakeService,
+    private readonly metrics: MetricsService,
+  ) {
+    this.handlers = new Map(handlers.map((handler) => [handler.handles, handler]));
+  }
+
+  async dispatch(delivery: SignedDelivery): Promise<DeliveryOutcome> {
+    const parsed = parseNotification(delivery.rawBody);
+    if (!parsed.usable) {
+      // Authentic but unusable: kept verbatim (never dropped), then refused.
+      await this.intake.submit({
+        delivery,
+        vendorStatus: parsed.vendorStatus,
+        rejectReason: parsed.reason,
+        knownSessions: [],
+        artifacts: [],
+      });
+      this.count(parsed.vendorStatus, 'rejected');
+      throw new BadRequestException(parsed.reason);
+    }
+    const { notification } = parsed;
+    const handler = this.handlers.get(notification.status ?? 'unrecognized');
+    if (!handler) throw new Error(`no handler for ${notification.status}`);
+    const outcome = await handler.handle(delivery, notification);
+    this.count(notification.vendorStatus, outcome);
+    this.logger.log(
+      `notification session=${notification.sessionId} encounter=${notification.encounterId} ` +
+        `status=${notification.status ?? 'unrecognized'} outcome=${outcome}`,
+    );
+    return outcome;
+  }
+
+  private count(vendorStatus: string | undefined, outcome: string): void {
+    // Vendor statuses are an open set: known ones are labelled, the rest share one label.
+    const label = vendorStatus === undefined ? 'none' : KNOWN_LABELS.has(vendorStatus.toLowerCase()) ? vendorStatus.toLowerCase() : 'other';
+    this.metrics.notifications.inc({ vendor_status: label, outcome });
+  }
+}
+
+const KNOWN_LABELS = new Set(['success', 'failure', 'timeout', 'timed_out', 'time_out', 'session_timeout', 'cancelled', 'canceled', 'cancellation', 'aborted', 'session_cancelled']);

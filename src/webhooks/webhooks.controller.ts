@@ -1,0 +1,22 @@
+import { Controller, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { NotificationDispatcher } from './notification.dispatcher';
+import { SignatureGuard, SignedRequest } from './signature.guard';
+
+@Controller('webhooks')
+export class WebhooksController {
+  constructor(private readonly dispatcher: NotificationDispatcher) {}
+
+  /**
+   * Suki's callback. Answers only after the notification is committed: Suki never sends a
+   * notification twice, so a 2xx for anything not yet durable would lose a clinician's note.
+   */
+  @Post('notification')
+  @HttpCode(HttpStatus.OK)
+  @UseGuards(SignatureGuard)
+  async receive(@Req() request: SignedRequest, @Res({ passthrough: true }) response: Response): Promise<{ outcome: string }> {
+    const outcome = await this.dispatcher.dispatch(request.signedDelivery!);
+    if (outcome === 'unrecognized') response.status(HttpStatus.ACCEPTED);
+    return { outcome };
+  }
+}
