@@ -1,10 +1,23 @@
-import { INestApplication } from '@nestjs/common';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
 import { AllExceptionsFilter, expressErrorHandler } from './common/all-exceptions.filter';
 import { AppConfig } from './config/app-config';
 
-/** Options the application must be created with; shared by main.ts and the e2e tests. */
-export const APP_OPTIONS = { bodyParser: false, rawBody: true } as const;
+/**
+ * Creates and initialises the application exactly as production runs it; main.ts and the
+ * e2e tests both come through here. The caller only listens.
+ */
+export async function createApplication(config: AppConfig, logger?: LoggerService | LogLevel[] | false): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), new ExpressAdapter(), {
+    bodyParser: false,
+    rawBody: true,
+    ...(logger === undefined ? {} : { logger }),
+  });
+  await configureApp(app, config);
+  return app;
+}
 
 /**
  * Everything production wires onto the application, shared with the e2e tests so they run

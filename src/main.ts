@@ -1,15 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module';
-import { APP_OPTIONS, configureApp } from './app.setup';
+import { createApplication } from './app.setup';
 import { prepareRuntime, readEnvironment } from './runtime';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
   const runtime = await prepareRuntime(readEnvironment());
-  const app = await NestFactory.create(AppModule.register(runtime.config), APP_OPTIONS);
-  await configureApp(app, runtime.config);
+  const app = await createApplication(runtime.config);
   app.getHttpServer().on('close', () => void runtime.close());
   await app.listen(runtime.config.port);
   logger.log(`listening on port ${runtime.config.port}`);

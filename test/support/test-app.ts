@@ -1,0 +1,37 @@
+import { INestApplication } from '@nestjs/common';
+import { AddressInfo } from 'node:net';
+import { createApplication } from '../../src/app.setup';
+import { AppConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/load-config';
+
+export const TEST_WEBHOOK_SECRET = 'test-partner-secret-key-not-for-production';
+export const TEST_INTERNAL_TOKEN = 'test-internal-token';
+
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  /** http://127.0.0.1:<port> of the running server. */
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The production application (same module, same configureApp) on an ephemeral port, with the
+ * environment given: tests speak to it over real HTTP.
+ */
+export async function startTestApp(databaseUrl: string, env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({
+    SUKI_WEBHOOK_SECRETS: TEST_WEBHOOK_SECRET,
+    INTERNAL_API_TOKENS: TEST_INTERNAL_TOKEN,
+    SUKI_API_TOKEN: 'test-suki-token',
+    SUKI_API_BASE_URL: 'http://127.0.0.1:9',
+    LOG_LEVEL: 'warn',
+    ...env,
+    DATABASE_URL: databaseUrl,
+    MIGRATE_ON_START: 'false',
+  });
+  const app = await createApplication(config, ['error']);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, config, baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
+}

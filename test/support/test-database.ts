@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { withDatabase } from './database-url';
+
+export interface TestDatabase {
+  url: string;
+  /** A plain pg client on the test database, for what the API does not show. */
+  query<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, fully migrated database for one test file: a copy of the template that
+ * global-setup migrated once, so no test sees another's rows.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = process.env.TEST_ADMIN_URL;
+  const template = process.env.TEST_TEMPLATE_DB;
+  if (!adminUrl || !template) throw new Error('test database not prepared: run the tests through jest (global-setup)');
+  const name = `${template}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(adminUrl, name);
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  return {
+    url,
+    query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+    drop: async () => {
+      await client.end().catch(() => undefined);
+      const dropper = new Client({ connectionString: adminUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+      await dropper.end();
+    },
+  };
+}
