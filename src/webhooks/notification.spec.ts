@@ -1,0 +1,71 @@
+import { SIGNED_VECTORS } from '../../test/support/suki-vectors';
+import { parseNotification } from './notification';
+
+const parse = (body: unknown) => parseNotification(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
+
+describe('parseNotification', () => {
+  it.each(SIGNED_VECTORS)('reads vector $id', (vector) => {
+    const parsed = parseNotification(Buffer.from(vector.body));
+    const raw = JSON.parse(vector.body);
+    expect(parsed).toMatchObject({ usable: true, notification: { sessionId: raw.session_id, encounterId: raw.encounter_id, vendorStatus: raw.status } });
+  });
+
+  it('keeps the fields of a full success', () => {
+    const s1 = JSON.parse(SIGNED_VECTORS[0].body);
+    const parsed = parse(s1);
+    if (!parsed.usable) throw new Error('expected usable');
+    expect(parsed.notification).toMatchObject({
+      status: 'completed',
+      additionalInfo: { priority: 'high' },
+      sessions: s1.sessions,
+    });
+    expect(Object.keys(parsed.notification.links ?? {})).toHaveLength(6);
+  });
+
+  it('keeps error code and detail of a failure, and tolerates a missing detail', () => {
+    expect(parse({ session_id: 's', encounter_id: 'e', status: 'failure', error_code: 'X', error_detail: 'why' })).toMatchObject({
+      notification: { status: 'failed', errorCode: 'X', errorDetail: 'why' },
+    });
+    expect(parse({ session_id: 's', encounter_id: 'e', status: 'failure', error_code: 'X' })).toMatchObject({
+      notification: { errorCode: 'X', errorDetail: undefined },
+    });
+  });
+
+  it.each([
+    ['an unknown status', { session_id: 's', encounter_id: 'e', status: 'in_progress' }],
+    ['no status at all', { session_id: 's', encounter_id: 'e' }],
+    ['a non-string status', { session_id: 's', encounter_id: 'e', status: 3 }],
+  ])('accepts %s as usable but unrecognised', (_name, body) => {
+    expect(parse(body)).toMatchObject({ usable: true, notification: { status: undefined } });
+  });
+
+  it('ignores optional fields of the wrong type instead of refusing the notification', () => {
+    const parsed = parse({ session_id: 's', encounter_id: 'e', status: 'success', sessions: 'nope', _links: [1], error_code: 5 });
+    expect(parsed).toMatchObject({ usable: true, notification: { sessions: [], links: undefined, errorCode: undefined } });
+  });
+
+  it('drops unusable ids from the sessions array and de-duplicates it', () => {
+    const parsed = parse({ session_id: 's', encounter_id: 'e', status: 'success', sessions: ['a', 'a', '', 7, null, 'b'] });
+    expect(parsed).toMatchObject({ notification: { sessions: ['a', 'b'] } });
+  });
+
+  it.each([
+    ['not JSON', 'not json', 'body is not valid UTF-8 JSON'],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), 'body is not valid UTF-8 JSON'],
+    ['a JSON array', '[1,2]', 'body is not a JSON object'],
+    ['JSON null', 'null', 'body is not a JSON object'],
+    ['no session_id', { encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
+    ['a numeric session_id', { session_id: 5, encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
+    ['a blank session_id', { session_id: '  ', encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
+    ['a session_id with a NUL', { session_id: 'a\u0000b', encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
+    ['an over-long session_id', { session_id: 'x'.repeat(256), encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
+    ['no encounter_id', { session_id: 's', status: 'success' }, 'encounter_id is missing or not a usable id'],
+  ])('refuses %s', (_name, body, reason) => {
+    const raw = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    expect(parseNotification(raw)).toMatchObject({ usable: false, reason });
+  });
+
+  it('keeps the vendor status of an unusable body for the record', () => {
+    expect(parse({ status: 'success' })).toMatchObject({ usable: false, vendorStatus: 'success' });
+  });
+});
