@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { errorBody, ErrorBody, isDatabaseUnavailable } from './http-error';
+import { errorBody, ErrorBody, isConnectionError } from './http-error';
 
 /** Maps every error to a small, stable JSON body. Stack traces and causes stay in the logs. */
 @Catch()
@@ -20,7 +20,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const message = typeof payload === 'string' ? payload : (payload as { message?: unknown }).message;
       return errorBody(status, Array.isArray(message) ? message.join('; ') : String(message ?? exception.message));
     }
-    if (isDatabaseUnavailable(exception)) {
+    if (isConnectionError(exception)) {
       this.logger.warn(`database unavailable: ${describe(exception)}`);
       return errorBody(503, 'storage is unavailable; nothing was recorded');
     }

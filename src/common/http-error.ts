@@ -11,16 +11,33 @@ export function errorBody(statusCode: number, message: string): ErrorBody {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }
 
-/** Errors that mean "the database is not there", whatever layer raised them. */
-export function isDatabaseUnavailable(error: unknown): boolean {
+const UNREACHABLE_KINDS = new Set([
+  'DatabaseNotReachable',
+  'DatabaseDoesNotExist',
+  'DatabaseAccessDenied',
+  'ConnectionClosed',
+  'TooManyConnections',
+  'SocketTimeout',
+  'TlsConnectionError',
+]);
+const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH']);
+// admin shutdown, cannot connect now, too many connections, connection exceptions, no such database
+const POSTGRES_CODES = /^(57P0[1-3]|53300|08\d\d\d|3D000)$/;
+
+/**
+ * Whether an error means "the database is not there" (as opposed to a bad query), whichever
+ * layer raised it: pg, Prisma's driver adapter, or the pool.
+ */
+export function isConnectionError(error: unknown): boolean {
   const seen = new Set<unknown>();
   for (let current: any = error; current && !seen.has(current); current = current.cause) {
     seen.add(current);
+    if (current.name === 'IntakeUnavailableError') return true;
+    const adapterCause = current.meta?.driverAdapterError?.cause;
+    if (adapterCause && (UNREACHABLE_KINDS.has(adapterCause.kind) || POSTGRES_CODES.test(String(adapterCause.code ?? '')))) return true;
     const code = String(current.code ?? '');
-    const name = String(current.name ?? '');
-    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03', '53300', 'P1001', 'P1017', 'P2024'].includes(code)) return true;
-    if (name === 'IntakeUnavailableError' || /Prisma|DriverAdapter/.test(name)) return true;
-    if (/timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(String(current.message ?? ''))) return true;
+    if (NODE_CODES.has(code) || POSTGRES_CODES.test(code) || ['P1001', 'P1002', 'P1017', 'P2024'].includes(code)) return true;
+    if (/timeout exceeded when trying to connect|Connection terminated/i.test(String(current.message ?? ''))) return true;
   }
   return false;
 }

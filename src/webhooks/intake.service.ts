@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { isConnectionError } from '../common/http-error';
 import { DeliveryOutcome } from '../generated/prisma/enums';
 import { IntakeRecord } from './intake-record';
 import { IntakeRepository } from './intake.repository';
@@ -70,6 +71,12 @@ export class IntakeService {
       const outcomes = await this.repository.ingest(batch.map((item) => item.record));
       batch.forEach((item, index) => item.resolve(outcomes[index]));
     } catch (error) {
+      if (isConnectionError(error)) {
+        // Retrying one by one cannot help while the database is away; answer 503 at once.
+        this.logger.error(`batch of ${batch.length} not stored: database unavailable (${describe(error)})`);
+        batch.forEach((item) => item.reject(new IntakeUnavailableError(error)));
+        return;
+      }
       if (batch.length === 1) return this.commitAlone(batch[0], error);
       // One bad record (or a deadlock with another replica) must not fail its neighbours:
       // each is tried again on its own.
@@ -88,6 +95,7 @@ export class IntakeService {
         return;
       } catch (error) {
         lastError = error;
+        if (isConnectionError(error)) break;
       }
     }
     this.logger.error(`notification for session ${item.record.sessionId ?? '(none)'} not stored: ${describe(lastError)}`);
