@@ -112,9 +112,13 @@ async function applyOne(client: Client, migration: Migration): Promise<void> {
 }
 
 /** Names of migrations in `dir` that the database has not finished applying. */
-export async function pendingMigrations(query: (sql: string) => Promise<Array<{ migration_name: string }>>, dir = MIGRATIONS_DIR): Promise<string[]> {
+export async function pendingMigrations(query: (sql: string) => Promise<Array<Record<string, unknown>>>, dir = MIGRATIONS_DIR): Promise<string[]> {
   const migrations = await readMigrations(dir);
-  const rows = await query('SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL');
+  // A database never migrated has no bookkeeping table yet: everything is pending.
+  const [table] = await query(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
+  const rows = table?.present
+    ? await query('SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL')
+    : [];
   const done = new Set(rows.map((row) => row.migration_name));
   return migrations.map((m) => m.name).filter((name) => !done.has(name));
 }

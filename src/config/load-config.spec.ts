@@ -1,0 +1,197 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigValidationError } from './app-config';
+import { loadConfig } from './load-config';
+
+type Env = Record<string, string | undefined>;
+
+/** The problems loadConfig reports for `env`, or [] when it accepts it. */
+function problemsOf(env: Env): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems;
+    throw error;
+  }
+}
+
+const PEM = '-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBg\\n-----END PRIVATE KEY-----';
+const PRODUCTION: Env = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgresql://svc:pw@db.internal:5432/suki',
+  SUKI_WEBHOOK_SECRETS: 'whsec-1',
+  INTERNAL_API_TOKENS: 'tok-1',
+  SUKI_API_TOKEN: 'suki-token',
+};
+
+describe('loadConfig', () => {
+  it('fills every default from an empty environment outside production', () => {
+    expect(loadConfig({})).toMatchObject({
+      production: false,
+      port: 3000,
+      databaseUrl: undefined,
+      databasePoolSize: 10,
+      dataDir: './.data',
+      migrateOnStart: true,
+      webhook: { secrets: [], toleranceMs: 300_000, maxBodyBytes: 1_048_576 },
+      suki: {
+        apiBaseUrl: 'https://sdp.suki.ai',
+        authMode: 'static',
+        apiToken: undefined,
+        partner: undefined,
+        providerId: undefined,
+        // status is left out by default: the session status arrives in the notification itself.
+        fetchLinks: ['contents', 'encounter_content', 'structured_data', 'encounter_structured_data', 'transcripts'],
+        requestTimeoutMs: 15_000,
+        maxConcurrency: 8,
+        maxAttempts: 8,
+      },
+      internalApiTokens: [],
+      logLevel: 'info',
+    });
+  });
+
+  it.each<[string, Env, object]>([
+    ['trims values and drops empty list items', { SUKI_WEBHOOK_SECRETS: ' s1 , s2,, ', INTERNAL_API_TOKENS: 't1,' }, { webhook: expect.objectContaining({ secrets: ['s1', 's2'] }), internalApiTokens: ['t1'] }],
+    ['treats a blank variable as unset', { PORT: '  ', DATABASE_URL: '' }, { port: 3000, databaseUrl: undefined }],
+    ['accepts whole numbers at both bounds', { PORT: '0', DATABASE_POOL_SIZE: '500' }, { port: 0, databasePoolSize: 500 }],
+    ['reads yes/1/true and no/0/false in any case', { MIGRATE_ON_START: 'NO' }, { migrateOnStart: false }],
+    ['reads enumerations in any case', { LOG_LEVEL: 'DEBUG', SUKI_AUTH_MODE: 'Static' }, { logLevel: 'debug', suki: expect.objectContaining({ authMode: 'static' }) }],
+    ['accepts postgres: and postgresql: URLs', { DATABASE_URL: 'postgres://u@h/db' }, { databaseUrl: 'postgres://u@h/db' }],
+    ['takes the Suki base URL as given', { SUKI_API_BASE_URL: 'http://127.0.0.1:8080/suki' }, { suki: expect.objectContaining({ apiBaseUrl: 'http://127.0.0.1:8080/suki' }) }],
+  ])('%s', (_name, env, expected) => {
+    expect(loadConfig(env)).toMatchObject(expected);
+  });
+
+  it.each<[string, string, string]>([
+    ['PORT', '80a', 'PORT must be a whole number from 0 to 65535'],
+    ['PORT', '65536', 'PORT must be a whole number from 0 to 65535'],
+    ['PORT', '-1', 'PORT must be a whole number from 0 to 65535'],
+    ['DATABASE_POOL_SIZE', '0', 'DATABASE_POOL_SIZE must be a whole number from 1 to 500'],
+    ['SUKI_WEBHOOK_TOLERANCE_MS', '1.5', 'SUKI_WEBHOOK_TOLERANCE_MS must be a whole number from 0 to 86400000'],
+    ['SUKI_WEBHOOK_MAX_BODY_BYTES', '1000', 'SUKI_WEBHOOK_MAX_BODY_BYTES must be a whole number from 1024 to 67108864'],
+    ['SUKI_REQUEST_TIMEOUT_MS', '1e4', 'SUKI_REQUEST_TIMEOUT_MS must be a whole number from 100 to 600000'],
+    ['SUKI_MAX_CONCURRENCY', '257', 'SUKI_MAX_CONCURRENCY must be a whole number from 1 to 256'],
+    ['SUKI_FETCH_MAX_ATTEMPTS', '0', 'SUKI_FETCH_MAX_ATTEMPTS must be a whole number from 1 to 100'],
+    ['MIGRATE_ON_START', 'maybe', 'MIGRATE_ON_START must be true or false'],
+    ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent'],
+    ['SUKI_AUTH_MODE', 'oauth', 'SUKI_AUTH_MODE must be one of: static, partner'],
+    ['DATABASE_URL', 'mysql://u@h/db', 'DATABASE_URL must be a URL (postgres: or postgresql:)'],
+    ['DATABASE_URL', 'not a url', 'DATABASE_URL must be a URL (postgres: or postgresql:)'],
+    ['SUKI_API_BASE_URL', 'ftp://sdp.suki.ai', 'SUKI_API_BASE_URL must be a URL (https: or http:)'],
+  ])('reports %s=%j as malformed', (name, value, problem) => {
+    expect(problemsOf({ [name]: value })).toEqual([problem]);
+  });
+
+  // Every variable load-config.ts reads with a validating reader, found in its source so that a
+  // variable added later is covered without anyone remembering to list it here.
+  const MALFORMED: Record<string, string> = { int: 'ten', bool: 'maybe', oneOf: 'no-such-choice', url: 'not a url', kinds: 'no_such_kind' };
+  const source = readFileSync(join(__dirname, 'load-config.ts'), 'utf8');
+  const validated = [...source.matchAll(/read\.(int|bool|oneOf|url|kinds)\('([A-Z0-9_]+)'/g)].map(([, reader, name]) => ({ name, value: MALFORMED[reader] }));
+
+  it('finds the validated variables in load-config.ts', () => {
+    expect(validated.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(validated)('names $name when it is malformed', ({ name, value }) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0].startsWith(`${name} `)).toBe(true);
+  });
+
+  it('reports every malformed variable in one error, none of their values', () => {
+    const env = Object.fromEntries(validated.map(({ name, value }) => [name, value]));
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const { problems, message } = error as ConfigValidationError;
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(validated.map(({ name }) => name).sort());
+    expect(message).toBe(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    expect(message).not.toContain('not a url');
+  });
+
+  describe('SUKI_FETCH_LINKS', () => {
+    it.each<[string, string[]]>([
+      ['contents', ['contents']],
+      [' transcripts , status ,', ['transcripts', 'status']],
+      ['contents,contents,structured_data', ['contents', 'structured_data']],
+      ['encounter_content,encounter_structured_data', ['encounter_content', 'encounter_structured_data']],
+    ])('reads %j', (value, kinds) => {
+      expect(loadConfig({ SUKI_FETCH_LINKS: value }).suki.fetchLinks).toEqual(kinds);
+    });
+
+    it('refuses unknown kinds, naming each and the known ones', () => {
+      expect(problemsOf({ SUKI_FETCH_LINKS: 'contents,audio,notes' })).toEqual([
+        'SUKI_FETCH_LINKS has unknown link kinds: audio, notes (known: contents, encounter_content, structured_data, encounter_structured_data, transcripts, status)',
+      ]);
+    });
+  });
+
+  describe('partner mode', () => {
+    const PARTNER: Env = { SUKI_AUTH_MODE: 'partner', SUKI_PARTNER_ID: 'acme', SUKI_PARTNER_PRIVATE_KEY: PEM };
+
+    it('reads the partner identity, with the key\'s escaped newlines restored', () => {
+      const { suki } = loadConfig({ ...PARTNER, SUKI_PARTNER_KEY_ID: 'k1', SUKI_PARTNER_ISSUER: 'iss', SUKI_PARTNER_USER: 'u@acme' });
+      expect(suki.partner).toEqual({
+        partnerId: 'acme',
+        privateKeyPem: '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----',
+        keyId: 'k1',
+        issuer: 'iss',
+        user: 'u@acme',
+      });
+    });
+
+    it.each<[string, Env, string[]]>([
+      ['no partner id or key', { SUKI_AUTH_MODE: 'partner' }, ['SUKI_PARTNER_ID is required when SUKI_AUTH_MODE=partner', 'SUKI_PARTNER_PRIVATE_KEY is required when SUKI_AUTH_MODE=partner']],
+      ['no partner id', { ...PARTNER, SUKI_PARTNER_ID: undefined }, ['SUKI_PARTNER_ID is required when SUKI_AUTH_MODE=partner']],
+      ['a key that is not a PEM private key', { ...PARTNER, SUKI_PARTNER_PRIVATE_KEY: 'hunter2-secret' }, ['SUKI_PARTNER_PRIVATE_KEY must be a PEM private key']],
+    ])('refuses %s', (_name, env, problems) => {
+      expect(problemsOf(env)).toEqual(problems);
+    });
+
+    it('ignores partner variables in static mode', () => {
+      expect(loadConfig({ SUKI_PARTNER_ID: 'acme' }).suki.partner).toBeUndefined();
+    });
+
+    it('needs no SUKI_API_TOKEN in production', () => {
+      const config = loadConfig({ ...PRODUCTION, ...PARTNER, SUKI_API_TOKEN: undefined });
+      expect(config.suki.authMode).toBe('partner');
+      expect(config.production).toBe(true);
+    });
+  });
+
+  describe('in production', () => {
+    it('accepts the real values', () => {
+      expect(loadConfig(PRODUCTION)).toMatchObject({
+        production: true,
+        databaseUrl: PRODUCTION.DATABASE_URL,
+        webhook: expect.objectContaining({ secrets: ['whsec-1'] }),
+        internalApiTokens: ['tok-1'],
+        suki: expect.objectContaining({ apiToken: 'suki-token' }),
+      });
+    });
+
+    it('refuses to start without them, listing every missing variable in one problem', () => {
+      expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+        'required in production but not set: DATABASE_URL, SUKI_WEBHOOK_SECRETS, INTERNAL_API_TOKENS, SUKI_API_TOKEN',
+      ]);
+    });
+
+    it.each(['DATABASE_URL', 'SUKI_WEBHOOK_SECRETS', 'INTERNAL_API_TOKENS', 'SUKI_API_TOKEN'])('refuses a missing %s', (name) => {
+      expect(problemsOf({ ...PRODUCTION, [name]: undefined })).toEqual([`required in production but not set: ${name}`]);
+    });
+
+    it('reports missing and malformed variables together', () => {
+      expect(problemsOf({ NODE_ENV: 'production', PORT: 'http', DATABASE_URL: 'mysql://u@h/db', SUKI_WEBHOOK_SECRETS: ' , ' })).toEqual([
+        'PORT must be a whole number from 0 to 65535',
+        'DATABASE_URL must be a URL (postgres: or postgresql:)',
+        'required in production but not set: DATABASE_URL, SUKI_WEBHOOK_SECRETS, INTERNAL_API_TOKENS, SUKI_API_TOKEN',
+      ]);
+    });
+  });
+});
