@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service';
+import { ArtifactKind, SessionStatus } from '../generated/prisma/enums';
+import { storableJson } from './storable-json';
+
+/** An artifact this process has leased and is fetching. */
+export interface ClaimedArtifact {
+  id: string;
+  kind: ArtifactKind;
+  ownerId: string;
+  sessionId: string | null;
+  encounterId: string;
+  href: string;
+  /** Including the attempt now under way. */
+  attempts: number;
+  generation: number;
+  /**
+   * The lease as the database wrote it. Every write for this claim also requires it, so a
+   * worker whose lease ran out and was taken over cannot overwrite the newer worker's result.
+   */
+  lease: string;
+}
+
+export interface StatusSettlement {
+  /** The artifact was still ours and is now ready. */
+  written: boolean;
+  /** The session took the status (it had not moved on since the check was requested). */
+  settled: boolean;
+}
+
+/**
+ * The artifacts table is the retrieval queue: every statement here claims, completes, retries
+ * or fails rows, each conditional on the claim still holding (same generation, same lease). A
+ * newer request from intake bumps the generation and so wins over a fetch begun for an older one.
+ */
+@Injectable()
+export class RetrievalRepository {
+  constructor(private readonly db: PrismaService) {}
+
+  /**
+   * Leases up to `limit` due artifacts and counts the attempt. SKIP LOCKED lets replicas claim
+   * side by side without waiting on each other; an expired lease (a crashed worker) makes the
+   * row claimable again.
+   */
+  claim(limit: number, leaseMs: number): Promise<ClaimedArtifact[]> {
+    return this.db.$queryRaw<ClaimedArtifact[]>`
+      WITH picked AS (
+        SELECT id FROM artifacts
+        WHERE status = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
+        ORDER BY next_attempt_at, id
+        LIMIT ${limit}::int
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE artifacts a
+      SET locked_until = now() + ${leaseMs}::float8 * interval '1 millisecond', attempts = a.attempts + 1
+      FROM picked
+      WHERE a.id = picked.id
+      RETURNING a.id::text AS id, a.kind::text AS kind, a.owner_id AS "ownerId", a.session_id AS "sessionId",
+                a.encounter_id AS "encounterId", a.href, a.attempts, a.generation, a.locked_until::text AS lease`;
+  }
+
+  async complete(job: ClaimedArtifact, data: unknown): Promise<boolean> {
+    const written = await this.db.$executeRaw`
+      UPDATE artifacts
+      SET status = 'ready', data = ${storableJson(data)}::jsonb, fetched_at = now(), last_error = NULL,
+          locked_until = NULL, next_attempt_at = NULL, updated_at = now()
+      WHERE id = ${job.id}::bigint AND generation = ${job.generation}::int AND locked_until = ${job.lease}::timestamptz AND status = 'pending'`;
+    return written > 0;
+  }
+
+  /**
+   * Marks a status check ready and, in the same statement, settles its session with Suki's
+   * answer, unless a newer event has reached the session since the check was requested. The
+   * encounter follows when this session is the one it reflects.
+   */
+  async completeStatusCheck(job: ClaimedArtifact, data: unknown, status: SessionStatus | undefined): Promise<StatusSettlement> {
+    const [row] = await this.db.$queryRaw<Array<{ written: number; settled: number }>>`
+      WITH done AS (
+        UPDATE artifacts
+        SET status = 'ready', data = ${storableJson(data)}::jsonb, fetched_at = now(), last_error = NULL,
+            locked_until = NULL, next_attempt_at = NULL, updated_at = now()
+        WHERE id = ${job.id}::bigint AND generation = ${job.generation}::int AND locked_until = ${job.lease}::timestamptz AND status = 'pending'
+        RETURNING session_id, requested_at
+      ), settled AS (
+        UPDATE sessions s
+        SET status = ${status ?? null}::"SessionStatus", updated_at = GREATEST(s.updated_at, now())
+        FROM done
+        WHERE ${status ?? null}::"SessionStatus" IS NOT NULL AND s.id = done.session_id
+          AND (s.last_event_at IS NULL OR s.last_event_at <= done.requested_at)
+        RETURNING s.encounter_id, s.last_event_at
+      ), reflected AS (
+        UPDATE encounters e
+        SET status = ${status ?? null}::"SessionStatus", updated_at = GREATEST(e.updated_at, now())
+        FROM settled
+        WHERE e.id = settled.encounter_id AND (e.last_event_at IS NULL OR e.last_event_at = settled.last_event_at)
+        RETURNING e.id
+      )
+      SELECT (SELECT count(*) FROM done)::int AS written, (SELECT count(*) FROM settled)::int AS settled,
+             (SELECT count(*) FROM reflected)::int AS reflected`;
+    return { written: row.written > 0, settled: row.settled > 0 };
+  }
+
+  async retryLater(job: ClaimedArtifact, reason: string, delayMs: number): Promise<boolean> {
+    const written = await this.db.$executeRaw`
+      UPDATE artifacts
+      SET last_error = ${reason}, next_attempt_at = now() + ${delayMs}::float8 * interval '1 millisecond',
+          locked_until = NULL, updated_at = now()
+      WHERE id = ${job.id}::bigint AND generation = ${job.generation}::int AND locked_until = ${job.lease}::timestamptz AND status = 'pending'`;
+    return written > 0;
+  }
+
+  async fail(job: ClaimedArtifact, reason: string): Promise<boolean> {
+    const written = await this.db.$executeRaw`
+      UPDATE artifacts
+      SET status = 'failed', last_error = ${reason}, locked_until = NULL, next_attempt_at = NULL, updated_at = now()
+      WHERE id = ${job.id}::bigint AND generation = ${job.generation}::int AND locked_until = ${job.lease}::timestamptz AND status = 'pending'`;
+    return written > 0;
+  }
+
+  /** Hands unfinished claims back (at shutdown), so another worker takes them at once. */
+  async release(jobs: readonly ClaimedArtifact[]): Promise<number> {
+    if (jobs.length === 0) return 0;
+    const claims = JSON.stringify(jobs.map(({ id, generation, lease }) => ({ id, generation, lease })));
+    return this.db.$executeRaw`
+      UPDATE artifacts a
+      SET locked_until = NULL
+      FROM jsonb_to_recordset(${claims}::jsonb) AS r(id bigint, generation int, lease timestamptz)
+      WHERE a.id = r.id AND a.generation = r.generation AND a.locked_until = r.lease AND a.status = 'pending'`;
+  }
+}

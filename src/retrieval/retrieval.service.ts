@@ -1,0 +1,96 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { isConnectionError } from '../common/http-error';
+import { AppConfig } from '../config/app-config';
+import { MetricsService, RetrievalAttemptOutcome } from '../metrics/metrics.service';
+import { mapSukiSessionStatus } from '../webhooks/status-mapping';
+import { BackoffPolicy, nextRetry } from './backoff';
+import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
+import { SukiClient } from './suki.client';
+import { FetchOutcome } from './suki-response';
+
+/** What became of one attempt, for the log line. */
+interface Recorded {
+  state: 'ready' | 'retry' | 'failed' | 'superseded';
+  detail?: string;
+}
+
+/**
+ * One attempt at one claimed artifact: fetch it, then record the result (ready, retry later,
+ * or failed) under the claim. The status check additionally settles its session.
+ */
+@Injectable()
+export class RetrievalService {
+  private readonly logger = new Logger('Retrieval');
+  private readonly policy: BackoffPolicy;
+
+  constructor(
+    private readonly client: SukiClient,
+    private readonly repository: RetrievalRepository,
+    private readonly metrics: MetricsService,
+    private readonly clock: Clock,
+    config: AppConfig,
+  ) {
+    this.policy = { baseMs: config.retrieval.backoffBaseMs, maxMs: config.retrieval.backoffMaxMs, maxAttempts: config.suki.maxAttempts };
+  }
+
+  /**
+   * Returns false when a shutdown interrupted the fetch: nothing was recorded, and the caller
+   * hands the claim back rather than counting it as a failure.
+   */
+  async process(job: ClaimedArtifact, shutdown: AbortSignal): Promise<boolean> {
+    const started = this.clock.now();
+    const outcome = await this.client.fetch(job.href, shutdown);
+    if (!outcome.ok && shutdown.aborted) return false;
+    const recorded = await this.record(job, outcome);
+    this.metrics.countRetrievalAttempt(job.kind, metricOutcome(outcome, recorded));
+    const line =
+      `artifact ${job.kind} session=${job.sessionId ?? '-'} encounter=${job.encounterId} attempt=${job.attempts} ` +
+      `outcome=${recorded.state}${recorded.detail ? ` (${recorded.detail})` : ''} ms=${this.clock.now() - started}`;
+    if (recorded.state === 'ready' || recorded.state === 'superseded') this.logger.log(line);
+    else this.logger.warn(line);
+    return true;
+  }
+
+  private async record(job: ClaimedArtifact, outcome: FetchOutcome): Promise<Recorded> {
+    try {
+      return await this.write(job, outcome);
+    } catch (error) {
+      if (isConnectionError(error)) {
+        // The lease runs out and another attempt follows; nothing is lost.
+        return { state: 'retry', detail: 'database unavailable; the lease will expire' };
+      }
+      // A result the database refuses would fail the same way every time.
+      const failed = await this.repository.fail(job, 'the answer could not be stored').catch(() => false);
+      return { state: failed ? 'failed' : 'superseded', detail: 'the answer could not be stored' };
+    }
+  }
+
+  private async write(job: ClaimedArtifact, outcome: FetchOutcome): Promise<Recorded> {
+    const superseded: Recorded = { state: 'superseded', detail: 'requested again or taken over meanwhile' };
+    if (outcome.ok && job.kind === 'status') {
+      const status = mapSukiSessionStatus((outcome.data as { status?: unknown } | null)?.status);
+      const result = await this.repository.completeStatusCheck(job, outcome.data, status);
+      if (!result.written) return superseded;
+      const detail = !status ? 'session still in progress at Suki' : result.settled ? `session settled as ${status}` : 'session moved on meanwhile';
+      return { state: 'ready', detail };
+    }
+    if (outcome.ok) return (await this.repository.complete(job, outcome.data)) ? { state: 'ready' } : superseded;
+    if (outcome.retryable) {
+      const decision = nextRetry(job.attempts, this.policy, Math.random, outcome.retryAfterMs);
+      if (decision.retry) {
+        const written = await this.repository.retryLater(job, outcome.reason, decision.delayMs);
+        return written ? { state: 'retry', detail: `${outcome.reason}; next in ${decision.delayMs} ms` } : superseded;
+      }
+      const reason = `${outcome.reason} (gave up after ${job.attempts} attempts)`;
+      return (await this.repository.fail(job, reason)) ? { state: 'failed', detail: reason } : superseded;
+    }
+    return (await this.repository.fail(job, outcome.reason)) ? { state: 'failed', detail: outcome.reason } : superseded;
+  }
+}
+
+function metricOutcome(outcome: FetchOutcome, recorded: Recorded): RetrievalAttemptOutcome {
+  if (outcome.ok) return 'ready';
+  if (!outcome.retryable && outcome.reason.startsWith('refused:')) return 'refused';
+  return outcome.retryable && recorded.state !== 'failed' ? 'retry' : 'failed';
+}

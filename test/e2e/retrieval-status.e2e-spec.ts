@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { FakeSukiApi, startFakeSukiApi } from '../support/fake-suki-api';
+import { aCancelledNotification, aSuccessNotification, aTimeoutNotification, postNotification } from '../support/notifications';
+import { startTestApp, TestApp } from '../support/test-app';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { FAST_RETRIEVAL, settledArtifacts } from './retrieval.support';
+
+const anUnrecognisedNotification = (overrides: Record<string, unknown>): Record<string, unknown> => ({ ...aTimeoutNotification(overrides), status: 'session_paused' });
+
+/** Timed-out, cancelled and unrecognised sessions are settled by one check of Suki's status. */
+describe('status checks settle sessions', () => {
+  let db: TestDatabase;
+  let fake: FakeSukiApi;
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    fake = await startFakeSukiApi();
+    sut = await startTestApp(db.url, { ...FAST_RETRIEVAL, SUKI_API_BASE_URL: fake.baseUrl });
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+    await fake?.close();
+    await db?.drop();
+  });
+
+  const session = async (id: string) => (await db.query('SELECT status, created_at, updated_at FROM sessions WHERE id = $1', [id]))[0];
+  const encounter = async (id: string) => (await db.query('SELECT status FROM encounters WHERE id = $1', [id]))[0];
+
+  it.each([
+    { event: 'a timeout', notification: aTimeoutNotification, suki: 'aborted', before: 'timed_out', after: 'cancelled' },
+    { event: 'a timeout', notification: aTimeoutNotification, suki: 'FAILED', before: 'timed_out', after: 'failed' },
+    { event: 'a cancellation', notification: aCancelledNotification, suki: 'completed', before: 'cancelled', after: 'completed' },
+    { event: 'an unrecognised status', notification: anUnrecognisedNotification, suki: 'skipped', before: 'pending', after: 'skipped' },
+    { event: 'a timeout', notification: aTimeoutNotification, suki: 'running', before: 'timed_out', after: 'timed_out' },
+  ])('after $event ($before), Suki saying $suki leaves the session $after', async ({ notification, suki, before, after }) => {
+    const body = notification({ session_id: randomUUID(), encounter_id: randomUUID() });
+    const sessionId = body.session_id as string;
+    const encounterId = body.encounter_id as string;
+    fake.setSessionStatus(sessionId, suki);
+    expect((await postNotification(sut.baseUrl, body)).status).toBeLessThan(300);
+
+    const [check] = await settledArtifacts(db, encounterId);
+    expect(check).toMatchObject({ kind: 'status', status: 'ready', attempts: 1, data: { status: suki } });
+    expect(fake.requestsTo(`/api/v1/ambient/session/${sessionId}/status`)).toHaveLength(1);
+    const settled = await session(sessionId);
+    expect(settled.status).toBe(after);
+    expect((await encounter(encounterId)).status).toBe(after);
+    // Intake wrote the session with created_at = updated_at; settling it moves updated_at on.
+    if (after !== before) expect(settled.updated_at.getTime()).toBeGreaterThan(settled.created_at.getTime());
+    else expect(settled.updated_at).toEqual(settled.created_at);
+  });
+
+  it('leaves a session alone that a newer event reached after the check was asked for', async () => {
+    const timeout = aTimeoutNotification();
+    const sessionId = timeout.session_id as string;
+    const encounterId = timeout.encounter_id as string;
+    fake.setSessionStatus(sessionId, 'aborted');
+    fake.script(`/api/v1/ambient/session/${sessionId}/status`, { latencyMs: 300 });
+    await postNotification(sut.baseUrl, timeout, { generatedAt: Date.now() - 1000 });
+    await postNotification(sut.baseUrl, aSuccessNotification({ session_id: sessionId, encounter_id: encounterId }));
+
+    const rows = await settledArtifacts(db, encounterId);
+    expect(rows.find((row) => row.kind === 'status')).toMatchObject({ status: 'ready', data: { status: 'aborted' } });
+    expect((await session(sessionId)).status).toBe('completed');
+    expect((await encounter(encounterId)).status).toBe('completed');
+  });
+
+  it('settles the session but not the encounter when another session of it is newer', async () => {
+    const encounterId = randomUUID();
+    const newer = aSuccessNotification({ encounter_id: encounterId });
+    const older = aTimeoutNotification({ encounter_id: encounterId });
+    fake.setSessionStatus(older.session_id as string, 'aborted');
+    await postNotification(sut.baseUrl, newer);
+    await postNotification(sut.baseUrl, older, { generatedAt: Date.now() - 1000 });
+
+    const rows = await settledArtifacts(db, encounterId);
+    expect(rows.find((row) => row.kind === 'status')).toMatchObject({ status: 'ready', data: { status: 'aborted' } });
+    expect((await session(older.session_id as string)).status).toBe('cancelled');
+    expect((await session(newer.session_id as string)).status).toBe('completed');
+    expect((await encounter(encounterId)).status).toBe('completed');
+  });
+});
