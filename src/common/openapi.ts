@@ -1,0 +1,57 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, OperationObject, SwaggerModule } from '@nestjs/swagger';
+import { AppConfig } from '../config/app-config';
+import { BEARER_SCHEME } from '../query/bearer.guard';
+import { ErrorOutput } from './error.output';
+import { OPERATIONAL_OPERATIONS, SUKI_SCHEMAS, webhookOperation } from './openapi-paths';
+
+const DESCRIPTION = `Receives Suki's signed ambient-documentation notifications, retrieves the resulting note, structured data
+and transcripts from Suki, and tells internal systems whether an encounter's note is ready, why a session failed and what
+Suki returned.
+
+* **/v1** — the query API: \`Authorization: Bearer <token>\` with a token of INTERNAL_API_TOKENS. JSON, camelCase, times
+  ISO-8601 UTC, ids are Suki's. Errors are \`{statusCode, error, message}\`; a malformed query parameter is a 400 naming it.
+* **POST /webhooks/notification** — Suki's callback, authenticated by its HMAC signature instead.
+* **/health/*, /metrics, /docs** — operations; no token.`;
+
+/**
+ * Serves the OpenAPI UI at /docs and the document at /docs-json (and /docs-yaml), without
+ * authentication. Must run before app.init(): the routes have to precede Nest's 404 handler.
+ * The document is built on its first request, so startup pays nothing for it.
+ */
+export function setupOpenApi(app: INestApplication, config: AppConfig): void {
+  const base = new DocumentBuilder()
+    .setTitle('Suki notification service')
+    .setDescription(DESCRIPTION)
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A token of INTERNAL_API_TOKENS.' }, BEARER_SCHEME)
+    .addTag('sessions', 'Ambient sessions: status, failure reason, timeline and artifacts')
+    .addTag('encounters', 'Encounters: status of the latest session, sessions and encounter-level artifacts')
+    .addTag('webhooks', "Suki's notification callback")
+    .addTag('operations', 'Health and metrics')
+    .build();
+  SwaggerModule.setup('docs', app, () => buildDocument(app, base, config), {
+    customSiteTitle: 'Suki notification service API',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}
+
+export function buildDocument(app: INestApplication, base: Omit<OpenAPIObject, 'paths'>, config: AppConfig): OpenAPIObject {
+  const document = SwaggerModule.createDocument(app, base, { extraModels: [ErrorOutput] });
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...SUKI_SCHEMAS } };
+  const paths = document.paths;
+  paths['/webhooks/notification'] = {
+    ...paths['/webhooks/notification'],
+    post: { ...webhookOperation(config), operationId: paths['/webhooks/notification']?.post?.operationId ?? 'receiveNotification' },
+  };
+  for (const [path, operation] of Object.entries(OPERATIONAL_OPERATIONS)) {
+    paths[path] = { ...paths[path], get: describedOr(paths[path]?.get, operation) };
+  }
+  return document;
+}
+
+/** Keeps an operation documented by its own decorators; fills in one that is not. */
+function describedOr(scanned: OperationObject | undefined, fallback: OperationObject): OperationObject {
+  if (scanned?.summary) return scanned;
+  return { ...scanned, ...fallback };
+}

@@ -1,0 +1,43 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ArtifactKind, ArtifactStatus } from '../generated/prisma/enums';
+
+/** A resource retrieved from Suki, as listed with its session or encounter (without its data). */
+export class ArtifactSummaryOutput {
+  @ApiProperty({ enum: ArtifactKind, enumName: 'ArtifactKind', description: 'Which Suki resource: the `_links` key it came from.' })
+  kind: ArtifactKind;
+
+  @ApiProperty({
+    enum: ArtifactStatus,
+    enumName: 'ArtifactStatus',
+    description: '`pending` until fetched (or while retrying), then `ready` or `failed` for good.',
+  })
+  status: ArtifactStatus;
+
+  @ApiProperty({ description: 'Fetch attempts made for the current request of this resource.', example: 1 })
+  attempts: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the data was retrieved (UTC).' })
+  fetchedAt: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why the last attempt failed, if it did.', example: null })
+  lastError: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the next attempt is due (UTC) while the artifact is pending; null once settled.',
+  })
+  nextAttemptAt: string | null;
+}
+
+/** One artifact with the JSON Suki returned. */
+export class ArtifactOutput extends ArtifactSummaryOutput {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'The JSON body Suki returned for this resource, verbatim; null unless `status` is `ready`.',
+  })
+  data: unknown;
+}

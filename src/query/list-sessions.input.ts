@@ -1,0 +1,20 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { SessionStatus } from '../generated/prisma/enums';
+import { PageInput } from './page.input';
+
+const STATUSES = Object.values(SessionStatus);
+
+/** GET /v1/sessions filters. */
+export class ListSessionsInput extends PageInput {
+  @ApiPropertyOptional({ enum: SessionStatus, enumName: 'SessionStatus', description: 'Only sessions in this status.' })
+  @IsOptional()
+  @IsIn(STATUSES, { message: `status must be one of: ${STATUSES.join(', ')}` })
+  status?: SessionStatus;
+
+  @ApiPropertyOptional({ description: 'Only sessions of this encounter.' })
+  @IsOptional()
+  @Length(1, 255, { message: 'encounterId must be 1 to 255 characters' })
+  @IsString({ message: 'encounterId must be given once' })
+  encounterId?: string;
+}

@@ -1,0 +1,43 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+// A date, or a date-time with a zone: a zone-less time would mean whatever the server's zone is.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * Query parameters every list shares. Malformed values are a 400 naming the parameter.
+ * class-validator runs a property's decorators bottom-up: the most basic check is the last one.
+ */
+export class PageInput {
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'Only items updated at or after this instant (ISO-8601 with a zone, or a date meaning its UTC midnight; millisecond precision).',
+    example: '2026-11-27T00:00:00Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'updatedSince must be a valid calendar date and time' })
+  @Matches(ISO_INSTANT, { message: 'updatedSince must be an ISO-8601 date or date-time with a zone, e.g. 2026-11-27T10:00:00Z' })
+  updatedSince?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size.' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` })
+  @Min(1, { message: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` })
+  @Max(MAX_PAGE_SIZE, { message: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` })
+  limit?: number;
+
+  @ApiPropertyOptional({
+    type: String,
+    description: 'The `nextCursor` of the previous page, verbatim. Only valid with the same filters it was issued for.',
+  })
+  @IsOptional()
+  @MaxLength(1024, { message: 'cursor is not a cursor issued by this service' })
+  @IsString({ message: 'cursor must be given once' })
+  cursor?: string;
+}

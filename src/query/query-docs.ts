@@ -1,0 +1,26 @@
+import { applyDecorators, UseGuards } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiParam, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ErrorOutput } from '../common/error.output';
+import { ArtifactKind } from '../generated/prisma/enums';
+import { BEARER_SCHEME, BearerGuard } from './bearer.guard';
+
+/** Bearer authentication, enforced and documented together. */
+export function InternalApi(): ClassDecorator {
+  return applyDecorators(
+    UseGuards(BearerGuard),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiUnauthorizedResponse({ type: ErrorOutput, description: 'No `Authorization: Bearer <token>` header with a token of INTERNAL_API_TOKENS.' }),
+  );
+}
+
+export function ApiNotFound(description: string): MethodDecorator {
+  return ApiNotFoundResponse({ type: ErrorOutput, description });
+}
+
+export function ApiBadRequest(description: string): MethodDecorator {
+  return ApiBadRequestResponse({ type: ErrorOutput, description });
+}
+
+export function ApiKindParam(): MethodDecorator {
+  return ApiParam({ name: 'kind', enum: ArtifactKind, enumName: 'ArtifactKind', description: 'The artifact kind (a Suki `_links` key).' });
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { BearerGuard } from './bearer.guard';
+import { EncountersController } from './encounters.controller';
+import { EncountersRepository } from './encounters.repository';
+import { QueryDatabase } from './query-database';
+import { SessionsController } from './sessions.controller';
+import { SessionsRepository } from './sessions.repository';
+
+/**
+ * The read-only API for internal systems. It reads the tables intake writes, through its own
+ * repositories and connection pool, and depends on nothing of the webhook side.
+ */
+@Module({
+  controllers: [SessionsController, EncountersController],
+  providers: [QueryDatabase, SessionsRepository, EncountersRepository, BearerGuard],
+})
+export class QueryModule {}

@@ -1,0 +1,83 @@
+import { BadRequestException, Controller, Get, Header, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ArtifactOutput } from './artifact.output';
+import { missingArtifactMessage } from './artifact-views';
+import { JSON_CONTENT_TYPE, Rendered } from './json-sql';
+import { instant, pageScope, pageSize, readCursor, toPage } from './keyset';
+import { ListSessionsInput } from './list-sessions.input';
+import { ApiBadRequest, ApiKindParam, ApiNotFound, InternalApi } from './query-docs';
+import { ARTIFACT_KINDS, isArtifactKind, isPossibleId } from './query-params';
+import { queryValidation } from './query-validation';
+import { SessionEventsOutput, SessionOutput, SessionPageOutput } from './session.output';
+import { SessionsRepository } from './sessions.repository';
+
+const SESSION_ID = { name: 'sessionId', description: "Suki's session id." };
+
+@ApiTags('sessions')
+@InternalApi()
+@Controller('v1/sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsRepository) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'List sessions, newest first',
+    description:
+      'Keyset-paginated by (updatedAt, sessionId) descending. Within one walk no session is returned twice and every session ' +
+      'that does not change during the walk is returned exactly once; sessions created or changed meanwhile move to the top ' +
+      '(start a new walk, or use updatedSince, to see them).',
+  })
+  @ApiOkResponse({ type: SessionPageOutput, description: 'One page of sessions and the cursor of the next.' })
+  @ApiBadRequest('A malformed or unknown query parameter (named in the message), or a cursor not issued for these filters.')
+  async list(@Query(queryValidation) input: ListSessionsInput): Promise<SessionPageOutput> {
+    const filters = { status: input.status, encounterId: input.encounterId, updatedSince: instant(input.updatedSince) };
+    const scope = pageScope('sessions', filters);
+    const after = readCursor(input.cursor, scope);
+    const limit = pageSize(input.limit);
+    const rows = await this.sessions.list(filters, after, limit + 1);
+    return toPage(rows, limit, scope, (session) => ({ updatedAt: new Date(session.updatedAt), id: session.sessionId }));
+  }
+
+  @Get(':sessionId')
+  // The body is JSON text rendered by the database (see json-sql.ts).
+  @Header('Content-Type', JSON_CONTENT_TYPE)
+  @ApiOperation({ summary: 'A session: its status, why it failed, and the state of its artifacts' })
+  @ApiParam(SESSION_ID)
+  @ApiOkResponse({ type: SessionOutput, description: 'The session.' })
+  @ApiNotFound('No such session.')
+  async get(@Param('sessionId') sessionId: string): Promise<Rendered<SessionOutput>> {
+    const session = isPossibleId(sessionId) ? await this.sessions.find(sessionId) : undefined;
+    if (!session) throw new NotFoundException('session not found');
+    return session;
+  }
+
+  @Get(':sessionId/events')
+  // The body is JSON text rendered by the database (see json-sql.ts).
+  @Header('Content-Type', JSON_CONTENT_TYPE)
+  @ApiOperation({ summary: "The session's notifications in vendor-time order, with what became of each" })
+  @ApiParam(SESSION_ID)
+  @ApiOkResponse({ type: SessionEventsOutput, description: 'The timeline (empty for a session known only by name).' })
+  @ApiNotFound('No such session.')
+  async events(@Param('sessionId') sessionId: string): Promise<Rendered<SessionEventsOutput>> {
+    const events = isPossibleId(sessionId) ? await this.sessions.events(sessionId) : undefined;
+    if (!events) throw new NotFoundException('session not found');
+    return events;
+  }
+
+  @Get(':sessionId/artifacts/:kind')
+  // The body is JSON text rendered by the database (see json-sql.ts).
+  @Header('Content-Type', JSON_CONTENT_TYPE)
+  @ApiOperation({ summary: 'One session-level artifact with the JSON Suki returned (contents, structured_data, transcripts, status)' })
+  @ApiParam(SESSION_ID)
+  @ApiKindParam()
+  @ApiOkResponse({ type: ArtifactOutput, description: 'The artifact; `data` is null until it is ready.' })
+  @ApiBadRequest('`kind` is not an artifact kind.')
+  @ApiNotFound('No such session, or the session has no artifact of this kind.')
+  async artifact(@Param('sessionId') sessionId: string, @Param('kind') kind: string): Promise<Rendered<ArtifactOutput>> {
+    if (!isArtifactKind(kind)) throw new BadRequestException(`kind must be one of: ${ARTIFACT_KINDS.join(', ')}`);
+    const found = isPossibleId(sessionId) ? await this.sessions.artifact(sessionId, kind) : undefined;
+    if (found === undefined) throw new NotFoundException('session not found');
+    if (found === 'no-artifact') throw new NotFoundException(missingArtifactMessage('session', kind));
+    return found;
+  }
+}

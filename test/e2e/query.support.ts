@@ -1,0 +1,43 @@
+import { TestDatabase } from '../support/test-database';
+import { TEST_INTERNAL_TOKEN } from '../support/test-app';
+
+export interface ApiAnswer {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+/** GET against the query API, with the test's bearer token unless told otherwise. */
+export function queryApi(baseUrl: string) {
+  return async (path: string, options: { token?: string | null; authorization?: string } = {}): Promise<ApiAnswer> => {
+    const token = options.token === undefined ? TEST_INTERNAL_TOKEN : options.token;
+    const headers: Record<string, string> = {};
+    if (options.authorization !== undefined) headers.authorization = options.authorization;
+    else if (token !== null) headers.authorization = `Bearer ${token}`;
+    const response = await fetch(`${baseUrl}${path}`, { headers });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // non-JSON answers are returned as text
+    }
+    return { status: response.status, body, headers: response.headers };
+  };
+}
+
+/**
+ * What the retrieval worker writes when Suki answers: the API cannot create this state, so the
+ * test writes it. The generation bump makes any fetch already under way for the row give way.
+ */
+export async function markArtifactReady(db: TestDatabase, ownerId: string, kind: string, data: unknown): Promise<void> {
+  const rows = await db.query(
+    `UPDATE artifacts SET status = 'ready', data = $3::jsonb, fetched_at = now(), attempts = attempts + 1, last_error = NULL,
+       next_attempt_at = NULL, locked_until = NULL, generation = generation + 1
+     WHERE owner_id = $1 AND kind = $2 RETURNING id`,
+    [ownerId, kind, JSON.stringify(data)],
+  );
+  if (rows.length !== 1) throw new Error(`no ${kind} artifact for ${ownerId}`);
+}
+
+export const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
