@@ -1,9 +1,12 @@
 import { Global, Module } from '@nestjs/common';
+import { ArtifactBacklogRepository } from './artifact-backlog.repository';
+import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 @Global()
 @Module({
-  providers: [MetricsService],
+  controllers: [MetricsController],
+  providers: [MetricsService, ArtifactBacklogRepository],
   exports: [MetricsService],
 })
 export class MetricsModule {}

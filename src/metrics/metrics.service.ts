@@ -1,5 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ArtifactKind } from '../generated/prisma/enums';
+
+/** What one attempt to fetch a linked resource from Suki came to. */
+export type RetrievalAttemptOutcome = 'ready' | 'retry' | 'failed' | 'refused';
+
+/** The retrieval backlog as the database sees it at scrape time. */
+export interface PendingBacklog {
+  pending: number;
+  /** Seconds since the oldest pending artifact was requested; 0 when nothing is pending. */
+  oldestAgeSeconds: number;
+}
 
 /** Every metric the service exports, on a registry of its own (one per application instance). */
 @Injectable()
@@ -27,7 +38,45 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly requestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency, from the first byte read to the last byte written, by route pattern',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly retrievalAttempts = new Counter({
+    name: 'suki_retrieval_attempts_total',
+    help: 'Attempts to fetch a linked resource from Suki, by artifact kind and outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly artifactsPending = new Gauge({
+    name: 'suki_artifacts_pending',
+    help: 'Artifacts waiting to be fetched (read from the database at scrape time)',
+    registers: [this.registry],
+  });
+
+  readonly oldestPendingAge = new Gauge({
+    name: 'suki_artifact_oldest_pending_age_seconds',
+    help: 'Age of the oldest pending artifact since its notification was generated; the signal to page on',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** For the retrieval worker: one call per fetch attempt, whatever became of it. */
+  countRetrievalAttempt(kind: ArtifactKind, outcome: RetrievalAttemptOutcome): void {
+    this.retrievalAttempts.inc({ kind, outcome });
+  }
+
+  /** Undefined when the backlog could not be read: the gauges then say NaN rather than something stale. */
+  setBacklog(backlog: PendingBacklog | undefined): void {
+    this.artifactsPending.set(backlog?.pending ?? Number.NaN);
+    this.oldestPendingAge.set(backlog?.oldestAgeSeconds ?? Number.NaN);
   }
 }

@@ -1,0 +1,74 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import type { Server } from 'node:http';
+
+export interface ShutdownOptions {
+  /** Past this, the process exits 1 whatever is still running. */
+  timeoutMs: number;
+  /** Stops what was started outside the application (the embedded database), after it closed. */
+  afterClose(): Promise<void>;
+  exit?(code: number): void;
+}
+
+/**
+ * On SIGTERM or SIGINT: stop accepting connections, let in-flight requests finish (a
+ * notification is committed before its answer, so nothing acknowledged is lost), then close the
+ * application (the retrieval worker hands back its leases, the pool closes), then the embedded
+ * database; exit 0. Nest's own shutdown hooks are not used: they close the pool before the HTTP
+ * server, which would fail the requests still in flight, and they exit by re-raising the signal.
+ */
+export function installGracefulShutdown(app: INestApplication, options: ShutdownOptions): void {
+  const logger = new Logger('Shutdown');
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let stopping = false;
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second Ctrl-C means "now"; a repeated SIGTERM (some supervisors resend) changes nothing.
+      if (signal !== 'SIGINT') return logger.warn(`${signal} received again: still draining`);
+      logger.warn('SIGINT received again: exiting without waiting');
+      return exit(1);
+    }
+    stopping = true;
+    const started = Date.now();
+    logger.log(`${signal} received: draining (at most ${options.timeoutMs} ms)`);
+    const deadline = setTimeout(() => {
+      logger.error(`shutdown unfinished after ${options.timeoutMs} ms: exiting`);
+      exit(1);
+    }, options.timeoutMs);
+    shutDown(app, options, logger)
+      .then(() => {
+        clearTimeout(deadline);
+        logger.log(`shutdown complete in ${Date.now() - started} ms`);
+        exit(0);
+      })
+      .catch((error: unknown) => {
+        clearTimeout(deadline);
+        logger.error(`shutdown failed: ${error instanceof Error ? error.name : 'error'}`);
+        exit(1);
+      });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+async function shutDown(app: INestApplication, options: ShutdownOptions, logger: Logger): Promise<void> {
+  await drain(app.getHttpServer() as Server);
+  logger.log('http server closed; in-flight requests finished');
+  await app.close();
+  await options.afterClose();
+}
+
+/** Resolves once the server no longer listens and every connection has ended. */
+function drain(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    // A request already on an open connection is still served, and its connection then closes.
+    server.prependListener('request', (_request, response) => response.setHeader('Connection', 'close'));
+    // Busy keep-alive connections become idle once their answer is sent; close them then rather
+    // than waiting out the keep-alive timeout.
+    const sweeper = setInterval(() => server.closeIdleConnections(), 100);
+    server.close(() => {
+      clearInterval(sweeper);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,37 @@
+import { Controller, Get, HttpStatus, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import type { Response } from 'express';
+import { DatabaseHealthIndicator } from './database.health';
+
+@Controller('health')
+export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: DatabaseHealthIndicator,
+  ) {}
+
+  /** The process answers. Deliberately checks nothing else: a database outage is not a reason to restart. */
+  @Get('live')
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  /** Database reachable and every migration applied; 503 with the details otherwise. */
+  @Get('ready')
+  @HealthCheck()
+  async ready(@Res({ passthrough: true }) response: Response): Promise<unknown> {
+    try {
+      return await this.health.check([() => this.database.reachable('database'), () => this.database.migrated('migrations')]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      // The exception filter would flatten terminus's details into a message; operators want them.
+      const result = error.getResponse() as HealthCheckResult;
+      this.logger.warn(`not ready: ${Object.keys(result.error ?? {}).join(', ')} down`);
+      response.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return result;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { DatabaseHealthIndicator } from './database.health';
+import { HealthController } from './health.controller';
+import { ReadinessRepository } from './readiness.repository';
+
+@Module({
+  // Terminus's own failure log is an error line per probe; the controller writes a short warning instead.
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [DatabaseHealthIndicator, ReadinessRepository],
+})
+export class HealthModule {}

@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service';
+import { PendingBacklog } from './metrics.service';
+
+@Injectable()
+export class ArtifactBacklogRepository {
+  constructor(private readonly db: PrismaService) {}
+
+  /**
+   * One aggregate over the pending artifacts, run at each scrape. The age is measured from
+   * requested_at (the generated-at of the notification that asked for the work), so a
+   * retried artifact keeps ageing instead of looking fresh after every attempt.
+   */
+  async pendingBacklog(): Promise<PendingBacklog> {
+    const [row] = await this.db.$queryRaw<Array<{ pending: number; oldest_age_seconds: number }>>`
+      SELECT count(*)::int AS pending,
+             COALESCE(EXTRACT(EPOCH FROM now() - min(requested_at)), 0)::float8 AS oldest_age_seconds
+      FROM artifacts
+      WHERE status = 'pending'`;
+    return { pending: row.pending, oldestAgeSeconds: Math.max(0, row.oldest_age_seconds) };
+  }
+}

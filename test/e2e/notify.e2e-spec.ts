@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { promisify } from 'node:util';
+import { REPO_ROOT, ServiceProcess, startServiceProcess, stopServiceProcess } from '../support/service-process';
+
+const run = promisify(execFile);
+
+/**
+ * The issue's "done when", end to end: the compiled service started with nothing configured
+ * (embedded PostgreSQL, generated secrets), `npm run notify` answered 200, the notification on
+ * /metrics, and SIGTERM ending the process with 0 and the embedded database stopped.
+ */
+describe('a fresh start with nothing configured, driven by the notify script', () => {
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    service = await startServiceProcess({});
+  }, 90_000);
+
+  afterAll(async () => {
+    if (service?.child.exitCode === null) await stopServiceProcess(service).catch(() => undefined);
+    if (service) rmSync(service.dataDir, { recursive: true, force: true });
+  });
+
+  const notify = (...args: string[]) =>
+    run(process.execPath, [join(REPO_ROOT, 'scripts/notify.js'), ...args, '--url', service.baseUrl], {
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: service.dataDir },
+      cwd: service.dataDir,
+    });
+
+  it('signs a success with the generated development secret and gets a 200', async () => {
+    const { stdout } = await notify('success', '--session', 'notify-session-1', '--encounter', 'notify-encounter-1');
+    expect(stdout).toContain('200 OK {"outcome":"applied"}');
+    expect(stdout).toContain('session notify-session-1');
+  });
+
+  it('sends failure, timeout and cancelled notifications that the service maps', async () => {
+    for (const kind of ['failure', 'timeout', 'cancelled']) {
+      const { stdout } = await notify(kind, '--session', `notify-${kind}`, '--encounter', 'notify-encounter-2');
+      expect(stdout).toContain('200 OK {"outcome":"applied"}');
+    }
+    const rows = await withDatabase(service, (db) =>
+      db.query("SELECT id, status, error_code FROM sessions WHERE encounter_id = 'notify-encounter-2' ORDER BY id"),
+    );
+    expect(rows).toEqual([
+      { id: 'notify-cancelled', status: 'cancelled', error_code: null },
+      { id: 'notify-failure', status: 'failed', error_code: 'ERROR_CODE_TRANSCRIPTION' },
+      { id: 'notify-timeout', status: 'timed_out', error_code: null },
+    ]);
+  });
+
+  it('built a success carrying all six link kinds', async () => {
+    const [row] = await withDatabase(service, (db) => db.query("SELECT links FROM sessions WHERE id = 'notify-session-1'"));
+    expect(Object.keys(row.links).sort()).toEqual(
+      ['contents', 'encounter_content', 'encounter_structured_data', 'status', 'structured_data', 'transcripts'],
+    );
+  });
+
+  it('shows the notifications on /metrics', async () => {
+    const text = await (await fetch(`${service.baseUrl}/metrics`)).text();
+    expect(text).toContain('suki_notifications_total{vendor_status="success",outcome="applied"} 1');
+    expect(text).toContain('suki_notifications_total{vendor_status="failure",outcome="applied"} 1');
+    expect(text).toMatch(/^http_request_duration_seconds_count\{method="POST",route="\/webhooks\/notification",status_code="200"\} 4$/m);
+  });
+
+  it('refuses an unknown notification kind with a usage message', async () => {
+    await expect(notify('bogus')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run notify') });
+  });
+
+  it('exits 0 on SIGTERM and stops the embedded database', async () => {
+    const exit = await stopServiceProcess(service);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(existsSync(join(service.dataDir, 'postgres/postmaster.pid'))).toBe(false);
+    expect(service.logLines().map((line) => line.msg)).toContain('http server closed; in-flight requests finished');
+  });
+});
+
+/** The embedded database's URL is not printed; it is rebuilt from the files the service keeps. */
+async function withDatabase<T>(service: ServiceProcess, work: (db: Client) => Promise<{ rows: T[] }>): Promise<T[]> {
+  const password = JSON.parse(readFileSync(join(service.dataDir, 'dev-secrets.json'), 'utf8')).databasePassword as string;
+  const port = readFileSync(join(service.dataDir, 'postgres/postmaster.pid'), 'utf8').split('\n')[3];
+  const db = new Client({ connectionString: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/suki` });
+  await db.connect();
+  try {
+    return (await work(db)).rows;
+  } finally {
+    await db.end();
+  }
+}

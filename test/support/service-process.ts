@@ -1,0 +1,88 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '../..');
+const MAIN = join(REPO_ROOT, 'dist/main.js');
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  /** http://127.0.0.1:<port> of the running service. */
+  baseUrl: string;
+  dataDir: string;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** stdout's JSON log lines so far (anything else is skipped). */
+  logLines(): Array<Record<string, any>>;
+  /** Settles when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Runs the compiled service (dist/main.js, which `npm test` builds) as production runs it, with
+ * only the environment given (plus PATH, HOME and an empty DATA_DIR), on a free port. Resolves
+ * once it logs that it listens.
+ */
+export async function startServiceProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm test\`, or \`npx tsc -p tsconfig.build.json --outDir dist\` first`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'suki-service-'));
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: dataDir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir, TZ: 'UTC', DATA_DIR: dataDir, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let all = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => ((stdout += chunk), (all += chunk)));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (all += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((settle) =>
+    child.once('exit', (code, signal) => settle({ code, signal })),
+  );
+  const logLines = () =>
+    stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, any>);
+
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => fail(new Error(`service did not listen within ${timeoutMs} ms:\n${all}`)), timeoutMs);
+    const poll = setInterval(() => {
+      const match = logLines().find((line) => typeof line.msg === 'string' && /^listening on port \d+$/.test(line.msg));
+      if (match) finish(() => resolvePort(Number(match.msg.split(' ').pop())));
+    }, 50);
+    void exited.then(({ code, signal }) => fail(new Error(`service exited (${code ?? signal}) before listening:\n${all}`)));
+    function fail(error: Error) {
+      finish(() => reject(error));
+      child.kill('SIGKILL');
+    }
+    function finish(settle: () => void) {
+      clearTimeout(timer);
+      clearInterval(poll);
+      settle();
+    }
+  });
+  return { child, baseUrl: `http://127.0.0.1:${port}`, dataDir, output: () => all, logLines, exited };
+}
+
+/** Sends a signal and waits for the exit, failing the test if the process outlives `timeoutMs`. */
+export async function stopServiceProcess(service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000) {
+  if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill(signal);
+  return waitForExit(service, timeoutMs);
+}
+
+/** Waits for the process to exit by itself, killing it (and failing) past `timeoutMs`. */
+export async function waitForExit(service: ServiceProcess, timeoutMs = 30_000) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      service.child.kill('SIGKILL');
+      reject(new Error(`service still running after ${timeoutMs} ms:\n${service.output().slice(-4000)}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([service.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
