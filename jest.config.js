@@ -18,7 +18,10 @@ module.exports = {
       {
         babelrc: false,
         configFile: false,
-        plugins: ['babel-plugin-transform-import-meta', '@babel/plugin-transform-modules-commonjs'],
+        // module: 'ES6' makes import.meta.url an `import` that the CommonJS transform then
+        // rewrites; the default emits a bare require(), which breaks a module that declares its
+        // own `require` (@nestjs/terminus: `const require = createRequire(import.meta.url)`).
+        plugins: [['babel-plugin-transform-import-meta', { module: 'ES6' }], '@babel/plugin-transform-modules-commonjs'],
       },
     ],
   },

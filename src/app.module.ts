@@ -3,7 +3,11 @@ import { ConfigModule } from '@nestjs/config';
 import { Clock, SystemClock } from './common/clock';
 import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { QueryModule } from './query/query.module';
+import { RetrievalModule } from './retrieval/retrieval.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -15,9 +19,13 @@ export class AppModule {
       global: true,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ app: config })] }),
+        LoggingModule,
         DatabaseModule,
         MetricsModule,
+        HealthModule,
         WebhooksModule,
+        QueryModule,
+        RetrievalModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

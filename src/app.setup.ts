@@ -1,9 +1,14 @@
 import { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter, expressErrorHandler } from './common/all-exceptions.filter';
+import { setupOpenApi } from './common/openapi';
 import { AppConfig } from './config/app-config';
+import { HttpLogging } from './logging/http-logging';
+import { requestLatencyMiddleware } from './metrics/request-latency.middleware';
+import { MetricsService } from './metrics/metrics.service';
 
 /**
  * Creates and initialises the application exactly as production runs it; main.ts and the
@@ -13,8 +18,11 @@ export async function createApplication(config: AppConfig, logger?: LoggerServic
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), new ExpressAdapter(), {
     bodyParser: false,
     rawBody: true,
-    ...(logger === undefined ? {} : { logger }),
+    // Without an explicit logger (production), everything Nest logs goes through pino as JSON;
+    // lines written while the modules are built wait for it.
+    ...(logger === undefined ? { bufferLogs: true } : { logger }),
   });
+  if (logger === undefined) app.useLogger(app.get(PinoNestLogger));
   await configureApp(app, config);
   return app;
 }
@@ -25,12 +33,15 @@ export async function createApplication(config: AppConfig, logger?: LoggerServic
  */
 export async function configureApp(app: INestApplication, config: AppConfig): Promise<void> {
   const express = app as NestExpressApplication;
+  // Ahead of the body parser, so every request, even one refused for its size, gets an id, an
+  // access-log line and a latency sample.
+  express.use(app.get(HttpLogging).middleware, requestLatencyMiddleware(app.get(MetricsService)));
   // JSON bodies are kept as raw bytes: the signature covers the exact bytes received, and a
   // body that does not parse must still be verified and recorded, not refused by a parser.
   express.useBodyParser('raw', { type: ['application/json', 'application/*+json'], limit: config.webhook.maxBodyBytes });
   express.disable('x-powered-by');
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
+  setupOpenApi(app, config);
   await app.init();
   // After init, so that it follows the body parser Nest registers during init.
   express.use(expressErrorHandler);

@@ -1,15 +1,27 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import { createApplication } from './app.setup';
+import { installGracefulShutdown } from './graceful-shutdown';
+import { createRootLogger, nestLoggerOver } from './logging/root-logger';
 import { prepareRuntime, readEnvironment } from './runtime';
 
 async function bootstrap(): Promise<void> {
+  // JSON from the first line: what runs before the application (configuration, embedded
+  // database, migrations) logs through pino too, until the application's logger takes over.
+  Logger.overrideLogger(nestLoggerOver(createRootLogger('info')));
   const logger = new Logger('Bootstrap');
   const runtime = await prepareRuntime(readEnvironment());
-  const app = await createApplication(runtime.config);
-  app.getHttpServer().on('close', () => void runtime.close());
-  await app.listen(runtime.config.port);
-  logger.log(`listening on port ${runtime.config.port}`);
+  try {
+    const app = await createApplication(runtime.config);
+    installGracefulShutdown(app, { timeoutMs: runtime.config.shutdownTimeoutMs, afterClose: () => runtime.close() });
+    await app.listen(runtime.config.port);
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    logger.log(`listening on port ${port}`);
+  } catch (error) {
+    await runtime.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 bootstrap().catch((error: unknown) => {

@@ -24,7 +24,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.warn(`database unavailable: ${describe(exception)}`);
       return errorBody(503, 'storage is unavailable; nothing was recorded');
     }
-    this.logger.error(`unhandled ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
+    this.logger.error(`unhandled ${describe(exception)}`, framesOnly(exception));
     return errorBody(500, 'internal error');
   }
 }
@@ -44,6 +44,18 @@ export function expressErrorHandler(error: any, _request: Request, response: Res
     'request.size.invalid': 'body length does not match Content-Length',
   };
   response.status(status).json(errorBody(status, messages[error?.type] ?? (status === 500 ? 'internal error' : 'bad request')));
+}
+
+/**
+ * Where an error came from, without what it says: database errors quote the values they
+ * choked on, and those values may be patient data.
+ */
+function framesOnly(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !error.stack) return undefined;
+  return error.stack
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .join('\n');
 }
 
 function describe(error: unknown): string {

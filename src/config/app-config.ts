@@ -20,6 +20,8 @@ export abstract class AppConfig {
   /** Unset until the runtime resolves it (an embedded database outside production). */
   databaseUrl?: string;
   databasePoolSize: number;
+  /** Connections of the read-only pool the query API uses, apart from intake's. */
+  databaseQueryPoolSize: number;
   dataDir: string;
   migrateOnStart: boolean;
   webhook: {
@@ -39,8 +41,21 @@ export abstract class AppConfig {
     maxConcurrency: number;
     maxAttempts: number;
   };
+  /** The background retrieval of artifacts from Suki (src/retrieval). */
+  retrieval: {
+    enabled: boolean;
+    pollMs: number;
+    /** How long a claimed artifact stays reserved for its worker: longer than one attempt can take. */
+    leaseMs: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    /** On shutdown, how long in-flight fetches may finish before their leases are handed back. */
+    shutdownGraceMs: number;
+  };
   internalApiTokens: string[];
   logLevel: string;
+  /** Hard limit on a graceful shutdown; past it the process exits non-zero. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigValidationError extends Error {

@@ -16,11 +16,13 @@ export function loadConfig(env: Env): AppConfig {
   const production = env.NODE_ENV === 'production';
 
   const authMode = read.oneOf('SUKI_AUTH_MODE', ['static', 'partner'], 'static') as SukiAuthMode;
+  const requestTimeoutMs = read.int('SUKI_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000);
   const config: AppConfig = {
     production,
     port: read.int('PORT', 3000, 0, 65535),
     databaseUrl: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 500),
+    databaseQueryPoolSize: read.int('DATABASE_QUERY_POOL_SIZE', 10, 1, 500),
     dataDir: read.string('DATA_DIR') ?? './.data',
     migrateOnStart: read.bool('MIGRATE_ON_START', true),
     webhook: {
@@ -35,12 +37,23 @@ export function loadConfig(env: Env): AppConfig {
       partner: undefined,
       providerId: read.string('SUKI_PROVIDER_ID'),
       fetchLinks: read.kinds('SUKI_FETCH_LINKS', DEFAULT_FETCH_LINKS),
-      requestTimeoutMs: read.int('SUKI_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
+      requestTimeoutMs,
       maxConcurrency: read.int('SUKI_MAX_CONCURRENCY', 8, 1, 256),
       maxAttempts: read.int('SUKI_FETCH_MAX_ATTEMPTS', 8, 1, 100),
     },
+    retrieval: {
+      enabled: read.bool('RETRIEVAL_ENABLED', true),
+      pollMs: read.int('RETRIEVAL_POLL_MS', 500, 10, 60_000),
+      // One attempt is at most two calls (a 401 retried once) and one login, each bounded by
+      // the request timeout; a lease that outlives them needs no renewal.
+      leaseMs: read.int('RETRIEVAL_LEASE_MS', Math.max(60_000, 3 * requestTimeoutMs + 5_000), 500, 3_600_000),
+      backoffBaseMs: read.int('RETRIEVAL_BACKOFF_BASE_MS', 1_000, 1, 600_000),
+      backoffMaxMs: read.int('RETRIEVAL_BACKOFF_MAX_MS', 300_000, 1, 86_400_000),
+      shutdownGraceMs: read.int('RETRIEVAL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    },
     internalApiTokens: read.list('INTERNAL_API_TOKENS'),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
   };
 
   if (authMode === 'partner') {

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { isConnectionError } from '../common/http-error';
+import { WorkSignal } from '../common/work-signal';
 import { DeliveryOutcome } from '../generated/prisma/enums';
 import { IntakeRecord } from './intake-record';
 import { IntakeRepository } from './intake.repository';
@@ -35,7 +36,11 @@ export class IntakeService {
   private readonly waiting: Waiting[] = [];
   private inFlight = 0;
 
-  constructor(private readonly repository: IntakeRepository) {}
+  constructor(
+    private readonly repository: IntakeRepository,
+    // Rung after a commit so that retrieval starts at once; absent when nothing retrieves.
+    @Optional() private readonly workSignal?: WorkSignal,
+  ) {}
 
   submit(record: IntakeRecord): Promise<DeliveryOutcome> {
     return new Promise((resolve, reject) => {
@@ -70,6 +75,7 @@ export class IntakeService {
     try {
       const outcomes = await this.repository.ingest(batch.map((item) => item.record));
       batch.forEach((item, index) => item.resolve(outcomes[index]));
+      this.workSignal?.notify();
     } catch (error) {
       if (isConnectionError(error)) {
         // Retrying one by one cannot help while the database is away; answer 503 at once.

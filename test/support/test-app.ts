@@ -25,6 +25,9 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
     INTERNAL_API_TOKENS: TEST_INTERNAL_TOKEN,
     SUKI_API_TOKEN: 'test-suki-token',
     SUKI_API_BASE_URL: 'http://127.0.0.1:9',
+    // Nothing answers on port 9: retrieval runs only in tests that point it at a fake Suki,
+    // so tests of intake and queries see artifacts exactly as intake wrote them.
+    RETRIEVAL_ENABLED: env.SUKI_API_BASE_URL ? 'true' : 'false',
     LOG_LEVEL: 'warn',
     ...env,
     DATABASE_URL: databaseUrl,

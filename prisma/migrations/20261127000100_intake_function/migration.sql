@@ -58,7 +58,8 @@ BEGIN
       links = excluded.links,
       last_event_at = excluded.last_event_at,
       last_delivery_id = excluded.last_delivery_id,
-      updated_at = excluded.updated_at
+      -- Never backwards (replica clocks, batches committing out of order): list cursors rely on it.
+      updated_at = GREATEST(s.updated_at, excluded.updated_at)
     WHERE s.last_event_at IS NULL OR s.last_event_at <= excluded.last_event_at
     RETURNING true INTO session_applied;
     result := CASE WHEN session_applied THEN 'applied' ELSE 'stale' END;
@@ -69,7 +70,7 @@ BEGIN
     UPDATE encounters SET
       status = CASE WHEN last_event_at IS NULL OR last_event_at <= generated THEN new_status ELSE status END,
       last_event_at = GREATEST(last_event_at, generated),
-      updated_at = received
+      updated_at = GREATEST(updated_at, received)
     WHERE id = eid;
   END IF;
 
