@@ -1,0 +1,49 @@
+'use strict';
+// A minimal, fast stand-in for Suki's Ambient API, so background retrieval has somewhere to go
+// during the benchmark: 200 JSON for any GET under /api/v1/ambient/ with the right
+// sdp_suki_token, 401 without it. GET /__stats reports what it served.
+// Env: PORT, SUKI_TOKEN.
+const http = require('node:http');
+
+const token = process.env.SUKI_TOKEN;
+const served = { ok: 0, unauthorized: 0, notFound: 0 };
+
+const CONTENT = JSON.stringify({
+  summary: [{ title: 'ASSESSMENT AND PLAN', loinc_code: '18776-5', content: 'Benchmark note.', source_transcripts: ['benchmark'] }],
+  structured_data: [{ title: 'MEDICATIONS', data: { medication: 'albuterol', dosage: '2 puffs' } }],
+});
+const STRUCTURED = JSON.stringify({ structured_data: { diagnoses: { values: [{ codes: [{ code: '30422', description: 'Essential hypertension', type: 'IMO' }] }] } } });
+const TRANSCRIPT = JSON.stringify({ transcripts: [{ speaker: 'PROVIDER', text: 'Benchmark transcript.', start_offset_ms: 0, end_offset_ms: 1200 }] });
+const STATUS = JSON.stringify({ status: 'completed' });
+
+function bodyFor(path) {
+  if (path.endsWith('/content')) return CONTENT;
+  if (path.endsWith('/structured-data')) return STRUCTURED;
+  if (path.endsWith('/transcript')) return TRANSCRIPT;
+  if (path.endsWith('/status')) return STATUS;
+  return JSON.stringify({});
+}
+
+function answer(res, status, text) {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const server = http.createServer((req, res) => {
+  req.resume();
+  const path = req.url.split('?')[0];
+  if (req.method === 'GET' && path === '/__stats') return answer(res, 200, JSON.stringify(served));
+  if (req.method !== 'GET' || !path.startsWith('/api/v1/ambient/')) {
+    served.notFound += 1;
+    return answer(res, 404, JSON.stringify({ code: 404, message: 'not_found' }));
+  }
+  if (req.headers.sdp_suki_token !== token) {
+    served.unauthorized += 1;
+    return answer(res, 401, JSON.stringify({ code: 401, message: 'invalid_sdp_token' }));
+  }
+  served.ok += 1;
+  answer(res, 200, bodyFor(path));
+});
+
+server.listen(Number(process.env.PORT), '127.0.0.1');
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
