@@ -1,7 +1,6 @@
 import { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter, expressErrorHandler } from './common/all-exceptions.filter';
 import { setupOpenApi } from './common/openapi';
@@ -22,7 +21,7 @@ export async function createApplication(config: AppConfig, logger?: LoggerServic
     // lines written while the modules are built wait for it.
     ...(logger === undefined ? { bufferLogs: true } : { logger }),
   });
-  if (logger === undefined) app.useLogger(app.get(PinoNestLogger));
+  if (logger === undefined) app.useLogger(app.get(HttpLogging).nestLogger);
   await configureApp(app, config);
   return app;
 }
@@ -40,6 +39,8 @@ export async function configureApp(app: INestApplication, config: AppConfig): Pr
   // body that does not parse must still be verified and recorded, not refused by a parser.
   express.useBodyParser('raw', { type: ['application/json', 'application/*+json'], limit: config.webhook.maxBodyBytes });
   express.disable('x-powered-by');
+  // No ETag hashing of every body: webhook answers are never cached, artifact bodies can be large.
+  express.set('etag', false);
   app.useGlobalFilters(new AllExceptionsFilter());
   setupOpenApi(app, config);
   await app.init();

@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { DestinationStream, Logger } from 'pino';
+import { AppLogger } from './app-logger';
 
 /**
  * Belt and braces: no code logs these, and request logs carry only listed headers (see
@@ -20,7 +21,9 @@ export function createRootLogger(level: string, destination?: DestinationStream)
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED, censor: '[redacted]' },
     },
-    destination ?? pino.destination({ dest: 1, sync: true }),
+    // Asynchronous writes: a synchronous write per line blocked the event loop on every request.
+    // pino flushes what is buffered when the process exits.
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 
@@ -29,9 +32,5 @@ export function createRootLogger(level: string, destination?: DestinationStream)
  * (and nestjs-pino with it) exists: configuration, embedded database, migrations.
  */
 export function nestLoggerOver(root: Logger): LoggerService {
-  const write = (level: 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'fatal') => (message: unknown, ...params: unknown[]) => {
-    const context = params.length > 0 ? params[params.length - 1] : undefined;
-    root[level](typeof context === 'string' ? { context } : {}, String(message));
-  };
-  return { log: write('info'), warn: write('warn'), error: write('error'), debug: write('debug'), verbose: write('trace'), fatal: write('fatal') };
+  return new AppLogger(root);
 }

@@ -8,14 +8,21 @@ import { MetricsService } from './metrics.service';
  * become label values.
  */
 export function requestLatencyMiddleware(metrics: MetricsService): RequestHandler {
+  // One child per (method, route, status): prom-client would otherwise hash the labels on
+  // every request. Routes are patterns, so the map stays small.
+  const series = new Map<string, { observe(value: number): void }>();
   return (request: Request, response: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     response.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.requestDuration.observe(
-        { method: request.method, route: routeOf(request), status_code: String(response.statusCode) },
-        seconds,
-      );
+      const route = routeOf(request);
+      const key = `${request.method} ${route} ${response.statusCode}`;
+      let child = series.get(key);
+      if (!child) {
+        child = metrics.requestDuration.labels({ method: request.method, route, status_code: String(response.statusCode) });
+        series.set(key, child);
+      }
+      child.observe(seconds);
     });
     next();
   };
@@ -23,7 +30,7 @@ export function requestLatencyMiddleware(metrics: MetricsService): RequestHandle
 
 /**
  * The pattern of the controller route that served the request. A catch-all pattern is the one
- * Nest mounts middleware on for every path (nestjs-pino's): no controller matched.
+ * Nest mounts catch-all middleware on: no controller matched.
  */
 function routeOf(request: Request): string {
   const route: unknown = request.route?.path;

@@ -6,6 +6,14 @@ import { SignedDelivery } from './intake-record';
 import { IntakeService } from './intake.service';
 import { parseNotification } from './notification';
 
+/** What became of a notification, with the identifiers it is logged under. */
+export interface DispatchResult {
+  outcome: DeliveryOutcome;
+  sessionId: string;
+  encounterId: string;
+  status: string;
+}
+
 /** Hands each verified notification to the handler of its event, through a map built by DI. */
 @Injectable()
 export class NotificationDispatcher {
@@ -20,7 +28,7 @@ export class NotificationDispatcher {
     this.handlers = new Map(handlers.map((handler) => [handler.handles, handler]));
   }
 
-  async dispatch(delivery: SignedDelivery): Promise<DeliveryOutcome> {
+  async dispatch(delivery: SignedDelivery): Promise<DispatchResult> {
     const parsed = parseNotification(delivery.rawBody);
     if (!parsed.usable) {
       // Authentic but unusable: kept verbatim (never dropped), then refused.
@@ -39,11 +47,10 @@ export class NotificationDispatcher {
     if (!handler) throw new Error(`no handler for ${notification.status}`);
     const outcome = await handler.handle(delivery, notification);
     this.count(notification.vendorStatus, outcome);
-    this.logger.log(
-      `notification session=${notification.sessionId} encounter=${notification.encounterId} ` +
-        `status=${notification.status ?? 'unrecognized'} outcome=${outcome}`,
-    );
-    return outcome;
+    const status = notification.status ?? 'unrecognized';
+    // At info the request's access line carries these identifiers; this line is for debugging.
+    this.logger.debug(`notification session=${notification.sessionId} encounter=${notification.encounterId} status=${status} outcome=${outcome}`);
+    return { outcome, sessionId: notification.sessionId, encounterId: notification.encounterId, status };
   }
 
   private count(vendorStatus: string | undefined, outcome: string): void {

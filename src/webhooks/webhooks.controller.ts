@@ -15,8 +15,10 @@ export class WebhooksController {
   @HttpCode(HttpStatus.OK)
   @UseGuards(SignatureGuard)
   async receive(@Req() request: SignedRequest, @Res({ passthrough: true }) response: Response): Promise<{ outcome: string }> {
-    const outcome = await this.dispatcher.dispatch(request.signedDelivery!);
-    if (outcome === 'unrecognized') response.status(HttpStatus.ACCEPTED);
-    return { outcome };
+    const result = await this.dispatcher.dispatch(request.signedDelivery!);
+    // Identifiers only, for the access log line (src/logging/access-log.middleware.ts).
+    response.locals.log = result;
+    if (result.outcome === 'unrecognized') response.status(HttpStatus.ACCEPTED);
+    return { outcome: result.outcome };
   }
 }
