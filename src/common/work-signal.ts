@@ -8,6 +8,20 @@ import { Global, Injectable, Module } from '@nestjs/common';
 @Injectable()
 export class WorkSignal {
   private readonly listeners = new Set<() => void>();
+  private intakeBacklog = 0;
+
+  /**
+   * Intake reports how many notifications wait for a commit slot. While any wait, intake is
+   * saturated, and retrieval (durable work that can wait seconds) steps aside for it: an
+   * unanswered notification is the one thing Suki will not send again.
+   */
+  reportIntakeBacklog(waiting: number): void {
+    this.intakeBacklog = waiting;
+  }
+
+  get intakeSaturated(): boolean {
+    return this.intakeBacklog > 0;
+  }
 
   notify(): void {
     for (const listener of this.listeners) listener();

@@ -60,9 +60,11 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private async run(): Promise<void> {
-    const capacity = this.config.suki.maxConcurrency;
     let failures = 0;
     while (this.running) {
+      // While intake is saturated, one fetch at a time: answering Suki comes first, and the
+      // work waiting here is durable. Full speed again as soon as intake keeps up.
+      const capacity = this.workSignal.intakeSaturated ? 1 : this.config.suki.maxConcurrency;
       const free = capacity - this.inFlight.size;
       let claimedAll = false;
       if (free > 0) {

@@ -58,6 +58,7 @@ export class IntakeService {
         this.drain();
       });
     }
+    this.workSignal?.reportIntakeBacklog(this.waiting.length);
   }
 
   private takeBatch(): Waiting[] {

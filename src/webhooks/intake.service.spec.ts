@@ -1,0 +1,116 @@
+import { WorkSignal } from '../common/work-signal';
+import { DeliveryOutcome } from '../generated/prisma/enums';
+import { IntakeRecord } from './intake-record';
+import { IntakeRepository } from './intake.repository';
+import { IntakeService, IntakeUnavailableError } from './intake.service';
+
+/** A repository whose commits the test completes by hand, recording every batch it was given. */
+class ManualRepository {
+  readonly batches: string[][] = [];
+  private readonly pending: Array<{ resolve(outcomes: DeliveryOutcome[]): void; reject(error: unknown): void; ids: string[] }> = [];
+  failWhen: (ids: string[]) => unknown = () => undefined;
+
+  ingest(records: readonly IntakeRecord[]): Promise<DeliveryOutcome[]> {
+    const ids = records.map((record) => record.sessionId!);
+    this.batches.push(ids);
+    const failure = this.failWhen(ids);
+    if (failure) return Promise.reject(failure);
+    return new Promise((resolve, reject) => this.pending.push({ resolve, reject, ids }));
+  }
+
+  /** Commits the oldest open batch, answering `applied` for each record. */
+  commitNext(): void {
+    const next = this.pending.shift()!;
+    next.resolve(next.ids.map(() => 'applied'));
+  }
+
+  get open(): number {
+    return this.pending.length;
+  }
+}
+
+const record = (sessionId: string): IntakeRecord => ({
+  delivery: { rawBody: Buffer.from('{}'), generatedAtMs: 1, receivedAt: new Date(0) },
+  sessionId,
+  encounterId: 'e',
+  knownSessions: [],
+  artifacts: [],
+});
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+function setup() {
+  const repository = new ManualRepository();
+  const signal = new WorkSignal();
+  const sut = new IntakeService(repository as unknown as IntakeRepository, signal);
+  return { sut, repository, signal };
+}
+
+describe('IntakeService (group commit)', () => {
+  it('commits at once when idle, and groups what arrives while commits are under way', async () => {
+    const { sut, repository } = setup();
+    const answers = ['a', 'b', 'c', 'd', 'e'].map((id) => sut.submit(record(id)));
+    await flush();
+    // Two commits may run at once; the rest wait and then go together.
+    expect(repository.batches).toEqual([['a'], ['b']]);
+    repository.commitNext();
+    await flush();
+    expect(repository.batches).toEqual([['a'], ['b'], ['c', 'd', 'e']]);
+    repository.commitNext();
+    repository.commitNext();
+    expect(await Promise.all(answers)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+  });
+
+  it('answers no one before the commit that holds their notification', async () => {
+    const { sut, repository } = setup();
+    let answered = false;
+    void sut.submit(record('a')).then(() => (answered = true));
+    await flush();
+    expect(answered).toBe(false);
+    repository.commitNext();
+    await flush();
+    expect(answered).toBe(true);
+  });
+
+  it('tells retrieval to step aside while notifications wait for a commit slot', async () => {
+    const { sut, repository, signal } = setup();
+    void sut.submit(record('a'));
+    void sut.submit(record('b'));
+    await flush();
+    expect(signal.intakeSaturated).toBe(false);
+    void sut.submit(record('c'));
+    await flush();
+    expect(signal.intakeSaturated).toBe(true);
+    repository.commitNext();
+    await flush();
+    expect(signal.intakeSaturated).toBe(false);
+    repository.commitNext();
+    repository.commitNext();
+  });
+
+  it('retries a failed batch one record at a time, so one bad record does not fail its neighbours', async () => {
+    const { sut, repository } = setup();
+    const blockers = [sut.submit(record('x')), sut.submit(record('y'))];
+    await flush();
+    repository.failWhen = (ids) => (ids.length > 1 || ids.includes('bad') ? new Error('bad input') : undefined);
+    const answers = [sut.submit(record('good')), sut.submit(record('bad'))].map((p) => p.catch((error: unknown) => error));
+    repository.commitNext();
+    repository.commitNext();
+    await Promise.all(blockers);
+    await flush();
+    while (repository.open > 0) repository.commitNext();
+    const [good, bad] = await Promise.all(answers);
+    expect(good).toBe('applied');
+    expect(bad).toBeInstanceOf(IntakeUnavailableError);
+  });
+
+  it('fails a whole batch at once when the database is unreachable', async () => {
+    const { sut, repository } = setup();
+    const unreachable = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    repository.failWhen = () => unreachable;
+    const answers = await Promise.all(['a', 'b', 'c'].map((id) => sut.submit(record(id)).catch((error: unknown) => error)));
+    expect(answers.every((answer) => answer instanceof IntakeUnavailableError)).toBe(true);
+    // No record-by-record retries against a database that is not there.
+    expect(repository.batches.flat()).toEqual(['a', 'b', 'c']);
+  });
+});
