@@ -31,7 +31,7 @@ const SESSION_FIELDS: JsonFields = [
 ];
 
 // Encounter-level artifacts are owned by the encounter itself and belong to no session.
-const ENCOUNTER_ARTIFACTS = 'a.encounter_id = e.id AND a.owner_id = e.id AND a.session_id IS NULL';
+const ENCOUNTER_ARTIFACTS = 'a.owner_id = e.id AND a.encounter_id = e.id AND a.session_id IS NULL';
 
 // The most recently updated sessions only: an encounter's full list is paged by GET /v1/sessions.
 const LATEST_SESSIONS = `COALESCE((SELECT json_agg(${jsonObject(SESSION_FIELDS)} ORDER BY x.updated_at DESC, x.id DESC)

@@ -30,7 +30,7 @@ const SUMMARY_FIELDS: JsonFields = [
 
 // The hot path: the session by primary key and its artifacts by index, in one statement,
 // without artifact data (which can be a whole clinical note).
-const FIND_SESSION = `SELECT ${jsonObject([...SUMMARY_FIELDS, ['artifacts', artifactSummaries('a.session_id = s.id')]])}::text AS body
+const FIND_SESSION = `SELECT ${jsonObject([...SUMMARY_FIELDS, ['artifacts', artifactSummaries('a.owner_id = s.id AND a.session_id = s.id')]])}::text AS body
   FROM sessions s WHERE s.id = $1`;
 
 const EVENT_FIELDS: JsonFields = [

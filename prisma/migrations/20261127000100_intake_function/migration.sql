@@ -19,6 +19,7 @@ DECLARE
   new_status "SessionStatus" := (n->>'sessionStatus')::"SessionStatus";
   body bytea := decode(n->>'rawBody', 'base64');
   session_applied boolean;
+  encounter_took_it boolean;
   result "DeliveryOutcome";
 BEGIN
   INSERT INTO deliveries (session_id, encounter_id, generated_at, received_at, vendor_status,
@@ -36,8 +37,17 @@ BEGIN
     RETURN 'rejected';
   END IF;
 
-  INSERT INTO encounters (id, created_at, updated_at) VALUES (eid, received, received)
-  ON CONFLICT (id) DO NOTHING;
+  -- The encounter shows the status of its session with the latest vendor event. An event newer
+  -- than everything the encounter has seen is newer than anything its session has seen too, so
+  -- it will apply there as well: one upsert settles a new or overtaken encounter.
+  INSERT INTO encounters AS e (id, status, last_event_at, created_at, updated_at)
+  VALUES (eid, COALESCE(new_status, 'pending'), CASE WHEN new_status IS NOT NULL THEN generated END, received, received)
+  ON CONFLICT (id) DO UPDATE SET
+    status = excluded.status,
+    last_event_at = excluded.last_event_at,
+    updated_at = GREATEST(e.updated_at, excluded.updated_at)
+  WHERE excluded.last_event_at IS NOT NULL AND (e.last_event_at IS NULL OR e.last_event_at <= excluded.last_event_at)
+  RETURNING true INTO encounter_took_it;
 
   IF new_status IS NULL THEN
     -- A status we do not know: keep the session known, change nothing, reconcile later.
@@ -65,13 +75,9 @@ BEGIN
     result := CASE WHEN session_applied THEN 'applied' ELSE 'stale' END;
   END IF;
 
-  IF result = 'applied' THEN
-    -- The encounter shows the status of its session with the latest vendor event.
-    UPDATE encounters SET
-      status = CASE WHEN last_event_at IS NULL OR last_event_at <= generated THEN new_status ELSE status END,
-      last_event_at = GREATEST(last_event_at, generated),
-      updated_at = GREATEST(updated_at, received)
-    WHERE id = eid;
+  IF result = 'applied' AND encounter_took_it IS NULL THEN
+    -- A session changed without overtaking the encounter's latest event: its view changed all the same.
+    UPDATE encounters SET updated_at = GREATEST(updated_at, received) WHERE id = eid;
   END IF;
 
   IF jsonb_typeof(n->'knownSessions') = 'array' THEN
@@ -92,7 +98,7 @@ BEGIN
            CASE WHEN x->>'refusal' IS NULL THEN received END,
            generated, received, received
     FROM jsonb_array_elements(n->'artifacts') AS x
-    ON CONFLICT (kind, owner_id) DO UPDATE SET
+    ON CONFLICT (owner_id, kind) DO UPDATE SET
       status = excluded.status,
       href = excluded.href,
       attempts = 0,
