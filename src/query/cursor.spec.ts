@@ -53,6 +53,14 @@ describe('keyset cursors', () => {
     return `${payload}.${digest}`;
   };
 
+  it.each([
+    ['before year 1', -62198755200000],
+    ['past year 9999', 8.64e15],
+  ])('refuses a well-formed cursor whose instant PostgreSQL cannot hold (%s)', (_name, ms) => {
+    const forged = encodeCursor({ updatedAt: new Date(ms), id: 'x' }, 'sessions');
+    expect(decodeCursor(forged, 'sessions')).toBeUndefined();
+  });
+
   it('accepts a hand-built cursor with a valid check (the check format is stable)', () => {
     expect(decodeCursor(withValidCheck('[1764238272345,"s-1"]'), scope)).toEqual({ updatedAt: new Date(1764238272345), id: 's-1' });
   });

@@ -38,11 +38,15 @@ export function decodeCursor(cursor: string, scope: string): KeysetPosition | un
   }
   if (!Array.isArray(decoded) || decoded.length !== 2) return undefined;
   const [ms, id] = decoded as unknown[];
-  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || typeof id !== 'string') return undefined;
+  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS || typeof id !== 'string') return undefined;
   const updatedAt = new Date(ms);
   if (Number.isNaN(updatedAt.getTime()) || id.length === 0 || id.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(id)) return undefined;
   return { updatedAt, id };
 }
+
+// Instants PostgreSQL's timestamptz takes, with margin: years 0001 to 9999.
+export const MIN_INSTANT_MS = new Date('0001-01-01T00:00:00Z').getTime();
+export const MAX_INSTANT_MS = new Date('9999-12-31T23:59:59.999Z').getTime();
 
 function check(payload: string, scope: string): string {
   return createHash('sha256').update(`cursor/v1\n${scope}\n${payload}`, 'utf8').digest('base64url').slice(0, 22);

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { SessionStatus } from '../generated/prisma/enums';
 import { PageInput } from './page.input';
 
@@ -14,6 +14,7 @@ export class ListSessionsInput extends PageInput {
 
   @ApiPropertyOptional({ description: 'Only sessions of this encounter.' })
   @IsOptional()
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'encounterId must not contain control characters' })
   @Length(1, 255, { message: 'encounterId must be 1 to 255 characters' })
   @IsString({ message: 'encounterId must be given once' })
   encounterId?: string;

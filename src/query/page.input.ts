@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import { MAX_INSTANT_MS, MIN_INSTANT_MS } from './cursor';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -20,6 +21,10 @@ export class PageInput {
     example: '2026-11-27T00:00:00Z',
   })
   @IsOptional()
+  @ValidateBy(
+    { name: 'instantInRange', validator: { validate: (value: unknown) => typeof value === 'string' && inRange(new Date(value).getTime()) } },
+    { message: 'updatedSince must lie between the years 0001 and 9999' },
+  )
   @IsISO8601({ strict: true }, { message: 'updatedSince must be a valid calendar date and time' })
   @Matches(ISO_INSTANT, { message: 'updatedSince must be an ISO-8601 date or date-time with a zone, e.g. 2026-11-27T10:00:00Z' })
   updatedSince?: string;
@@ -40,4 +45,8 @@ export class PageInput {
   @MaxLength(1024, { message: 'cursor is not a cursor issued by this service' })
   @IsString({ message: 'cursor must be given once' })
   cursor?: string;
+}
+
+function inRange(ms: number): boolean {
+  return ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS;
 }

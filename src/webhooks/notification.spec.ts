@@ -58,6 +58,8 @@ describe('parseNotification', () => {
     ['a numeric session_id', { session_id: 5, encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
     ['a blank session_id', { session_id: '  ', encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
     ['a session_id with a NUL', { session_id: 'a\u0000b', encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
+    ['a session_id with a lone surrogate', { session_id: 'a\ud800', encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
+    ['an encounter_id with a lone surrogate', { session_id: 's', encounter_id: '\udc00e', status: 'success' }, 'encounter_id is missing or not a usable id'],
     ['an over-long session_id', { session_id: 'x'.repeat(256), encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
     ['no encounter_id', { session_id: 's', status: 'success' }, 'encounter_id is missing or not a usable id'],
   ])('refuses %s', (_name, body, reason) => {

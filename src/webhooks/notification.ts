@@ -65,7 +65,8 @@ export function parseNotification(rawBody: Buffer): ParsedNotification {
 function usableId(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const id = value.trim();
-  return id.length > 0 && id.length <= MAX_ID_LENGTH && !CONTROL_CHARACTERS.test(id) ? id : undefined;
+  // A lone surrogate cannot be stored as text; such an id is as unusable as a control character.
+  return id.length > 0 && id.length <= MAX_ID_LENGTH && !CONTROL_CHARACTERS.test(id) && id.isWellFormed() ? id : undefined;
 }
 
 function optionalString(value: unknown): string | undefined {

@@ -208,6 +208,7 @@ describe('POST /webhooks/notification', () => {
       ['no session_id', JSON.stringify({ encounter_id: 'e', status: 'success' })],
       ['no encounter_id', JSON.stringify({ session_id: 's', status: 'success' })],
       ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d])],
+      ['a lone surrogate in session_id', '{"session_id":"s\\ud800","encounter_id":"e","status":"success"}'],
     ])('%s', async (_name, raw) => {
       const rawBuffer = Buffer.from(raw as string | Buffer);
       const answer = await postNotification(sut.baseUrl, null, { raw: rawBuffer });
@@ -275,6 +276,7 @@ describe('POST /webhooks/notification', () => {
     it.each([
       ['a NUL character in additional_info', '{"session_id":"nul-%ID","encounter_id":"e-%ID","status":"success","additional_info":{"note":"a\\u0000b"}}'],
       ['a lone surrogate in error_detail', '{"session_id":"sur-%ID","encounter_id":"e-%ID","status":"failure","error_detail":"\\ud800"}'],
+      ['a lone surrogate in the sessions array', '{"session_id":"sess-%ID","encounter_id":"e-%ID","status":"success","sessions":["\\udfff","ok-%ID"]}'],
       ['a deeply nested additional_info', `{"session_id":"deep-%ID","encounter_id":"e-%ID","status":"success","additional_info":${'['.repeat(2000)}${']'.repeat(2000)}}`],
       ['an unknown link kind and odd link shapes', '{"session_id":"links-%ID","encounter_id":"e-%ID","status":"success","_links":{"contents":"nope","transcripts":[null,{"href":7}],"mystery":[{"href":"/x"}]}}'],
     ])('%s is stored and acknowledged', async (_name, template) => {

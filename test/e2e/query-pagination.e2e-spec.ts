@@ -198,6 +198,8 @@ describe('query API: session lists', () => {
       ['updatedSince=yesterday', 'updatedSince must be an ISO-8601'],
       ['updatedSince=2026-11-27T10:00:00', 'updatedSince must be an ISO-8601'],
       ['updatedSince=2026-02-30T00:00:00Z', 'updatedSince must be a valid calendar date'],
+      ['updatedSince=9999-12-31T23:59:59-12:00', 'updatedSince must lie between the years 0001 and 9999'],
+      ['encounterId=%00', 'encounterId must not contain control characters'],
       ['encounterId=', 'encounterId must be 1 to 255 characters'],
       ['encounterId=<256 characters>', 'encounterId must be 1 to 255 characters'],
       ['encounterId=a&encounterId=b', 'encounterId must be given once'],
