@@ -7,6 +7,17 @@ export interface SignedDelivery {
   receivedAt: Date;
 }
 
+/**
+ * Arrival order across the service: received milliseconds × 1000 plus a counter, strictly
+ * increasing within a process. It breaks ties on generated-at whatever order batches commit in.
+ */
+let lastArrival = 0n;
+export function nextArrival(receivedAtMs: number): bigint {
+  const candidate = BigInt(receivedAtMs) * 1000n;
+  lastArrival = candidate > lastArrival ? candidate : lastArrival + 1n;
+  return lastArrival;
+}
+
 /** Retrieval work a notification asks for. */
 export interface ArtifactRequest {
   kind: ArtifactKind;
@@ -21,6 +32,8 @@ export interface ArtifactRequest {
 /** Everything one notification writes, decided before the database is touched. */
 export interface IntakeRecord {
   delivery: SignedDelivery;
+  /** Set by IntakeService when the record joins the queue (see nextArrival). */
+  arrival?: bigint;
   sessionId?: string;
   encounterId?: string;
   vendorStatus?: string;

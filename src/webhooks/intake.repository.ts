@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { DeliveryOutcome } from '../generated/prisma/enums';
-import { IntakeRecord } from './intake-record';
+import { IntakeRecord, nextArrival } from './intake-record';
 
 /**
  * Writes notifications through the database function `ingest_notifications` (see the
@@ -23,6 +23,7 @@ export class IntakeRepository {
 
 function toRow(record: IntakeRecord) {
   return {
+    arrival: (record.arrival ?? nextArrival(record.delivery.receivedAt.getTime())).toString(),
     rawBody: record.delivery.rawBody.toString('base64'),
     generatedAtMs: String(record.delivery.generatedAtMs),
     receivedAt: record.delivery.receivedAt.toISOString(),

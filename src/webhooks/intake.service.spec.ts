@@ -7,12 +7,14 @@ import { IntakeService, IntakeUnavailableError } from './intake.service';
 /** A repository whose commits the test completes by hand, recording every batch it was given. */
 class ManualRepository {
   readonly batches: string[][] = [];
+  readonly arrivals: bigint[] = [];
   private readonly pending: Array<{ resolve(outcomes: DeliveryOutcome[]): void; reject(error: unknown): void; ids: string[] }> = [];
   failWhen: (ids: string[]) => unknown = () => undefined;
 
   ingest(records: readonly IntakeRecord[]): Promise<DeliveryOutcome[]> {
     const ids = records.map((record) => record.sessionId!);
     this.batches.push(ids);
+    this.arrivals.push(...records.map((record) => record.arrival!));
     const failure = this.failWhen(ids);
     if (failure) return Promise.reject(failure);
     return new Promise((resolve, reject) => this.pending.push({ resolve, reject, ids }));
@@ -59,6 +61,20 @@ describe('IntakeService (group commit)', () => {
     repository.commitNext();
     repository.commitNext();
     expect(await Promise.all(answers)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+  });
+
+  it('stamps each notification with its arrival order, strictly increasing even within one millisecond', async () => {
+    const { sut, repository } = setup();
+    for (const id of ['a', 'b', 'c', 'd']) void sut.submit(record(id));
+    await flush();
+    repository.commitNext();
+    repository.commitNext();
+    await flush();
+    const arrivals = repository.arrivals;
+    expect(arrivals).toHaveLength(4);
+    expect([...arrivals].sort((x, y) => (x < y ? -1 : 1))).toEqual(arrivals);
+    expect(new Set(arrivals).size).toBe(4);
+    while (repository.open > 0) repository.commitNext();
   });
 
   it('answers no one before the commit that holds their notification', async () => {

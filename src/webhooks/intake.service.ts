@@ -2,7 +2,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { isConnectionError } from '../common/http-error';
 import { WorkSignal } from '../common/work-signal';
 import { DeliveryOutcome } from '../generated/prisma/enums';
-import { IntakeRecord } from './intake-record';
+import { IntakeRecord, nextArrival } from './intake-record';
 import { IntakeRepository } from './intake.repository';
 
 /** The database could not make a notification durable; nothing was acknowledged. */
@@ -43,8 +43,9 @@ export class IntakeService {
   ) {}
 
   submit(record: IntakeRecord): Promise<DeliveryOutcome> {
+    const arrived = { ...record, arrival: nextArrival(record.delivery.receivedAt.getTime()) };
     return new Promise((resolve, reject) => {
-      this.waiting.push({ record, resolve, reject });
+      this.waiting.push({ record: arrived, resolve, reject });
       this.drain();
     });
   }
@@ -88,7 +89,8 @@ export class IntakeService {
       // One bad record (or a deadlock with another replica) must not fail its neighbours:
       // each is tried again on its own.
       this.logger.warn(`batch of ${batch.length} failed (${describe(error)}); retrying one by one`);
-      await Promise.all(batch.map((item) => this.commitAlone(item)));
+      // In arrival order, one after the other: the order is what breaks ties on generated-at.
+      for (const item of batch) await this.commitAlone(item);
     }
   }
 

@@ -15,6 +15,7 @@ CREATE TABLE "encounters" (
     "id" TEXT NOT NULL,
     "status" "SessionStatus" NOT NULL DEFAULT 'pending',
     "last_event_at" TIMESTAMPTZ(3),
+    "last_arrival" BIGINT,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
@@ -33,6 +34,7 @@ CREATE TABLE "sessions" (
     "links" JSONB,
     "last_event_at" TIMESTAMPTZ(3),
     "last_delivery_id" BIGINT,
+    "last_arrival" BIGINT,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 

@@ -6,14 +6,17 @@
 --   * the unique (body_sha256, generated_at) key on deliveries: the same signed notification,
 --     arriving twice at once on any number of replicas, is inserted once; the other insert
 --     waits for the first to commit and then does nothing ("duplicate");
---   * the conditional upsert of the session row: an event applies only if its generated-at is
---     not older than the event the session reflects (a tie goes to the later arrival).
+--   * the conditional upsert of the session row: an event applies only if (generated-at, arrival)
+--     is after that of the event the session reflects; `arrival` is the order in which the
+--     service received the notifications, so a tie on generated-at goes to the later arrival
+--     even when two batches commit in the other order.
 CREATE FUNCTION ingest_notification(n jsonb) RETURNS "DeliveryOutcome"
 LANGUAGE plpgsql AS $$
 DECLARE
   delivery_id bigint;
   generated timestamptz := to_timestamp((n->>'generatedAtMs')::numeric / 1000);
   received timestamptz := (n->>'receivedAt')::timestamptz;
+  arrival bigint := (n->>'arrival')::bigint;
   sid text := n->>'sessionId';
   eid text := n->>'encounterId';
   new_status "SessionStatus" := (n->>'sessionStatus')::"SessionStatus";
@@ -40,13 +43,16 @@ BEGIN
   -- The encounter shows the status of its session with the latest vendor event. An event newer
   -- than everything the encounter has seen is newer than anything its session has seen too, so
   -- it will apply there as well: one upsert settles a new or overtaken encounter.
-  INSERT INTO encounters AS e (id, status, last_event_at, created_at, updated_at)
-  VALUES (eid, COALESCE(new_status, 'pending'), CASE WHEN new_status IS NOT NULL THEN generated END, received, received)
+  INSERT INTO encounters AS e (id, status, last_event_at, last_arrival, created_at, updated_at)
+  VALUES (eid, COALESCE(new_status, 'pending'), CASE WHEN new_status IS NOT NULL THEN generated END,
+          CASE WHEN new_status IS NOT NULL THEN arrival END, received, received)
   ON CONFLICT (id) DO UPDATE SET
     status = excluded.status,
     last_event_at = excluded.last_event_at,
+    last_arrival = excluded.last_arrival,
     updated_at = GREATEST(e.updated_at, excluded.updated_at)
-  WHERE excluded.last_event_at IS NOT NULL AND (e.last_event_at IS NULL OR e.last_event_at <= excluded.last_event_at)
+  WHERE excluded.last_event_at IS NOT NULL
+    AND (e.last_event_at IS NULL OR (e.last_event_at, COALESCE(e.last_arrival, 0)) < (excluded.last_event_at, excluded.last_arrival))
   RETURNING true INTO encounter_took_it;
 
   IF new_status IS NULL THEN
@@ -56,9 +62,9 @@ BEGIN
     result := 'unrecognized';
   ELSE
     INSERT INTO sessions AS s (id, encounter_id, status, vendor_status, error_code, error_detail,
-                               additional_info, links, last_event_at, last_delivery_id, created_at, updated_at)
+                               additional_info, links, last_event_at, last_delivery_id, last_arrival, created_at, updated_at)
     VALUES (sid, eid, new_status, n->>'vendorStatus', n->>'errorCode', n->>'errorDetail',
-            NULLIF(n->'additionalInfo', 'null'), NULLIF(n->'links', 'null'), generated, delivery_id, received, received)
+            NULLIF(n->'additionalInfo', 'null'), NULLIF(n->'links', 'null'), generated, delivery_id, arrival, received, received)
     ON CONFLICT (id) DO UPDATE SET
       status = excluded.status,
       vendor_status = excluded.vendor_status,
@@ -68,15 +74,18 @@ BEGIN
       links = excluded.links,
       last_event_at = excluded.last_event_at,
       last_delivery_id = excluded.last_delivery_id,
+      last_arrival = excluded.last_arrival,
       -- Never backwards (replica clocks, batches committing out of order): list cursors rely on it.
       updated_at = GREATEST(s.updated_at, excluded.updated_at)
-    WHERE s.last_event_at IS NULL OR s.last_event_at <= excluded.last_event_at
+    WHERE s.last_event_at IS NULL
+       OR (s.last_event_at, COALESCE(s.last_arrival, 0)) < (excluded.last_event_at, excluded.last_arrival)
     RETURNING true INTO session_applied;
     result := CASE WHEN session_applied THEN 'applied' ELSE 'stale' END;
   END IF;
 
-  IF result = 'applied' AND encounter_took_it IS NULL THEN
-    -- A session changed without overtaking the encounter's latest event: its view changed all the same.
+  IF result <> 'stale' AND encounter_took_it IS NULL THEN
+    -- A session changed, or joined, without overtaking the encounter's latest event: the
+    -- encounter's view changed all the same.
     UPDATE encounters SET updated_at = GREATEST(updated_at, received) WHERE id = eid;
   END IF;
 
