@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { errorBody, ErrorBody, isConnectionError } from './http-error';
+import { describeError, errorBody, ErrorBody, isConnectionError } from './http-error';
 
 /** Maps every error to a small, stable JSON body. Stack traces and causes stay in the logs. */
 @Catch()
@@ -21,10 +21,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return errorBody(status, Array.isArray(message) ? message.join('; ') : String(message ?? exception.message));
     }
     if (isConnectionError(exception)) {
-      this.logger.warn(`database unavailable: ${describe(exception)}`);
+      this.logger.warn(`database unavailable: ${describeError(exception)}`);
       return errorBody(503, 'storage is unavailable; nothing was recorded');
     }
-    this.logger.error(`unhandled ${describe(exception)}`, framesOnly(exception));
+    this.logger.error(`unhandled ${describeError(exception)}`, framesOnly(exception));
     return errorBody(500, 'internal error');
   }
 }
@@ -56,10 +56,4 @@ function framesOnly(error: unknown): string | undefined {
     .split('\n')
     .filter((line) => /^\s+at /.test(line))
     .join('\n');
-}
-
-function describe(error: unknown): string {
-  const code = (error as { code?: unknown })?.code;
-  const name = error instanceof Error ? error.name : typeof error;
-  return code ? `${name} (${String(code)})` : name;
 }

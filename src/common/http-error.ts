@@ -41,3 +41,13 @@ export function isConnectionError(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * An error as logs may show it: its name and code, never its message, which for database
+ * errors can quote the values they choked on (patient data).
+ */
+export function describeError(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  const name = error instanceof Error ? error.name : typeof error;
+  return typeof code === 'string' || typeof code === 'number' ? `${name} ${code}` : name;
+}

@@ -4,6 +4,7 @@
 // is the unit of work, with its state visible to the query API, so intake writes one row per
 // artifact in its own statement instead of a row plus a job that could drift apart.
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { describeError } from '../common/http-error';
 import { WorkSignal } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
 import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
@@ -75,7 +76,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
           failures = 0;
         } catch (error) {
           failures += 1;
-          if (failures === 1) this.logger.warn(`cannot claim artifacts: ${describe(error)}; retrying`);
+          if (failures === 1) this.logger.warn(`cannot claim artifacts: ${describeError(error)}; retrying`);
           await this.nap(Math.min(this.config.retrieval.pollMs * 2 ** failures, MAX_ERROR_PAUSE_MS));
           continue;
         }
@@ -91,7 +92,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
       .then((finished) => {
         if (!finished) this.interrupted.push(job);
       })
-      .catch((error: unknown) => this.logger.error(`artifact ${job.kind} encounter=${job.encounterId}: ${describe(error)}`))
+      .catch((error: unknown) => this.logger.error(`artifact ${job.kind} encounter=${job.encounterId}: ${describeError(error)}`))
       .finally(() => {
         this.inFlight.delete(task);
         this.wake();
@@ -132,10 +133,4 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
     this.wakeRequested = true;
     this.endNap?.();
   }
-}
-
-function describe(error: unknown): string {
-  const code = (error as { code?: unknown })?.code;
-  const name = error instanceof Error ? error.name : typeof error;
-  return typeof code === 'string' ? `${name} ${code}` : name;
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import { isConnectionError } from '../common/http-error';
+import { describeError, isConnectionError } from '../common/http-error';
 import { WorkSignal } from '../common/work-signal';
 import { DeliveryOutcome } from '../generated/prisma/enums';
 import { IntakeRecord, nextArrival } from './intake-record';
@@ -81,14 +81,14 @@ export class IntakeService {
     } catch (error) {
       if (isConnectionError(error)) {
         // Retrying one by one cannot help while the database is away; answer 503 at once.
-        this.logger.error(`batch of ${batch.length} not stored: database unavailable (${describe(error)})`);
+        this.logger.error(`batch of ${batch.length} not stored: database unavailable (${describeError(error)})`);
         batch.forEach((item) => item.reject(new IntakeUnavailableError(error)));
         return;
       }
       if (batch.length === 1) return this.commitAlone(batch[0], error);
       // One bad record (or a deadlock with another replica) must not fail its neighbours:
       // each is tried again on its own.
-      this.logger.warn(`batch of ${batch.length} failed (${describe(error)}); retrying one by one`);
+      this.logger.warn(`batch of ${batch.length} failed (${describeError(error)}); retrying one by one`);
       // In arrival order, one after the other: the order is what breaks ties on generated-at.
       for (const item of batch) await this.commitAlone(item);
     }
@@ -107,7 +107,7 @@ export class IntakeService {
         if (isConnectionError(error)) break;
       }
     }
-    this.logger.error(`notification for session ${item.record.sessionId ?? '(none)'} not stored: ${describe(lastError)}`);
+    this.logger.error(`notification for session ${item.record.sessionId ?? '(none)'} not stored: ${describeError(lastError)}`);
     item.reject(new IntakeUnavailableError(lastError));
   }
 }
@@ -129,10 +129,4 @@ function degraded(record: IntakeRecord): IntakeRecord {
     rejectReason: clean(record.rejectReason),
     artifacts: record.artifacts.map((artifact) => ({ ...artifact, href: artifact.href.toWellFormed() })),
   };
-}
-
-function describe(error: unknown): string {
-  const code = (error as { code?: unknown })?.code;
-  const name = error instanceof Error ? error.name : typeof error;
-  return typeof code === 'string' ? `${name} ${code}` : name;
 }

@@ -5,6 +5,7 @@ import { NOTIFICATION_HANDLERS, NotificationHandler } from './handlers/notificat
 import { SignedDelivery } from './intake-record';
 import { IntakeService } from './intake.service';
 import { parseNotification } from './notification';
+import { isKnownVendorStatus } from './status-mapping';
 
 /** What became of a notification, with the identifiers it is logged under. */
 export interface DispatchResult {
@@ -55,9 +56,7 @@ export class NotificationDispatcher {
 
   private count(vendorStatus: string | undefined, outcome: string): void {
     // Vendor statuses are an open set: known ones are labelled, the rest share one label.
-    const label = vendorStatus === undefined ? 'none' : KNOWN_LABELS.has(vendorStatus.toLowerCase()) ? vendorStatus.toLowerCase() : 'other';
+    const label = vendorStatus === undefined ? 'none' : isKnownVendorStatus(vendorStatus) ? vendorStatus.trim().toLowerCase() : 'other';
     this.metrics.notifications.inc({ vendor_status: label, outcome });
   }
 }
-
-const KNOWN_LABELS = new Set(['success', 'failure', 'timeout', 'timed_out', 'time_out', 'session_timeout', 'cancelled', 'canceled', 'cancellation', 'aborted', 'session_cancelled']);

@@ -25,6 +25,11 @@ export function mapVendorStatus(vendorStatus: unknown): SessionStatus | undefine
   return Object.prototype.hasOwnProperty.call(VENDOR_STATUSES, key) ? VENDOR_STATUSES[key] : undefined;
 }
 
+/** Whether a vendor status is one of the spellings above (for bounded metric labels). */
+export function isKnownVendorStatus(vendorStatus: string): boolean {
+  return mapVendorStatus(vendorStatus) !== undefined;
+}
+
 const SUKI_SESSION_STATUSES: Record<string, SessionStatus> = {
   completed: 'completed',
   failed: 'failed',
