@@ -10,8 +10,7 @@ const { openServer, createDatabase, dropDatabase, checkpoint, withClient } = req
 const { buildService, startFakeSukiApi, startService, startFloor } = require('./lib/service');
 const { signedSuccessRequest } = require('./lib/notifications');
 const { drainRetrieval, describeDrain } = require('./lib/retrieval');
-const { printHeader, stopAll } = require('./lib/context');
-const { summarizeProfile } = require('./lib/profile');
+const { printHeader, runIfMain, stopAndReport } = require('./lib/context');
 const { target, drive, printRuns, compare } = require('./lib/runs');
 const { verdicts, mib, fixed } = require('./lib/report');
 
@@ -157,22 +156,13 @@ async function main() {
   try {
     return await benchmark(pg, pg.urlFor(dbName), started);
   } finally {
-    await stopAll(started);
-    if (settings.profile) for (const server of started.slice(1)) console.log(`\nCPU profile: ${server.name}\n${summarizeProfile(server.profileFile, server.measuredWindows)}`);
+    await stopAndReport(started);
     if (settings.keepDatabase) console.log(`\nkept database ${dbName}`);
     else await dropDatabase(pg, dbName).catch(() => undefined);
     await pg.stop();
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      console.error(error instanceof Error ? error.stack : error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(module, main);
 
 module.exports = { main };

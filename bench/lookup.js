@@ -6,8 +6,7 @@ const { mkdirSync } = require('node:fs');
 const settings = require('./lib/settings');
 const { openServer } = require('./lib/database');
 const { buildService, startFakeSukiApi, startService, startFloor } = require('./lib/service');
-const { printHeader, stopAll } = require('./lib/context');
-const { summarizeProfile } = require('./lib/profile');
+const { printHeader, runIfMain, stopAndReport } = require('./lib/context');
 const { target, drive, printRuns, compare } = require('./lib/runs');
 const { verdicts, mib, fixed } = require('./lib/report');
 const { ensureSeeded, benchId } = require('./seed');
@@ -86,20 +85,11 @@ async function main() {
   try {
     return await benchmark(databaseUrl, started);
   } finally {
-    await stopAll(started);
-    if (settings.profile) for (const server of started.slice(1)) console.log(`\nCPU profile: ${server.name}\n${summarizeProfile(server.profileFile, server.measuredWindows)}`);
+    await stopAndReport(started);
     await pg.stop();
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      console.error(error instanceof Error ? error.stack : error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(module, main);
 
 module.exports = { main };

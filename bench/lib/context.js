@@ -2,6 +2,8 @@
 // What every benchmark prints first, and how it tears down what it started.
 const os = require('node:os');
 const { withClient } = require('./database');
+const { summarizeProfile } = require('./profile');
+const benchSettings = require('./settings');
 
 async function printHeader(title, settings, pg) {
   const version = await withClient(pg.adminUrl, async (c) => (await c.query('SHOW server_version')).rows[0].server_version);
@@ -28,4 +30,23 @@ async function stopAll(servers) {
   for (const server of [...servers].reverse()) await server.stop().catch(() => undefined);
 }
 
-module.exports = { printHeader, stopAll };
+/** Stops the servers, then prints their CPU profiles when BENCH_PROFILE asked for them. */
+async function stopAndReport(servers) {
+  await stopAll(servers);
+  // The first server started is the fake Ambient API: only the measured servers are profiled.
+  if (benchSettings.profile) for (const server of servers.slice(1)) console.log(`\nCPU profile: ${server.name}\n${summarizeProfile(server.profileFile, server.measuredWindows)}`);
+}
+
+/** Runs a bench script's main() when the file is run directly; its result is the exit code. */
+function runIfMain(mod, main) {
+  if (require.main !== mod) return;
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error instanceof Error ? error.stack : error);
+      process.exit(1);
+    },
+  );
+}
+
+module.exports = { printHeader, stopAndReport, runIfMain };

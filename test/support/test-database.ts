@@ -17,14 +17,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_ADMIN_URL;
   const template = process.env.TEST_TEMPLATE_DB;
   if (!adminUrl || !template) throw new Error('test database not prepared: run the tests through jest (global-setup)');
-  const name = `${template}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
-  } finally {
-    await admin.end();
-  }
+  return createDatabaseOn(adminUrl, `${template}_${randomBytes(4).toString('hex')}`, `TEMPLATE "${template}"`);
+}
+
+/** Creates database `name` on the admin URL's server (with `options`, e.g. a template) and opens it. */
+export async function createDatabaseOn(adminUrl: string, name: string, options = ''): Promise<TestDatabase> {
+  await asAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE "${name}" ${options}`));
   const url = withDatabase(adminUrl, name);
   const client = new Client({ connectionString: url });
   // A test that cuts the database's connections must not crash the test file.
@@ -35,10 +33,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
     drop: async () => {
       await client.end().catch(() => undefined);
-      const dropper = new Client({ connectionString: adminUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-      await dropper.end();
+      await asAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).catch(() => undefined);
     },
   };
+}
+
+async function asAdmin(adminUrl: string, work: (admin: Client) => Promise<unknown>): Promise<void> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await work(admin);
+  } finally {
+    await admin.end();
+  }
 }
