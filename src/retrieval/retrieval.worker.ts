@@ -11,6 +11,8 @@ import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
 import { RetrievalService } from './retrieval.service';
 
 const MAX_ERROR_PAUSE_MS = 10_000;
+/** While intake is busy, retrieval claims one artifact this often, so a burst without end cannot starve it. */
+export const BUSY_TRICKLE_MS = 250;
 
 /**
  * Claims due artifacts (polling, and at once when intake rings the WorkSignal) and fetches
@@ -30,6 +32,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
   private unsubscribe?: () => void;
   private wakeRequested = false;
   private endNap?: () => void;
+  private lastClaimAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly repository: RetrievalRepository,
@@ -63,13 +66,12 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
-      // While intake is saturated, one fetch at a time: answering Suki comes first, and the
-      // work waiting here is durable. Full speed again as soon as intake keeps up.
-      const capacity = this.workSignal.intakeSaturated ? 1 : this.config.suki.maxConcurrency;
+      const capacity = this.capacity();
       const free = capacity - this.inFlight.size;
       let claimedAll = false;
       if (free > 0) {
         try {
+          this.lastClaimAt = Date.now();
           const jobs = await this.repository.claim(free, this.config.retrieval.leaseMs);
           for (const job of jobs) this.start(job);
           claimedAll = jobs.length === free;
@@ -82,8 +84,19 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
         }
       }
       // A full batch suggests more is due: claim again as soon as a slot frees up.
-      if (!claimedAll || this.inFlight.size >= capacity) await this.nap(this.config.retrieval.pollMs);
+      if (!claimedAll || this.inFlight.size >= capacity) await this.nap(capacity === 0 ? BUSY_TRICKLE_MS : this.config.retrieval.pollMs);
     }
+  }
+
+  /**
+   * While intake is busy, retrieval all but stops: answering Suki comes first, the work
+   * waiting here is durable, and every fetch costs the CPU and database time that intake
+   * needs (a fetch for each of five artifacts per notification). It trickles on at one
+   * artifact per BUSY_TRICKLE_MS and is back at full speed once intake keeps up.
+   */
+  private capacity(): number {
+    if (!this.workSignal.intakeBusy) return this.config.suki.maxConcurrency;
+    return this.inFlight.size === 0 && Date.now() - this.lastClaimAt >= BUSY_TRICKLE_MS ? 1 : 0;
   }
 
   private start(job: ClaimedArtifact): void {
