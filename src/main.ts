@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { createApplication } from './app.setup';
 import { installGracefulShutdown } from './graceful-shutdown';
 import { createRootLogger, nestLoggerOver } from './logging/root-logger';
+import { applyHeapPolicy } from './memory';
 import { prepareRuntime, readEnvironment } from './runtime';
 
 async function bootstrap(): Promise<void> {
+  applyHeapPolicy();
   // JSON from the first line: what runs before the application (configuration, embedded
   // database, migrations) logs through pino too, until the application's logger takes over.
   Logger.overrideLogger(nestLoggerOver(createRootLogger('info')));
