@@ -1,0 +1,71 @@
+import { Logger } from '@nestjs/common';
+import { INTAKE_QUIET_MS, WorkSignal } from '../common/work-signal';
+import { AppConfig } from '../config/app-config';
+import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
+import { RetrievalService } from './retrieval.service';
+import { BUSY_TRICKLE_MS, RetrievalWorker } from './retrieval.worker';
+
+const MAX_CONCURRENCY = 8;
+
+/**
+ * How much the worker claims, against a queue of due artifacts in memory: full speed while
+ * intake keeps up, a trickle while notifications wait for a commit slot.
+ */
+describe('RetrievalWorker while intake is busy', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
+  function setup(due: number) {
+    const signal = new WorkSignal();
+    let remaining = due;
+    const claims: number[] = [];
+    const repository = {
+      claim: jest.fn(async (limit: number) => {
+        claims.push(limit);
+        const taken = Math.min(limit, remaining);
+        remaining -= taken;
+        return Array.from({ length: taken }, (_, i) => ({ id: String(i), kind: 'contents' }) as ClaimedArtifact);
+      }),
+      release: jest.fn(async () => 0),
+    };
+    const service = { process: jest.fn(async () => true) };
+    const config = {
+      retrieval: { enabled: true, pollMs: 500, leaseMs: 60_000, shutdownGraceMs: 1_000 },
+      suki: { maxConcurrency: MAX_CONCURRENCY },
+    } as unknown as AppConfig;
+    const worker = new RetrievalWorker(repository as unknown as RetrievalRepository, service as unknown as RetrievalService, config, signal);
+    return { worker, signal, claims, fetched: () => service.process.mock.calls.length };
+  }
+
+  it('claims up to the concurrency limit while intake keeps up', async () => {
+    const { worker, claims, fetched } = setup(40);
+    worker.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(100);
+    expect(fetched()).toBe(40);
+    expect(claims[0]).toBe(MAX_CONCURRENCY);
+    await stop(worker);
+  });
+
+  it('trickles one artifact per interval while notifications wait, and resumes once intake keeps up', async () => {
+    const { worker, signal, claims, fetched } = setup(40);
+    signal.reportIntakeBacklog(12);
+    worker.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(4 * BUSY_TRICKLE_MS - 1);
+    expect(fetched()).toBe(4);
+    expect(new Set(claims)).toEqual(new Set([1]));
+
+    // The backlog clears; after the quiet period retrieval is back at full speed.
+    signal.reportIntakeBacklog(0);
+    await jest.advanceTimersByTimeAsync(INTAKE_QUIET_MS + 500);
+    expect(fetched()).toBe(40);
+    expect(claims).toContain(MAX_CONCURRENCY);
+    await stop(worker);
+  });
+
+  async function stop(worker: RetrievalWorker): Promise<void> {
+    const stopped = worker.onModuleDestroy();
+    await jest.advanceTimersByTimeAsync(1_000);
+    await stopped;
+  }
+});
