@@ -82,17 +82,26 @@ export class RetrievalRepository {
         WHERE id = ${job.id}::bigint AND generation = ${job.generation}::int AND locked_until = ${job.lease}::timestamptz AND status = 'pending'
         RETURNING session_id, requested_at
       ), settled AS (
+        -- Suki's answer stands for the event that asked for the check (requested_at is its
+        -- generated-at; an unrecognised status had not moved last_event_at): an older event
+        -- delivered late must not overwrite it. The SET expressions read the row as it was.
         UPDATE sessions s
-        SET status = ${status ?? null}::"SessionStatus", updated_at = GREATEST(s.updated_at, now())
+        SET status = ${status ?? null}::"SessionStatus", updated_at = GREATEST(s.updated_at, now()),
+            last_arrival = CASE WHEN s.last_event_at IS NULL OR s.last_event_at < done.requested_at THEN NULL ELSE s.last_arrival END,
+            last_event_at = GREATEST(s.last_event_at, done.requested_at)
         FROM done
         WHERE ${status ?? null}::"SessionStatus" IS NOT NULL AND s.id = done.session_id
           AND (s.last_event_at IS NULL OR s.last_event_at <= done.requested_at)
-        RETURNING s.encounter_id, s.last_event_at
+        RETURNING s.encounter_id, done.requested_at
       ), reflected AS (
+        -- The encounter shows the session with the latest vendor event: this one, unless
+        -- another session of it has a newer event.
         UPDATE encounters e
-        SET status = ${status ?? null}::"SessionStatus", updated_at = GREATEST(e.updated_at, now())
+        SET status = ${status ?? null}::"SessionStatus", updated_at = GREATEST(e.updated_at, now()),
+            last_arrival = CASE WHEN e.last_event_at IS NULL OR e.last_event_at < settled.requested_at THEN NULL ELSE e.last_arrival END,
+            last_event_at = GREATEST(e.last_event_at, settled.requested_at)
         FROM settled
-        WHERE e.id = settled.encounter_id AND (e.last_event_at IS NULL OR e.last_event_at = settled.last_event_at)
+        WHERE e.id = settled.encounter_id AND (e.last_event_at IS NULL OR e.last_event_at <= settled.requested_at)
         RETURNING e.id
       )
       SELECT (SELECT count(*) FROM done)::int AS written, (SELECT count(*) FROM settled)::int AS settled,

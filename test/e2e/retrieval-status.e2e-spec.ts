@@ -81,4 +81,40 @@ describe('status checks settle sessions', () => {
     expect((await session(newer.session_id as string)).status).toBe('completed');
     expect((await encounter(encounterId)).status).toBe('completed');
   });
+
+  it('keeps what a check settled for an unrecognised status against an older event delivered late', async () => {
+    const now = Date.now();
+    const unrecognised = anUnrecognisedNotification({ session_id: randomUUID(), encounter_id: randomUUID() });
+    const sessionId = unrecognised.session_id as string;
+    const encounterId = unrecognised.encounter_id as string;
+    fake.setSessionStatus(sessionId, 'completed');
+    expect((await postNotification(sut.baseUrl, unrecognised, { generatedAt: now })).status).toBe(202);
+    await settledArtifacts(db, encounterId);
+    expect((await session(sessionId)).status).toBe('completed');
+
+    // A failure Suki generated before the unrecognised status, delivered only now.
+    const late = { ...aTimeoutNotification({ session_id: sessionId, encounter_id: encounterId }), status: 'failure', error_code: 'E1' };
+    const answer = await postNotification(sut.baseUrl, late, { generatedAt: now - 1000 });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ outcome: 'stale' });
+    expect((await session(sessionId)).status).toBe('completed');
+    expect((await encounter(encounterId)).status).toBe('completed');
+    const [row] = await db.query('SELECT last_event_at FROM sessions WHERE id = $1', [sessionId]);
+    expect(row.last_event_at.getTime()).toBe(now);
+  });
+
+  it('moves the encounter to a session settled for an event newer than the one it showed', async () => {
+    const encounterId = randomUUID();
+    const now = Date.now();
+    const earlier = aSuccessNotification({ encounter_id: encounterId });
+    const unrecognised = anUnrecognisedNotification({ session_id: randomUUID(), encounter_id: encounterId });
+    fake.setSessionStatus(unrecognised.session_id as string, 'failed');
+    await postNotification(sut.baseUrl, earlier, { generatedAt: now - 2000 });
+    await postNotification(sut.baseUrl, unrecognised, { generatedAt: now });
+
+    const rows = await settledArtifacts(db, encounterId);
+    expect(rows.find((row) => row.kind === 'status')).toMatchObject({ status: 'ready', data: { status: 'failed' } });
+    expect((await session(unrecognised.session_id as string)).status).toBe('failed');
+    expect((await encounter(encounterId)).status).toBe('failed');
+  });
 });
