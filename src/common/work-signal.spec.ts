@@ -1,18 +1,25 @@
-import { INTAKE_QUIET_MS, WorkSignal } from './work-signal';
+import { INTAKE_BUSY_BACKLOG, INTAKE_QUIET_MS, WorkSignal } from './work-signal';
 
 describe('WorkSignal', () => {
   let now = 1_000_000;
   const signal = () => new WorkSignal(() => now);
 
-  it('counts intake as busy while notifications wait, and for a quiet period after', () => {
+  it('does not count ordinary group commit (a few notifications waiting) as busy', () => {
     const sut = signal();
+    sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG - 1);
     expect(sut.intakeBusy).toBe(false);
-    sut.reportIntakeBacklog(3);
-    expect(sut.intakeSaturated).toBe(true);
-    expect(sut.intakeBusy).toBe(true);
-
     sut.reportIntakeBacklog(0);
-    expect(sut.intakeSaturated).toBe(false);
+    expect(sut.intakeBusy).toBe(false);
+  });
+
+  it('counts intake as busy while a backlog waits, and for a quiet period after it clears', () => {
+    const sut = signal();
+    sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG);
+    expect(sut.intakeBusy).toBe(true);
+    // A backlog that outlasts the quiet period still has one after it clears.
+    now += 10 * INTAKE_QUIET_MS;
+    expect(sut.intakeBusy).toBe(true);
+    sut.reportIntakeBacklog(2);
     now += INTAKE_QUIET_MS - 1;
     expect(sut.intakeBusy).toBe(true);
     now += 1;
@@ -21,9 +28,10 @@ describe('WorkSignal', () => {
 
   it('restarts the quiet period with each report of a backlog', () => {
     const sut = signal();
-    sut.reportIntakeBacklog(1);
+    sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG + 3);
+    sut.reportIntakeBacklog(0);
     now += INTAKE_QUIET_MS - 10;
-    sut.reportIntakeBacklog(2);
+    sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG);
     sut.reportIntakeBacklog(0);
     now += INTAKE_QUIET_MS - 10;
     expect(sut.intakeBusy).toBe(true);

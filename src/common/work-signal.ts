@@ -1,7 +1,18 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 
-/** How long intake counts as busy after notifications last had to wait for a commit slot. */
+/**
+ * Notifications waiting for a commit slot that mark intake as saturated. One or two waiting
+ * is ordinary group commit (they arrived while both slots were busy); this many means
+ * arrivals outpace commits, which at the usual 5–10 ms per commit is several hundred a second.
+ */
+export const INTAKE_BUSY_BACKLOG = 8;
+/** How long intake still counts as busy after its backlog last fell below INTAKE_BUSY_BACKLOG. */
 export const INTAKE_QUIET_MS = 500;
+
+/** Milliseconds on a clock that never steps back. */
+export function monotonicNow(): number {
+  return globalThis.performance.now();
+}
 
 /**
  * An in-process doorbell: intake rings it after committing a notification, and the retrieval
@@ -12,28 +23,25 @@ export const INTAKE_QUIET_MS = 500;
 export class WorkSignal {
   private readonly listeners = new Set<() => void>();
   private intakeBacklog = 0;
-  private lastBacklogAt = Number.NEGATIVE_INFINITY;
+  private lastBusyAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `now` is monotonic: a wall clock stepped back would otherwise hold retrieval back as long. */
+  constructor(private readonly now: () => number = monotonicNow) {}
 
   /**
-   * Intake reports how many notifications wait for a commit slot. While any wait, and for
-   * INTAKE_QUIET_MS after, intake counts as busy and retrieval (durable work that can wait
-   * seconds) steps aside for it: an unanswered notification is the one thing Suki will not
-   * send again. The quiet period keeps a burst's momentary lulls from letting retrieval back
-   * in at full speed between two batches.
+   * Intake reports how many notifications wait for a commit slot. While that backlog is at
+   * least INTAKE_BUSY_BACKLOG, and for INTAKE_QUIET_MS after it falls below, intake counts as
+   * busy and retrieval (durable work that can wait seconds) steps aside for it: an unanswered
+   * notification is the one thing Suki will not send again. The quiet period keeps a burst's
+   * momentary lulls from letting retrieval back in at full speed between two batches.
    */
   reportIntakeBacklog(waiting: number): void {
+    if (waiting >= INTAKE_BUSY_BACKLOG || this.intakeBacklog >= INTAKE_BUSY_BACKLOG) this.lastBusyAt = this.now();
     this.intakeBacklog = waiting;
-    if (waiting > 0) this.lastBacklogAt = this.now();
-  }
-
-  get intakeSaturated(): boolean {
-    return this.intakeBacklog > 0;
   }
 
   get intakeBusy(): boolean {
-    return this.intakeBacklog > 0 || this.now() - this.lastBacklogAt < INTAKE_QUIET_MS;
+    return this.intakeBacklog >= INTAKE_BUSY_BACKLOG || this.now() - this.lastBusyAt < INTAKE_QUIET_MS;
   }
 
   notify(): void {

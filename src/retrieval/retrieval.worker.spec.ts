@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { INTAKE_QUIET_MS, WorkSignal } from '../common/work-signal';
+import { INTAKE_BUSY_BACKLOG, INTAKE_QUIET_MS, WorkSignal } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
 import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
 import { RetrievalService } from './retrieval.service';
@@ -49,17 +49,28 @@ describe('RetrievalWorker while intake is busy', () => {
 
   it('trickles one artifact per interval while notifications wait, and resumes once intake keeps up', async () => {
     const { worker, signal, claims, fetched } = setup(40);
-    signal.reportIntakeBacklog(12);
+    signal.reportIntakeBacklog(INTAKE_BUSY_BACKLOG);
     worker.onApplicationBootstrap();
     await jest.advanceTimersByTimeAsync(4 * BUSY_TRICKLE_MS - 1);
     expect(fetched()).toBe(4);
     expect(new Set(claims)).toEqual(new Set([1]));
 
-    // The backlog clears; after the quiet period retrieval is back at full speed.
+    // The backlog clears: still a trickle during the quiet period, full speed after it.
     signal.reportIntakeBacklog(0);
-    await jest.advanceTimersByTimeAsync(INTAKE_QUIET_MS + 500);
+    await jest.advanceTimersByTimeAsync(INTAKE_QUIET_MS - 1);
+    expect(fetched()).toBeLessThanOrEqual(4 + Math.ceil(INTAKE_QUIET_MS / BUSY_TRICKLE_MS));
+    await jest.advanceTimersByTimeAsync(100);
     expect(fetched()).toBe(40);
     expect(claims).toContain(MAX_CONCURRENCY);
+    await stop(worker);
+  });
+
+  it('does not step aside for ordinary group commit', async () => {
+    const { worker, signal, fetched } = setup(40);
+    signal.reportIntakeBacklog(INTAKE_BUSY_BACKLOG - 1);
+    worker.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(100);
+    expect(fetched()).toBe(40);
     await stop(worker);
   });
 

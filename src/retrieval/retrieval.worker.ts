@@ -5,13 +5,13 @@
 // artifact in its own statement instead of a row plus a job that could drift apart.
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { describeError } from '../common/http-error';
-import { WorkSignal } from '../common/work-signal';
+import { monotonicNow, WorkSignal } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
 import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
 import { RetrievalService } from './retrieval.service';
 
 const MAX_ERROR_PAUSE_MS = 10_000;
-/** While intake is busy, retrieval claims one artifact this often, so a burst without end cannot starve it. */
+/** While intake is busy, retrieval claims at most one artifact this often, so it still moves during a long burst. */
 export const BUSY_TRICKLE_MS = 250;
 
 /**
@@ -71,7 +71,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
       let claimedAll = false;
       if (free > 0) {
         try {
-          this.lastClaimAt = Date.now();
+          this.lastClaimAt = monotonicNow();
           const jobs = await this.repository.claim(free, this.config.retrieval.leaseMs);
           for (const job of jobs) this.start(job);
           claimedAll = jobs.length === free;
@@ -84,19 +84,24 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
         }
       }
       // A full batch suggests more is due: claim again as soon as a slot frees up.
-      if (!claimedAll || this.inFlight.size >= capacity) await this.nap(capacity === 0 ? BUSY_TRICKLE_MS : this.config.retrieval.pollMs);
+      if (!claimedAll || this.inFlight.size >= capacity) await this.nap(capacity === 0 ? this.untilNextTrickle() || BUSY_TRICKLE_MS : this.config.retrieval.pollMs);
     }
   }
 
   /**
    * While intake is busy, retrieval all but stops: answering Suki comes first, the work
    * waiting here is durable, and every fetch costs the CPU and database time that intake
-   * needs (a fetch for each of five artifacts per notification). It trickles on at one
-   * artifact per BUSY_TRICKLE_MS and is back at full speed once intake keeps up.
+   * needs (a fetch for each of five artifacts per notification). It trickles on at no more
+   * than one artifact per BUSY_TRICKLE_MS (none while that one is still being fetched), and is
+   * back at full speed once intake keeps up.
    */
   private capacity(): number {
     if (!this.workSignal.intakeBusy) return this.config.suki.maxConcurrency;
-    return this.inFlight.size === 0 && Date.now() - this.lastClaimAt >= BUSY_TRICKLE_MS ? 1 : 0;
+    return this.inFlight.size === 0 && this.untilNextTrickle() === 0 ? 1 : 0;
+  }
+
+  private untilNextTrickle(): number {
+    return Math.max(0, Math.ceil(this.lastClaimAt + BUSY_TRICKLE_MS - monotonicNow()));
   }
 
   private start(job: ClaimedArtifact): void {

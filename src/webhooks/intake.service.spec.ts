@@ -88,20 +88,18 @@ describe('IntakeService (group commit)', () => {
     expect(answered).toBe(true);
   });
 
-  it('tells retrieval to step aside while notifications wait for a commit slot', async () => {
+  it('reports to retrieval how many notifications wait for a commit slot', async () => {
     const { sut, repository, signal } = setup();
-    void sut.submit(record('a'));
-    void sut.submit(record('b'));
+    const reported: number[] = [];
+    jest.spyOn(signal, 'reportIntakeBacklog').mockImplementation((waiting) => void reported.push(waiting));
+    for (const id of ['a', 'b', 'c', 'd']) void sut.submit(record(id));
     await flush();
-    expect(signal.intakeSaturated).toBe(false);
-    void sut.submit(record('c'));
-    await flush();
-    expect(signal.intakeSaturated).toBe(true);
+    // Two commits under way, then c and d wait.
+    expect(reported).toEqual([0, 0, 1, 2]);
     repository.commitNext();
     await flush();
-    expect(signal.intakeSaturated).toBe(false);
-    repository.commitNext();
-    repository.commitNext();
+    expect(reported.at(-1)).toBe(0);
+    while (repository.open > 0) repository.commitNext();
   });
 
   it('retries a failed batch one record at a time, so one bad record does not fail its neighbours', async () => {
