@@ -1,19 +1,27 @@
 import { applyHeapPolicy, HEAP_GROWING_PERCENT } from './memory';
 
 describe('applyHeapPolicy', () => {
-  it('applies the service default when nothing is configured', () => {
-    expect(applyHeapPolicy({})).toBe(HEAP_GROWING_PERCENT);
-    expect(applyHeapPolicy({ V8_HEAP_GROWING_PERCENT: '' })).toBe(HEAP_GROWING_PERCENT);
+  const apply = (value?: string) => {
+    const flags: string[] = [];
+    const percent = applyHeapPolicy(value === undefined ? {} : { V8_HEAP_GROWING_PERCENT: value }, (flag) => flags.push(flag));
+    return { percent, flags };
+  };
+
+  it('sets the service default when nothing is configured', () => {
+    expect(apply()).toEqual({ percent: HEAP_GROWING_PERCENT, flags: [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`] });
+    expect(apply('')).toEqual({ percent: HEAP_GROWING_PERCENT, flags: [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`] });
   });
 
-  it('takes an operator setting, and 0 for V8 default behaviour', () => {
-    expect(applyHeapPolicy({ V8_HEAP_GROWING_PERCENT: '60' })).toBe(60);
-    expect(applyHeapPolicy({ V8_HEAP_GROWING_PERCENT: '0' })).toBe(0);
+  it('takes an operator setting, and leaves V8 alone for 0', () => {
+    expect(apply('60')).toEqual({ percent: 60, flags: ['--heap-growing-percent=60'] });
+    expect(apply('0')).toEqual({ percent: 0, flags: [] });
   });
 
-  it.each(['-1', '2.5', 'lots', '1001'])('refuses %s with the variable named', (value) => {
-    expect(() => applyHeapPolicy({ V8_HEAP_GROWING_PERCENT: value })).toThrow(/V8_HEAP_GROWING_PERCENT must be an integer from 0 to 1000/);
+  it.each(['-1', '2.5', 'lots', '1001'])('refuses %s with the variable named, setting nothing', (value) => {
+    const flags: string[] = [];
+    expect(() => applyHeapPolicy({ V8_HEAP_GROWING_PERCENT: value }, (flag) => flags.push(flag))).toThrow(
+      /V8_HEAP_GROWING_PERCENT must be an integer from 0 to 1000/,
+    );
+    expect(flags).toEqual([]);
   });
-
-  afterAll(() => applyHeapPolicy({ V8_HEAP_GROWING_PERCENT: String(HEAP_GROWING_PERCENT) }));
 });

@@ -9,19 +9,19 @@ import { setFlagsFromString } from 'node:v8';
  * 15 %, 218–250 at 25 %, 265 at 50 % and 290 at 100 %, for about a tenth more CPU per
  * notification than V8's default (15 % cost no more than 25 %).
  *
- * A soft limit, unlike --max-old-space-size: the heap still grows as far as it must (a large
- * transcript, a long backlog), it is only collected sooner. So it cannot turn a burst into an
- * out-of-memory crash, which would lose every notification not yet answered.
+ * Unlike --max-old-space-size it does not lower the heap limit: the heap still grows as far as
+ * it must (a large transcript, a long backlog), it is only collected sooner. So it does not
+ * make an out-of-memory crash, which would lose every notification not yet answered, likelier.
  */
 export const HEAP_GROWING_PERCENT = 15;
 
 /** Applies the heap policy; called first thing in main.ts. V8_HEAP_GROWING_PERCENT=0 restores V8's default. */
-export function applyHeapPolicy(env: NodeJS.ProcessEnv = process.env): number {
+export function applyHeapPolicy(env: NodeJS.ProcessEnv = process.env, setFlags: (flags: string) => void = setFlagsFromString): number {
   const configured = env.V8_HEAP_GROWING_PERCENT;
   const percent = configured === undefined || configured === '' ? HEAP_GROWING_PERCENT : Number(configured);
   if (!Number.isInteger(percent) || percent < 0 || percent > 1000) {
     throw new Error(`V8_HEAP_GROWING_PERCENT must be an integer from 0 to 1000, got "${configured}"`);
   }
-  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
+  if (percent > 0) setFlags(`--heap-growing-percent=${percent}`);
   return percent;
 }
