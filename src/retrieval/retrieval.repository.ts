@@ -33,6 +33,9 @@ export interface StatusSettlement {
  * or fails rows, each conditional on the claim still holding (same generation, same lease). A
  * newer request from intake bumps the generation and so wins over a fetch begun for an older one.
  */
+/** The arrival a status check's answer counts as: after every notification (see completeStatusCheck). */
+const SETTLED_ARRIVAL = '9223372036854775807';
+
 @Injectable()
 export class RetrievalRepository {
   constructor(private readonly db: PrismaService) {}
@@ -71,7 +74,8 @@ export class RetrievalRepository {
   /**
    * Marks a status check ready and, in the same statement, settles its session with Suki's
    * answer, unless a newer event has reached the session since the check was requested. The
-   * encounter follows when this session is the one it reflects.
+   * encounter follows when this session is the one it reflects, or when every event it
+   * reflects is older than the one that asked for the check (on a tie it keeps what it shows).
    */
   async completeStatusCheck(job: ClaimedArtifact, data: unknown, status: SessionStatus | undefined): Promise<StatusSettlement> {
     const [row] = await this.db.$queryRaw<Array<{ written: number; settled: number }>>`
@@ -81,27 +85,31 @@ export class RetrievalRepository {
             locked_until = NULL, next_attempt_at = NULL, updated_at = now()
         WHERE id = ${job.id}::bigint AND generation = ${job.generation}::int AND locked_until = ${job.lease}::timestamptz AND status = 'pending'
         RETURNING session_id, requested_at
+      ), before AS (
+        -- The session as it was: whether the encounter shows this session's event.
+        SELECT s.id, s.last_event_at, s.last_arrival FROM sessions s JOIN done ON s.id = done.session_id
       ), settled AS (
         -- Suki's answer stands for the event that asked for the check (requested_at is its
-        -- generated-at; an unrecognised status had not moved last_event_at): an older event
-        -- delivered late must not overwrite it. The SET expressions read the row as it was.
+        -- generated-at; for an unrecognised status the session had not moved to it): an older
+        -- event delivered late must not overwrite it. The answer was given after that event, so
+        -- it also wins ties at that instant: last_arrival takes the largest value there is.
         UPDATE sessions s
         SET status = ${status ?? null}::"SessionStatus", updated_at = GREATEST(s.updated_at, now()),
-            last_arrival = CASE WHEN s.last_event_at IS NULL OR s.last_event_at < done.requested_at THEN NULL ELSE s.last_arrival END,
-            last_event_at = GREATEST(s.last_event_at, done.requested_at)
+            last_event_at = done.requested_at, last_arrival = ${SETTLED_ARRIVAL}::bigint
         FROM done
         WHERE ${status ?? null}::"SessionStatus" IS NOT NULL AND s.id = done.session_id
           AND (s.last_event_at IS NULL OR s.last_event_at <= done.requested_at)
-        RETURNING s.encounter_id, done.requested_at
+        RETURNING s.id, s.encounter_id, done.requested_at
       ), reflected AS (
-        -- The encounter shows the session with the latest vendor event: this one, unless
-        -- another session of it has a newer event.
+        -- The encounter shows the session with the latest vendor event: this one when it showed
+        -- this session already, or when everything it showed is older than the check's event.
         UPDATE encounters e
         SET status = ${status ?? null}::"SessionStatus", updated_at = GREATEST(e.updated_at, now()),
-            last_arrival = CASE WHEN e.last_event_at IS NULL OR e.last_event_at < settled.requested_at THEN NULL ELSE e.last_arrival END,
-            last_event_at = GREATEST(e.last_event_at, settled.requested_at)
-        FROM settled
-        WHERE e.id = settled.encounter_id AND (e.last_event_at IS NULL OR e.last_event_at <= settled.requested_at)
+            last_event_at = settled.requested_at, last_arrival = ${SETTLED_ARRIVAL}::bigint
+        FROM settled JOIN before ON before.id = settled.id
+        WHERE e.id = settled.encounter_id
+          AND (e.last_event_at IS NULL OR e.last_event_at < settled.requested_at
+               OR (e.last_event_at = before.last_event_at AND e.last_arrival IS NOT DISTINCT FROM before.last_arrival))
         RETURNING e.id
       )
       SELECT (SELECT count(*) FROM done)::int AS written, (SELECT count(*) FROM settled)::int AS settled,

@@ -103,6 +103,24 @@ describe('status checks settle sessions', () => {
     expect(row.last_event_at.getTime()).toBe(now);
   });
 
+  it('keeps what a check settled against another event with the same generated-at', async () => {
+    const at = Date.now();
+    const unrecognised = anUnrecognisedNotification({ session_id: randomUUID(), encounter_id: randomUUID() });
+    const sessionId = unrecognised.session_id as string;
+    fake.setSessionStatus(sessionId, 'skipped');
+    await postNotification(sut.baseUrl, unrecognised, { generatedAt: at });
+    await settledArtifacts(db, unrecognised.encounter_id as string);
+
+    // Suki answered the check after that instant; an event of the same instant is not newer.
+    const sameInstant = { ...aTimeoutNotification({ session_id: sessionId, encounter_id: unrecognised.encounter_id }) };
+    expect((await postNotification(sut.baseUrl, sameInstant, { generatedAt: at })).body).toEqual({ outcome: 'stale' });
+    expect((await session(sessionId)).status).toBe('skipped');
+    // A later one is.
+    const later = aSuccessNotification({ session_id: sessionId, encounter_id: unrecognised.encounter_id });
+    expect((await postNotification(sut.baseUrl, later, { generatedAt: at + 1 })).body).toEqual({ outcome: 'applied' });
+    expect((await session(sessionId)).status).toBe('completed');
+  });
+
   it('moves the encounter to a session settled for an event newer than the one it showed', async () => {
     const encounterId = randomUUID();
     const now = Date.now();
