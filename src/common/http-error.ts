@@ -43,6 +43,21 @@ export function isConnectionError(error: unknown): boolean {
 }
 
 /**
+ * A write that lost a deadlock or a serialization conflict (PostgreSQL 40P01, 40001): it did
+ * nothing, and the same write tried again can succeed.
+ */
+export function isWriteConflict(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let current: any = error; current && !seen.has(current); current = current.cause) {
+    seen.add(current);
+    const adapterCause = current.meta?.driverAdapterError?.cause;
+    if (adapterCause?.kind === 'TransactionWriteConflict') return true;
+    if (/^(40001|40P01)$/.test(String(adapterCause?.originalCode ?? current.code ?? ''))) return true;
+  }
+  return false;
+}
+
+/**
  * An error as logs may show it: its name and code, never its message, which for database
  * errors can quote the values they choked on (patient data).
  */

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { isConnectionError } from '../common/http-error';
+import { isConnectionError, isWriteConflict } from '../common/http-error';
 import { AppConfig } from '../config/app-config';
 import { MetricsService, RetrievalAttemptOutcome } from '../metrics/metrics.service';
 import { mapSukiSessionStatus } from '../webhooks/status-mapping';
@@ -59,6 +59,11 @@ export class RetrievalService {
       if (isConnectionError(error)) {
         // The lease runs out and another attempt follows; nothing is lost.
         return { state: 'retry', detail: 'database unavailable; the lease will expire' };
+      }
+      if (isWriteConflict(error)) {
+        // A deadlock with intake (which locks encounter, session, artifact in the other order):
+        // nothing was written, and the next attempt after the lease will write it.
+        return { state: 'retry', detail: 'write conflict; the lease will expire' };
       }
       // A result the database refuses would fail the same way every time.
       const failed = await this.repository.fail(job, 'the answer could not be stored').catch(() => false);
