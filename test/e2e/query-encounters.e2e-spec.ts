@@ -1,30 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { startTestApp, TestApp } from '../support/test-app';
-import { aCancelledNotification, aFailureNotification, aSuccessNotification, postNotification } from '../support/notifications';
-import { ISO_UTC, markArtifactReady, queryApi } from './query.support';
+import { aCancelledNotification, aFailureNotification, aSuccessNotification } from '../support/notifications';
+import { ISO_UTC, markArtifactReady, useQueryApp } from './query.support';
 
 describe('query API: encounters', () => {
-  let db: TestDatabase;
-  let sut: TestApp;
-  let get: ReturnType<typeof queryApi>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sut = await startTestApp(db.url);
-    get = queryApi(sut.baseUrl);
-  });
-
-  afterAll(async () => {
-    await sut?.close();
-    await db?.drop();
-  });
-
-  const post = async (body: Record<string, unknown>, generatedAt = Date.now()) => {
-    const answer = await postNotification(sut.baseUrl, body, { generatedAt });
-    if (answer.status >= 300) throw new Error(`notification answered ${answer.status}`);
-    return answer.body.outcome as string;
-  };
+  const { db, get, post } = useQueryApp();
 
   describe('GET /v1/encounters/{encounterId}', () => {
     it('shows the status of the session with the latest vendor event, its sessions and encounter-level artifacts', async () => {
@@ -89,7 +68,7 @@ describe('query API: encounters', () => {
       const encounterId = body.encounter_id as string;
       await post(body);
       const content = { encounter_id: encounterId, summary: [{ title: 'Plan', content: 'follow up in two weeks' }] };
-      await markArtifactReady(db, encounterId, 'encounter_content', content);
+      await markArtifactReady(db(), encounterId, 'encounter_content', content);
 
       const answer = await get(`/v1/encounters/${encounterId}/artifacts/encounter_content`);
 
@@ -145,7 +124,7 @@ describe('query API: encounters', () => {
       const all = await walk('limit=5');
       const ids = all.map((item) => item.encounterId);
       expect(new Set(ids).size).toBe(ids.length);
-      const total = (await db.query('SELECT count(*)::int AS n FROM encounters'))[0].n;
+      const total = (await db().query('SELECT count(*)::int AS n FROM encounters'))[0].n;
       expect(ids).toHaveLength(total);
       for (let i = 1; i < all.length; i += 1) expect(all[i - 1].updatedAt >= all[i].updatedAt).toBe(true);
       expect(Object.keys(all[0]).sort()).toEqual(['createdAt', 'encounterId', 'lastEventAt', 'status', 'updatedAt']);

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { startTestApp, TestApp } from '../support/test-app';
-import { aFailureNotification, aSuccessNotification, aTimeoutNotification, postNotification } from '../support/notifications';
-import { queryApi } from './query.support';
+import { aFailureNotification, aSuccessNotification, aTimeoutNotification } from '../support/notifications';
+import { useQueryApp } from './query.support';
 
 /** Runs tasks with at most `width` in flight. */
 async function inParallel<T>(items: T[], width: number, task: (item: T) => Promise<unknown>): Promise<void> {
@@ -13,25 +11,7 @@ async function inParallel<T>(items: T[], width: number, task: (item: T) => Promi
 }
 
 describe('query API: session lists', () => {
-  let db: TestDatabase;
-  let sut: TestApp;
-  let get: ReturnType<typeof queryApi>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sut = await startTestApp(db.url);
-    get = queryApi(sut.baseUrl);
-  });
-
-  afterAll(async () => {
-    await sut?.close();
-    await db?.drop();
-  });
-
-  const post = async (body: Record<string, unknown>, generatedAt = Date.now()) => {
-    const answer = await postNotification(sut.baseUrl, body, { generatedAt });
-    if (answer.status >= 300) throw new Error(`notification answered ${answer.status}`);
-  };
+  const { db, get, post } = useQueryApp();
 
   /** Every page of a list, following nextCursor. */
   const walk = async (path: string, beforeEachNextPage: (seen: any[]) => Promise<void> = async () => undefined) => {

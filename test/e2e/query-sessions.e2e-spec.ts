@@ -1,30 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { startTestApp, TestApp } from '../support/test-app';
-import { aFailureNotification, aSuccessNotification, aTimeoutNotification, postNotification } from '../support/notifications';
-import { ISO_UTC, markArtifactReady, queryApi } from './query.support';
+import { startTestApp } from '../support/test-app';
+import { aFailureNotification, aSuccessNotification, aTimeoutNotification } from '../support/notifications';
+import { ISO_UTC, markArtifactReady, queryApi, useQueryApp } from './query.support';
 
 describe('query API: sessions', () => {
-  let db: TestDatabase;
-  let sut: TestApp;
-  let get: ReturnType<typeof queryApi>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sut = await startTestApp(db.url);
-    get = queryApi(sut.baseUrl);
-  });
-
-  afterAll(async () => {
-    await sut?.close();
-    await db?.drop();
-  });
-
-  const post = async (body: Record<string, unknown>, generatedAt: number) => {
-    const answer = await postNotification(sut.baseUrl, body, { generatedAt });
-    expect(answer.status).toBeLessThan(300);
-    return answer.body.outcome as string;
-  };
+  const { db, get, post } = useQueryApp();
 
   describe('GET /v1/sessions/{sessionId}', () => {
     it('returns a completed session with its session-level artifacts, without their data', async () => {
@@ -32,7 +12,7 @@ describe('query API: sessions', () => {
       const sibling = randomUUID();
       const generatedAt = Date.now() - 5_000;
       await post(aSuccessNotification({ session_id: sessionId, sessions: [sessionId, sibling] }), generatedAt);
-      const encounterId = (await db.query('SELECT encounter_id FROM sessions WHERE id = $1', [sessionId]))[0].encounter_id;
+      const encounterId = (await db().query('SELECT encounter_id FROM sessions WHERE id = $1', [sessionId]))[0].encounter_id;
 
       const answer = await get(`/v1/sessions/${sessionId}`);
 
@@ -146,7 +126,7 @@ describe('query API: sessions', () => {
       const sessionId = body.session_id as string;
       await post(body, Date.now());
       const note = { summary: [{ title: 'Assessment', content: 'stable' }], session_id: sessionId };
-      await markArtifactReady(db, sessionId, 'contents', note);
+      await markArtifactReady(db(), sessionId, 'contents', note);
 
       const ready = await get(`/v1/sessions/${sessionId}/artifacts/contents`);
 
@@ -164,7 +144,7 @@ describe('query API: sessions', () => {
       expect(session.body.artifacts).toContainEqual({ kind: 'contents', status: 'ready', attempts: ready.body.attempts, fetchedAt: ready.body.fetchedAt, lastError: null, nextAttemptAt: null });
 
       // Held back from the worker so that it stays pending whatever a retrieval worker does.
-      await db.query(`UPDATE artifacts SET status = 'pending', data = '{"old":true}', next_attempt_at = now() + interval '1 hour', generation = generation + 1 WHERE owner_id = $1 AND kind = 'transcripts'`, [sessionId]);
+      await db().query(`UPDATE artifacts SET status = 'pending', data = '{"old":true}', next_attempt_at = now() + interval '1 hour', generation = generation + 1 WHERE owner_id = $1 AND kind = 'transcripts'`, [sessionId]);
       const pending = await get(`/v1/sessions/${sessionId}/artifacts/transcripts`);
       expect(pending.status).toBe(200);
       expect(pending.body).toMatchObject({ kind: 'transcripts', status: 'pending', data: null, nextAttemptAt: expect.stringMatching(ISO_UTC) });
@@ -208,7 +188,7 @@ describe('query API: sessions', () => {
     });
 
     it('accepts every configured token', async () => {
-      const second = await startTestApp(db.url, { INTERNAL_API_TOKENS: 'first-token, second-token' });
+      const second = await startTestApp(db().url, { INTERNAL_API_TOKENS: 'first-token, second-token' });
       try {
         const api = queryApi(second.baseUrl);
         expect((await api('/v1/sessions', { token: 'first-token' })).status).toBe(200);

@@ -1,5 +1,6 @@
-import { TestDatabase } from '../support/test-database';
-import { TEST_INTERNAL_TOKEN } from '../support/test-app';
+import { postNotification } from '../support/notifications';
+import { startTestApp, TEST_INTERNAL_TOKEN, TestApp } from '../support/test-app';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 export interface ApiAnswer {
   status: number;
@@ -41,3 +42,38 @@ export async function markArtifactReady(db: TestDatabase, ownerId: string, kind:
 }
 
 export const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * A query test file's setup: its own migrated database and a running service, started before
+ * its tests and stopped after them, with the calls those tests make.
+ */
+export function useQueryApp() {
+  let db: TestDatabase | undefined;
+  let sut: TestApp | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sut = await startTestApp(db.url);
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+    await db?.drop();
+  });
+
+  const started = () => {
+    if (!db || !sut) throw new Error('the query app is only there while the tests run');
+    return { db, sut };
+  };
+
+  return {
+    db: () => started().db,
+    get: (path: string, options?: Parameters<ReturnType<typeof queryApi>>[1]) => queryApi(started().sut.baseUrl)(path, options),
+    /** Posts a signed notification that must be accepted; returns its outcome. */
+    post: async (body: Record<string, unknown>, generatedAt = Date.now()): Promise<string> => {
+      const answer = await postNotification(started().sut.baseUrl, body, { generatedAt });
+      expect(answer.status).toBeLessThan(300);
+      return answer.body.outcome as string;
+    },
+  };
+}
