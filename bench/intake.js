@@ -80,7 +80,9 @@ function verifyStored(dbUrl, service, floor) {
          LEFT JOIN (SELECT DISTINCT convert_from(raw_body, 'UTF8')::jsonb->>'session_id' AS id FROM floor_deliveries) f USING (id)`,
       [floor.acked],
     );
-    const totals = await c.query('SELECT (SELECT count(*) FROM deliveries)::int AS deliveries, (SELECT count(*) FROM floor_deliveries)::int AS floor');
+    const totals = await c.query(
+      'SELECT (SELECT count(*) FROM deliveries)::int AS deliveries, (SELECT count(*) FROM floor_deliveries)::int AS floor',
+    );
     const artifacts = await c.query('SELECT status::text AS status, count(*)::int AS n FROM artifacts GROUP BY 1 ORDER BY 1');
     return {
       service: svc.rows[0],
@@ -96,25 +98,49 @@ function printStorage(stored, service, fakeStats, state) {
   const applied = service.outcomes.applied ?? 0;
   const artifacts = Object.values(stored.artifacts).reduce((a, b) => a + b, 0);
   console.log('\nstorage check');
-  console.log(`  service: ${s.acked} acknowledged ${JSON.stringify(service.outcomes)}; ${s.delivered} have a deliveries row, ${s.completed} a completed session`);
+  console.log(
+    `  service: ${s.acked} acknowledged ${JSON.stringify(service.outcomes)}; ${s.delivered} have a deliveries row, ${s.completed} a completed session`,
+  );
   console.log(`  floor:   ${stored.floor.acked} acknowledged; ${stored.floor.stored} in floor_deliveries`);
   console.log(
     `  rows in total: ${stored.totals.deliveries} deliveries, ${stored.totals.floor} floor_deliveries ` +
       '(more than acknowledged by the requests still in flight when each run stopped: committed, answer not counted)',
   );
-  console.log(`  artifacts: ${artifacts} rows, ${ARTIFACTS_PER_SUCCESS} per stored success expected (${ARTIFACTS_PER_SUCCESS * stored.totals.deliveries}): ${JSON.stringify(stored.artifacts)}`);
-  console.log(`  fake Ambient API answered: ${JSON.stringify(fakeStats)}${applied > 0 && fakeStats.ok === 0 ? '  <- no retrieval happened' : ''}`);
-  if (state.retrievalAbsent) console.log('  NOTE: retrieval made no progress in this run (no worker in this build?); the drain steps were skipped');
+  console.log(
+    `  artifacts: ${artifacts} rows, ${ARTIFACTS_PER_SUCCESS} per stored success expected (${ARTIFACTS_PER_SUCCESS * stored.totals.deliveries}): ${JSON.stringify(stored.artifacts)}`,
+  );
+  console.log(
+    `  fake Ambient API answered: ${JSON.stringify(fakeStats)}${applied > 0 && fakeStats.ok === 0 ? '  <- no retrieval happened' : ''}`,
+  );
+  if (state.retrievalAbsent)
+    console.log('  NOTE: retrieval made no progress in this run (no worker in this build?); the drain steps were skipped');
 }
 
 function judge(service, floor, stored, servicePeakRss) {
   const c = compare(service, floor);
-  const lost = stored.service.acked - Math.min(stored.service.delivered, stored.service.completed) + (stored.floor.acked - stored.floor.stored);
+  const lost =
+    stored.service.acked - Math.min(stored.service.delivered, stored.service.completed) + (stored.floor.acked - stored.floor.stored);
   const checks = [
-    { name: 'throughput ≥ 0.5 × floor', pass: c.ratio >= 0.5, detail: `${fixed(c.serviceRps)} / ${fixed(c.floorRps)} req/s = ${c.ratio.toFixed(2)} (rounds: ${c.perRound})` },
-    { name: 'zero non-2xx (service, every run)', pass: c.serviceFailures === 0, detail: `${c.serviceFailures} non-2xx, errors or timeouts` },
-    { name: 'p99 ≤ 2 × floor p99', pass: c.serviceP99 <= 2 * c.floorP99, detail: `${fixed(c.serviceP99, 1)} ms vs 2 × ${fixed(c.floorP99, 1)} = ${fixed(2 * c.floorP99, 1)} ms (means of the rounds)` },
-    { name: 'service peak RSS < 256 MiB', pass: servicePeakRss !== undefined && servicePeakRss < 256 * 2 ** 20, detail: `VmHWM ${mib(servicePeakRss)} over the whole run` },
+    {
+      name: 'throughput ≥ 0.5 × floor',
+      pass: c.ratio >= 0.5,
+      detail: `${fixed(c.serviceRps)} / ${fixed(c.floorRps)} req/s = ${c.ratio.toFixed(2)} (rounds: ${c.perRound})`,
+    },
+    {
+      name: 'zero non-2xx (service, every run)',
+      pass: c.serviceFailures === 0,
+      detail: `${c.serviceFailures} non-2xx, errors or timeouts`,
+    },
+    {
+      name: 'p99 ≤ 2 × floor p99',
+      pass: c.serviceP99 <= 2 * c.floorP99,
+      detail: `${fixed(c.serviceP99, 1)} ms vs 2 × ${fixed(c.floorP99, 1)} = ${fixed(2 * c.floorP99, 1)} ms (means of the rounds)`,
+    },
+    {
+      name: 'service peak RSS < 256 MiB',
+      pass: servicePeakRss !== undefined && servicePeakRss < 256 * 2 ** 20,
+      detail: `VmHWM ${mib(servicePeakRss)} over the whole run`,
+    },
     { name: 'every acknowledged notification stored', pass: lost === 0, detail: `${lost} missing` },
   ];
   return { checks, lost };

@@ -44,9 +44,21 @@ async function probe(t) {
 function judge(service, floor) {
   const c = compare(service, floor);
   return [
-    { name: 'lookup throughput ≥ 0.5 × floor', pass: c.ratio >= 0.5, detail: `${fixed(c.serviceRps)} / ${fixed(c.floorRps)} req/s = ${c.ratio.toFixed(2)} (rounds: ${c.perRound})` },
-    { name: 'lookup p99 < 20 ms', pass: c.worstServiceP99 < 20, detail: `worst round ${fixed(c.worstServiceP99, 1)} ms, mean ${fixed(c.serviceP99, 1)} ms (floor ${fixed(c.floorP99, 1)} ms)` },
-    { name: 'zero non-2xx (service, every run)', pass: c.serviceFailures === 0, detail: `${c.serviceFailures} non-2xx, errors or timeouts; statuses ${JSON.stringify(service.statuses)}` },
+    {
+      name: 'lookup throughput ≥ 0.5 × floor',
+      pass: c.ratio >= 0.5,
+      detail: `${fixed(c.serviceRps)} / ${fixed(c.floorRps)} req/s = ${c.ratio.toFixed(2)} (rounds: ${c.perRound})`,
+    },
+    {
+      name: 'lookup p99 < 20 ms',
+      pass: c.worstServiceP99 < 20,
+      detail: `worst round ${fixed(c.worstServiceP99, 1)} ms, mean ${fixed(c.serviceP99, 1)} ms (floor ${fixed(c.floorP99, 1)} ms)`,
+    },
+    {
+      name: 'zero non-2xx (service, every run)',
+      pass: c.serviceFailures === 0,
+      detail: `${c.serviceFailures} non-2xx, errors or timeouts; statuses ${JSON.stringify(service.statuses)}`,
+    },
   ];
 }
 
@@ -60,7 +72,8 @@ async function benchmark(databaseUrl, started) {
   started.push(floor.server);
   console.log(`resident memory after start: service ${mib(service.server.rss())}, floor ${mib(floor.server.rss())}\n`);
 
-  if ((await probe(service)) === 404) console.log('      (404 for an existing session: GET /v1/sessions/:id is probably not in this build)');
+  if ((await probe(service)) === 404)
+    console.log('      (404 for an existing session: GET /v1/sessions/:id is probably not in this build)');
   await probe(floor);
   await driveLookup(service, 'warm-up', settings.warmup);
   await driveLookup(floor, 'warm-up', settings.warmup);

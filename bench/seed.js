@@ -39,7 +39,8 @@ const LINKS = [
   LINK('transcripts', 's', '/transcript'),
 ].join(" || ',' || ");
 
-const ARTIFACT_COLUMNS = 'kind, owner_id, session_id, encounter_id, status, href, attempts, next_attempt_at, requested_at, fetched_at, data, created_at, updated_at';
+const ARTIFACT_COLUMNS =
+  'kind, owner_id, session_id, encounter_id, status, href, attempts, next_attempt_at, requested_at, fetched_at, data, created_at, updated_at';
 const artifact = (kind, path, data, where = '') =>
   `INSERT INTO artifacts (${ARTIFACT_COLUMNS})
    SELECT '${kind}', s, s, e, 'ready', '/api/v1/ambient/session/' || s || '${path}', 1, NULL, at, at, '${data}'::jsonb, at, at ${ROWS} ${where}`;
@@ -52,9 +53,22 @@ const STEPS = [
     `INSERT INTO sessions (id, encounter_id, status, vendor_status, additional_info, links, last_event_at, created_at, updated_at)
      SELECT s, e, 'completed', 'success', '{"priority":"high"}', ('{' || ${LINKS} || '}')::jsonb, at, at, at ${ROWS}`,
   ],
-  ['artifacts (contents)', artifact('contents', '/content', '{"summary":[{"title":"ASSESSMENT AND PLAN","loinc_code":"18776-5","content":"Seeded note."}],"structured_data":[]}')],
-  ['artifacts (structured_data)', artifact('structured_data', '/structured-data', '{"structured_data":{"diagnoses":{"values":[]}}}', 'WHERE i % 4 = 0')],
-  ['artifacts (transcripts)', artifact('transcripts', '/transcript', '{"transcripts":[{"speaker":"PROVIDER","text":"Seeded transcript."}]}', 'WHERE i % 4 = 0')],
+  [
+    'artifacts (contents)',
+    artifact(
+      'contents',
+      '/content',
+      '{"summary":[{"title":"ASSESSMENT AND PLAN","loinc_code":"18776-5","content":"Seeded note."}],"structured_data":[]}',
+    ),
+  ],
+  [
+    'artifacts (structured_data)',
+    artifact('structured_data', '/structured-data', '{"structured_data":{"diagnoses":{"values":[]}}}', 'WHERE i % 4 = 0'),
+  ],
+  [
+    'artifacts (transcripts)',
+    artifact('transcripts', '/transcript', '{"transcripts":[{"speaker":"PROVIDER","text":"Seeded transcript."}]}', 'WHERE i % 4 = 0'),
+  ],
 ];
 
 const TABLES = ['encounters', 'sessions', 'artifacts'];
@@ -78,7 +92,11 @@ async function keysAndIndexes(c) {
   const keys = constraints.rows.filter((k) => k.contype !== 'f');
   const alter = (k, action) => `ALTER TABLE ${k.tbl} ${action} CONSTRAINT "${k.conname}"${action === 'ADD' ? ` ${k.def}` : ''}`;
   return {
-    drop: [...foreign.map((k) => alter(k, 'DROP')), ...keys.map((k) => alter(k, 'DROP')), ...indexes.rows.map((i) => `DROP INDEX ${i.name}`)],
+    drop: [
+      ...foreign.map((k) => alter(k, 'DROP')),
+      ...keys.map((k) => alter(k, 'DROP')),
+      ...indexes.rows.map((i) => `DROP INDEX ${i.name}`),
+    ],
     build: [...keys.map((k) => alter(k, 'ADD')), ...indexes.rows.map((i) => i.def), ...foreign.map((k) => alter(k, 'ADD'))],
   };
 }

@@ -33,7 +33,13 @@ function parseArgs(argv) {
 /** The bodies Suki sends (see shared/suki-contract.md §5 and §11); a success carries all six link kinds. */
 function buildNotification(kind, sessionId, encounterId) {
   if (kind === 'failure') {
-    return { encounter_id: encounterId, error_code: 'ERROR_CODE_TRANSCRIPTION', error_detail: 'Error in transcription', session_id: sessionId, status: 'failure' };
+    return {
+      encounter_id: encounterId,
+      error_code: 'ERROR_CODE_TRANSCRIPTION',
+      error_detail: 'Error in transcription',
+      session_id: sessionId,
+      status: 'failure',
+    };
   }
   if (kind !== 'success') return { encounter_id: encounterId, session_id: sessionId, status: kind };
   const link = (name, href) => [{ href, method: 'GET', name, type: 'application/json' }];
@@ -60,7 +66,10 @@ function sign(rawBody, generatedAt, secret) {
 }
 
 function webhookSecret(env) {
-  const configured = (env.SUKI_WEBHOOK_SECRETS ?? '').split(',').map((s) => s.trim()).find(Boolean);
+  const configured = (env.SUKI_WEBHOOK_SECRETS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .find(Boolean);
   if (configured) return configured;
   const file = join(resolve(env.DATA_DIR?.trim() || './.data'), 'dev-secrets.json');
   if (!existsSync(file)) {
@@ -79,7 +88,11 @@ async function main() {
   const generatedAt = String(Date.now());
   const response = await fetch(target, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'generated-at': generatedAt, 'x-api-key': sign(body, generatedAt, webhookSecret(process.env)) },
+    headers: {
+      'content-type': 'application/json',
+      'generated-at': generatedAt,
+      'x-api-key': sign(body, generatedAt, webhookSecret(process.env)),
+    },
     body,
   });
   const answer = await response.text();
@@ -93,7 +106,9 @@ class UsageError extends Error {}
 main().then(
   (code) => process.exit(code),
   (error) => {
-    process.stderr.write(`${error instanceof UsageError ? `${error.message}\n${USAGE}` : error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof UsageError ? `${error.message}\n${USAGE}` : error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

@@ -15,7 +15,7 @@ async function printHeader(title, settings, pg) {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  console.log(`node ${process.version}; PostgreSQL ${version} (${pg.kind === 'local' ? 'the machine\'s own' : 'embedded'})`);
+  console.log(`node ${process.version}; PostgreSQL ${version} (${pg.kind === 'local' ? "the machine's own" : 'embedded'})`);
   console.log(
     `autocannon: ${settings.connections} connections, pipelining 1, warm-up ${settings.warmup} s, ${settings.rounds} rounds × ${settings.duration} s per server`,
   );
@@ -34,7 +34,9 @@ async function stopAll(servers) {
 async function stopAndReport(servers) {
   await stopAll(servers);
   // The first server started is the fake Ambient API: only the measured servers are profiled.
-  if (benchSettings.profile) for (const server of servers.slice(1)) console.log(`\nCPU profile: ${server.name}\n${summarizeProfile(server.profileFile, server.measuredWindows)}`);
+  if (benchSettings.profile)
+    for (const server of servers.slice(1))
+      console.log(`\nCPU profile: ${server.name}\n${summarizeProfile(server.profileFile, server.measuredWindows)}`);
 }
 
 /** Runs a bench script's main() when the file is run directly; its result is the exit code. */

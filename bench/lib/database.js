@@ -20,7 +20,12 @@ async function tryConnect(url) {
 /** Returns { adminUrl, kind, urlFor(name), stop() }. */
 async function openServer(settings) {
   if (await tryConnect(settings.adminUrl)) {
-    return { adminUrl: settings.adminUrl, kind: 'local', urlFor: (name) => withDatabase(settings.adminUrl, name), stop: async () => undefined };
+    return {
+      adminUrl: settings.adminUrl,
+      kind: 'local',
+      urlFor: (name) => withDatabase(settings.adminUrl, name),
+      stop: async () => undefined,
+    };
   }
   const { startEmbeddedDatabase } = require(join(settings.repoRoot, 'dist/database/embedded-database.js'));
   const embedded = await startEmbeddedDatabase({ dataDir: settings.embeddedDataDir, password: 'bench', database: 'postgres' });

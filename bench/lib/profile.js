@@ -55,7 +55,10 @@ function summarizeProfile(file, windows, top = 15) {
     for (let node = id; node !== undefined; node = parents.get(node)) {
       const frame = nodes.get(node).callFrame;
       if (!frame.url || frame.url.startsWith('node:')) continue;
-      for (const [map, key] of [[areaInclusive, areaOf(frame)], [oursInclusive, areaOf(frame).startsWith('dist/') ? frameName(frame) : undefined]]) {
+      for (const [map, key] of [
+        [areaInclusive, areaOf(frame)],
+        [oursInclusive, areaOf(frame).startsWith('dist/') ? frameName(frame) : undefined],
+      ]) {
         if (key === undefined || seen.has(key)) continue;
         seen.add(key);
         add(map, key, delta);
@@ -67,7 +70,11 @@ function summarizeProfile(file, windows, top = 15) {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, micros]) => ({ name, ms: (micros / 1000).toFixed(0), share: `${((100 * micros) / busy).toFixed(1)}%` }));
-  const columns = (title, kind = 'self') => [{ key: 'name', title, left: true }, { key: 'ms', title: `${kind} ms` }, { key: 'share', title: 'of busy' }];
+  const columns = (title, kind = 'self') => [
+    { key: 'name', title, left: true },
+    { key: 'ms', title: `${kind} ms` },
+    { key: 'share', title: 'of busy' },
+  ];
   return [
     `  busy ${(busy / 1000).toFixed(0)} ms of ${(total / 1000).toFixed(0)} ms ${windows ? 'in the measured rounds' : 'profiled'} (one core = 100 %: ${((100 * busy) / Math.max(1, total)).toFixed(0)} %)`,
     table(columns('by package / area'), rows(byArea)),

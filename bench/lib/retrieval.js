@@ -45,7 +45,8 @@ function drainRetrieval(databaseUrl, { timeoutSeconds, stallSeconds }) {
 function describeDrain(drain) {
   const seconds = drain.seconds.toFixed(1);
   if (drain.reason === 'drained') return `retrieval drained in ${seconds} s`;
-  if (drain.reason === 'stalled') return `retrieval NOT draining: ${drain.pending} artifacts still pending, no progress for a while (no worker?) — gave up after ${seconds} s`;
+  if (drain.reason === 'stalled')
+    return `retrieval NOT draining: ${drain.pending} artifacts still pending, no progress for a while (no worker?) — gave up after ${seconds} s`;
   return `retrieval drain timed out after ${seconds} s with ${drain.pending} artifacts pending`;
 }
 

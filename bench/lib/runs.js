@@ -48,7 +48,8 @@ async function drive(t, { label, seconds, connections, build, onAnswer = () => u
   const run = { label, stats, rss, cpuSeconds, seq: (sequence += 1), window: { start, end: monotonicMicros() } };
   // What else used the CPUs meanwhile: the load generator (this process) and the whole machine.
   run.loadGeneratorShare = (own.user + own.system) / 1e6 / stats.durationSeconds;
-  if (machineBefore && machineAfter) run.machineShare = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
+  if (machineBefore && machineAfter)
+    run.machineShare = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
   t.runs.push(run);
   // Kept on the server too, so that its CPU profile can be read for the measured rounds only.
   if (label.startsWith('round')) (t.server.measuredWindows ??= []).push(run.window);
@@ -63,11 +64,17 @@ async function drive(t, { label, seconds, connections, build, onAnswer = () => u
 
 const answered = (stats) => stats.ok + stats.non2xx;
 const cpuShare = (run) => (run.cpuSeconds === undefined ? 'n/a' : `${((100 * run.cpuSeconds) / run.stats.durationSeconds).toFixed(0)} %`);
-const cpuPerRequest = (run) => (run.cpuSeconds === undefined ? 'n/a' : ((1000 * run.cpuSeconds) / Math.max(1, answered(run.stats))).toFixed(2));
+const cpuPerRequest = (run) =>
+  run.cpuSeconds === undefined ? 'n/a' : ((1000 * run.cpuSeconds) / Math.max(1, answered(run.stats))).toFixed(2);
 
 function printRuns(...targets) {
   const rows = targets.flatMap((t) =>
-    t.runs.map((run) => ({ ...runRow(run.label, t.name, run.stats, run.rss), cpu: cpuShare(run), cpuPerRequest: cpuPerRequest(run), seq: run.seq })),
+    t.runs.map((run) => ({
+      ...runRow(run.label, t.name, run.stats, run.rss),
+      cpu: cpuShare(run),
+      cpuPerRequest: cpuPerRequest(run),
+      seq: run.seq,
+    })),
   );
   rows.sort((a, b) => a.seq - b.seq);
   console.log(`\n${table(RUN_COLUMNS, rows)}`);

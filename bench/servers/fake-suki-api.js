@@ -12,8 +12,12 @@ const CONTENT = JSON.stringify({
   summary: [{ title: 'ASSESSMENT AND PLAN', loinc_code: '18776-5', content: 'Benchmark note.', source_transcripts: ['benchmark'] }],
   structured_data: [{ title: 'MEDICATIONS', data: { medication: 'albuterol', dosage: '2 puffs' } }],
 });
-const STRUCTURED = JSON.stringify({ structured_data: { diagnoses: { values: [{ codes: [{ code: '30422', description: 'Essential hypertension', type: 'IMO' }] }] } } });
-const TRANSCRIPT = JSON.stringify({ transcripts: [{ speaker: 'PROVIDER', text: 'Benchmark transcript.', start_offset_ms: 0, end_offset_ms: 1200 }] });
+const STRUCTURED = JSON.stringify({
+  structured_data: { diagnoses: { values: [{ codes: [{ code: '30422', description: 'Essential hypertension', type: 'IMO' }] }] } },
+});
+const TRANSCRIPT = JSON.stringify({
+  transcripts: [{ speaker: 'PROVIDER', text: 'Benchmark transcript.', start_offset_ms: 0, end_offset_ms: 1200 }],
+});
 const STATUS = JSON.stringify({ status: 'completed' });
 
 function bodyFor(path) {

@@ -13,8 +13,7 @@ const TOLERANCE_MS = 300_000;
 const MAX_BODY_BYTES = 1_048_576;
 const DIGITS = /^\d{1,15}$/;
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
-const INSERT =
-  'INSERT INTO floor_deliveries (body_sha256, generated_at, raw_body) VALUES (sha256($1), $2, $1) ON CONFLICT DO NOTHING';
+const INSERT = 'INSERT INTO floor_deliveries (body_sha256, generated_at, raw_body) VALUES (sha256($1), $2, $1) ON CONFLICT DO NOTHING';
 
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 pool.on('error', () => undefined);

@@ -39,7 +39,11 @@ export const SUKI_SCHEMAS: Record<string, SchemaObject> = {
       },
       session_id: { type: 'string', example: 'a953839a-ddcd-407d-b9b0-3ed4b6be4be2' },
       encounter_id: { type: 'string', example: '4d753ce1-bbff-43e1-950a-82dea2d86873' },
-      sessions: { type: 'array', items: { type: 'string' }, description: 'success: session ids of this encounter; each becomes a known session.' },
+      sessions: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'success: session ids of this encounter; each becomes a known session.',
+      },
       additional_info: { type: 'object', additionalProperties: true, example: { priority: 'high' } },
       error_code: { type: 'string', description: 'failure: the error code.', example: 'ERROR_CODE_TRANSCRIPTION' },
       error_detail: { type: 'string', description: 'failure: details of the error, if any.', example: 'Error in transcription' },
@@ -65,8 +69,22 @@ export const SUKI_SCHEMAS: Record<string, SchemaObject> = {
 
 const SUCCESS_EXAMPLE = {
   _links: {
-    contents: [{ href: '/api/v1/ambient/session/a953839a-ddcd-407d-b9b0-3ed4b6be4be2/content', method: 'GET', name: 'contents', type: 'application/json' }],
-    encounter_content: [{ href: '/api/v1/ambient/encounter/4d753ce1-bbff-43e1-950a-82dea2d86873/content', method: 'GET', name: 'encounter_content', type: 'application/json' }],
+    contents: [
+      {
+        href: '/api/v1/ambient/session/a953839a-ddcd-407d-b9b0-3ed4b6be4be2/content',
+        method: 'GET',
+        name: 'contents',
+        type: 'application/json',
+      },
+    ],
+    encounter_content: [
+      {
+        href: '/api/v1/ambient/encounter/4d753ce1-bbff-43e1-950a-82dea2d86873/content',
+        method: 'GET',
+        name: 'encounter_content',
+        type: 'application/json',
+      },
+    ],
   },
   additional_info: { priority: 'high' },
   encounter_id: '4d753ce1-bbff-43e1-950a-82dea2d86873',
@@ -146,12 +164,30 @@ export function webhookOperation(config: AppConfig): OperationObject {
           'again, nothing new written. `stale`: older than what the session reflects; kept for the timeline, session unchanged.',
         ['applied', 'duplicate', 'stale'],
       ),
-      '202': outcome('`unrecognized`: authentic, but a status the service does not know; kept verbatim, session known as pending, a status check scheduled.', ['unrecognized']),
-      '400': error('Authentic, but not JSON or without a usable session_id / encounter_id. It is still stored, marked rejected.', 400, 'Bad Request', 'encounter_id is missing or not a usable id'),
-      '401': error('generated-at or X-API-Key missing, malformed, outside the tolerance window, or not matching. Nothing is stored.', 401, 'Unauthorized', 'notification signature rejected: mismatch'),
+      '202': outcome(
+        '`unrecognized`: authentic, but a status the service does not know; kept verbatim, session known as pending, a status check scheduled.',
+        ['unrecognized'],
+      ),
+      '400': error(
+        'Authentic, but not JSON or without a usable session_id / encounter_id. It is still stored, marked rejected.',
+        400,
+        'Bad Request',
+        'encounter_id is missing or not a usable id',
+      ),
+      '401': error(
+        'generated-at or X-API-Key missing, malformed, outside the tolerance window, or not matching. Nothing is stored.',
+        401,
+        'Unauthorized',
+        'notification signature rejected: mismatch',
+      ),
       '413': error('Body over SUKI_WEBHOOK_MAX_BODY_BYTES. Nothing is stored.', 413, 'Payload Too Large', 'body exceeds the size limit'),
       '415': error('Content-Type is not JSON. Nothing is stored.', 415, 'Unsupported Media Type', 'Content-Type must be application/json'),
-      '503': error('The database is unavailable; nothing was stored (never a 2xx for data that is not durable).', 503, 'Service Unavailable', 'storage is unavailable; nothing was recorded'),
+      '503': error(
+        'The database is unavailable; nothing was stored (never a 2xx for data that is not durable).',
+        503,
+        'Service Unavailable',
+        'storage is unavailable; nothing was recorded',
+      ),
     },
   };
 }
@@ -162,15 +198,26 @@ export const OPERATIONAL_OPERATIONS: Record<string, OperationObject> = {
     tags: ['operations'],
     summary: 'Liveness: the process answers',
     security: [],
-    responses: { '200': { description: 'The process is up.', content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } } },
+    responses: {
+      '200': {
+        description: 'The process is up.',
+        content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } },
+      },
+    },
   },
   '/health/ready': {
     tags: ['operations'],
     summary: 'Readiness: the database is reachable and every migration is applied',
     security: [],
     responses: {
-      '200': { description: 'Ready to serve.', content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } },
-      '503': { description: 'Not ready: the database is unreachable or migrations are pending.', content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } },
+      '200': {
+        description: 'Ready to serve.',
+        content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } },
+      },
+      '503': {
+        description: 'Not ready: the database is unreachable or migrations are pending.',
+        content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } },
+      },
     },
   },
   '/metrics': {

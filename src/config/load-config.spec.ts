@@ -53,13 +53,25 @@ describe('loadConfig', () => {
   });
 
   it.each<[string, Env, object]>([
-    ['trims values and drops empty list items', { SUKI_WEBHOOK_SECRETS: ' s1 , s2,, ', INTERNAL_API_TOKENS: 't1,' }, { webhook: expect.objectContaining({ secrets: ['s1', 's2'] }), internalApiTokens: ['t1'] }],
+    [
+      'trims values and drops empty list items',
+      { SUKI_WEBHOOK_SECRETS: ' s1 , s2,, ', INTERNAL_API_TOKENS: 't1,' },
+      { webhook: expect.objectContaining({ secrets: ['s1', 's2'] }), internalApiTokens: ['t1'] },
+    ],
     ['treats a blank variable as unset', { PORT: '  ', DATABASE_URL: '' }, { port: 3000, databaseUrl: undefined }],
     ['accepts whole numbers at both bounds', { PORT: '0', DATABASE_POOL_SIZE: '500' }, { port: 0, databasePoolSize: 500 }],
     ['reads yes/1/true and no/0/false in any case', { MIGRATE_ON_START: 'NO' }, { migrateOnStart: false }],
-    ['reads enumerations in any case', { LOG_LEVEL: 'DEBUG', SUKI_AUTH_MODE: 'Static' }, { logLevel: 'debug', suki: expect.objectContaining({ authMode: 'static' }) }],
+    [
+      'reads enumerations in any case',
+      { LOG_LEVEL: 'DEBUG', SUKI_AUTH_MODE: 'Static' },
+      { logLevel: 'debug', suki: expect.objectContaining({ authMode: 'static' }) },
+    ],
     ['accepts postgres: and postgresql: URLs', { DATABASE_URL: 'postgres://u@h/db' }, { databaseUrl: 'postgres://u@h/db' }],
-    ['takes the Suki base URL as given', { SUKI_API_BASE_URL: 'http://127.0.0.1:8080/suki' }, { suki: expect.objectContaining({ apiBaseUrl: 'http://127.0.0.1:8080/suki' }) }],
+    [
+      'takes the Suki base URL as given',
+      { SUKI_API_BASE_URL: 'http://127.0.0.1:8080/suki' },
+      { suki: expect.objectContaining({ apiBaseUrl: 'http://127.0.0.1:8080/suki' }) },
+    ],
   ])('%s', (_name, env, expected) => {
     expect(loadConfig(env)).toMatchObject(expected);
   });
@@ -88,7 +100,10 @@ describe('loadConfig', () => {
   // variable added later is covered without anyone remembering to list it here.
   const MALFORMED: Record<string, string> = { int: 'ten', bool: 'maybe', oneOf: 'no-such-choice', url: 'not a url', kinds: 'no_such_kind' };
   const source = readFileSync(join(__dirname, 'load-config.ts'), 'utf8');
-  const validated = [...source.matchAll(/read\.(int|bool|oneOf|url|kinds)\('([A-Z0-9_]+)'/g)].map(([, reader, name]) => ({ name, value: MALFORMED[reader] }));
+  const validated = [...source.matchAll(/read\.(int|bool|oneOf|url|kinds)\('([A-Z0-9_]+)'/g)].map(([, reader, name]) => ({
+    name,
+    value: MALFORMED[reader],
+  }));
 
   it('finds the validated variables in load-config.ts', () => {
     expect(validated.length).toBeGreaterThanOrEqual(15);
@@ -135,7 +150,7 @@ describe('loadConfig', () => {
   describe('partner mode', () => {
     const PARTNER: Env = { SUKI_AUTH_MODE: 'partner', SUKI_PARTNER_ID: 'acme', SUKI_PARTNER_PRIVATE_KEY: PEM };
 
-    it('reads the partner identity, with the key\'s escaped newlines restored', () => {
+    it("reads the partner identity, with the key's escaped newlines restored", () => {
       const { suki } = loadConfig({ ...PARTNER, SUKI_PARTNER_KEY_ID: 'k1', SUKI_PARTNER_ISSUER: 'iss', SUKI_PARTNER_USER: 'u@acme' });
       expect(suki.partner).toEqual({
         partnerId: 'acme',
@@ -147,9 +162,17 @@ describe('loadConfig', () => {
     });
 
     it.each<[string, Env, string[]]>([
-      ['no partner id or key', { SUKI_AUTH_MODE: 'partner' }, ['SUKI_PARTNER_ID is required when SUKI_AUTH_MODE=partner', 'SUKI_PARTNER_PRIVATE_KEY is required when SUKI_AUTH_MODE=partner']],
+      [
+        'no partner id or key',
+        { SUKI_AUTH_MODE: 'partner' },
+        ['SUKI_PARTNER_ID is required when SUKI_AUTH_MODE=partner', 'SUKI_PARTNER_PRIVATE_KEY is required when SUKI_AUTH_MODE=partner'],
+      ],
       ['no partner id', { ...PARTNER, SUKI_PARTNER_ID: undefined }, ['SUKI_PARTNER_ID is required when SUKI_AUTH_MODE=partner']],
-      ['a key that is not a PEM private key', { ...PARTNER, SUKI_PARTNER_PRIVATE_KEY: 'hunter2-secret' }, ['SUKI_PARTNER_PRIVATE_KEY must be a PEM private key']],
+      [
+        'a key that is not a PEM private key',
+        { ...PARTNER, SUKI_PARTNER_PRIVATE_KEY: 'hunter2-secret' },
+        ['SUKI_PARTNER_PRIVATE_KEY must be a PEM private key'],
+      ],
     ])('refuses %s', (_name, env, problems) => {
       expect(problemsOf(env)).toEqual(problems);
     });

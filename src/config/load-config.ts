@@ -151,7 +151,10 @@ class EnvReader {
   kinds(name: string, fallback: string): ArtifactKind[] {
     const raw = this.string(name) ?? fallback;
     const known = Object.values(ArtifactKind) as string[];
-    const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+    const items = raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
     const unknown = items.filter((item) => !known.includes(item));
     if (unknown.length > 0) this.problems.push(`${name} has unknown link kinds: ${unknown.join(', ')} (known: ${known.join(', ')})`);
     return [...new Set(items.filter((item) => known.includes(item)))] as ArtifactKind[];

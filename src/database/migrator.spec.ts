@@ -16,7 +16,10 @@ const MIGRATIONS = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
   .map((entry) => entry.name)
   .sort();
 
-const sha256Of = (dir: string, name: string) => createHash('sha256').update(readFileSync(join(dir, name, 'migration.sql'))).digest('hex');
+const sha256Of = (dir: string, name: string) =>
+  createHash('sha256')
+    .update(readFileSync(join(dir, name, 'migration.sql')))
+    .digest('hex');
 
 function migrationsDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
@@ -55,7 +58,12 @@ describe('applyMigrations', () => {
     const recorded = await rows();
     expect(recorded.map((row) => row.migration_name)).toEqual(MIGRATIONS);
     for (const row of recorded) {
-      expect(row).toMatchObject({ checksum: sha256Of(MIGRATIONS_DIR, row.migration_name), applied_steps_count: 1, rolled_back_at: null, logs: null });
+      expect(row).toMatchObject({
+        checksum: sha256Of(MIGRATIONS_DIR, row.migration_name),
+        applied_steps_count: 1,
+        rolled_back_at: null,
+        logs: null,
+      });
       expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(row.finished_at.getTime()).toBeGreaterThanOrEqual(row.started_at.getTime());
     }

@@ -25,7 +25,10 @@ export class MigrationError extends Error {
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const bytes = await readFile(join(dir, name, 'migration.sql'));
@@ -105,14 +108,14 @@ async function applyOne(client: Client, migration: Migration): Promise<void> {
     await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, reason]);
     throw new MigrationError(`migration ${migration.name} failed: ${reason}`);
   }
-  await client.query(
-    'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
-    [id],
-  );
+  await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
 }
 
 /** Names of migrations in `dir` that the database has not finished applying. */
-export async function pendingMigrations(query: (sql: string) => Promise<Array<Record<string, unknown>>>, dir = MIGRATIONS_DIR): Promise<string[]> {
+export async function pendingMigrations(
+  query: (sql: string) => Promise<Array<Record<string, unknown>>>,
+  dir = MIGRATIONS_DIR,
+): Promise<string[]> {
   const migrations = await readMigrations(dir);
   // A database never migrated has no bookkeeping table yet: everything is pending.
   const [table] = await query(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);

@@ -8,7 +8,7 @@ describe('requestIdFor', () => {
     ['a trace-style id', 'Root=1-67891233-abcdef012345678912345678'],
     ['a short token', 'req42'],
     ['128 characters', 'a'.repeat(128)],
-  ])('keeps the caller\'s id when it is %s', (_case, header) => {
+  ])("keeps the caller's id when it is %s", (_case, header) => {
     expect(requestIdFor(header, generated)).toBe(header);
   });
 

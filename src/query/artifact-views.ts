@@ -39,7 +39,9 @@ export function toArtifactLookup(rows: ArtifactRow[]): ArtifactLookup {
 
 /** Why an owner has no artifact of a kind, pointing to the right owner when it is the wrong level. */
 export function missingArtifactMessage(owner: 'session' | 'encounter', kind: ArtifactKind): string {
-  if (owner === 'session' && isEncounterKind(kind)) return `${kind} is an encounter-level artifact: read it at /v1/encounters/{encounterId}/artifacts/${kind}`;
-  if (owner === 'encounter' && !isEncounterKind(kind)) return `${kind} is a session-level artifact: read it at /v1/sessions/{sessionId}/artifacts/${kind}`;
+  if (owner === 'session' && isEncounterKind(kind))
+    return `${kind} is an encounter-level artifact: read it at /v1/encounters/{encounterId}/artifacts/${kind}`;
+  if (owner === 'encounter' && !isEncounterKind(kind))
+    return `${kind} is a session-level artifact: read it at /v1/sessions/{sessionId}/artifacts/${kind}`;
   return `the ${owner} has no ${kind} artifact`;
 }

@@ -38,7 +38,8 @@ export function decodeCursor(cursor: string, scope: string): KeysetPosition | un
   }
   if (!Array.isArray(decoded) || decoded.length !== 2) return undefined;
   const [ms, id] = decoded as unknown[];
-  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS || typeof id !== 'string') return undefined;
+  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS || typeof id !== 'string')
+    return undefined;
   const updatedAt = new Date(ms);
   if (Number.isNaN(updatedAt.getTime()) || id.length === 0 || id.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(id)) return undefined;
   return { updatedAt, id };

@@ -12,13 +12,22 @@ export class EncounterSummaryOutput {
   @ApiProperty({ enum: SessionStatus, enumName: 'SessionStatus', description: 'The status of the session with the latest vendor event.' })
   status: SessionStatus;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Vendor time of the latest event applied to any of its sessions.' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Vendor time of the latest event applied to any of its sessions.',
+  })
   lastEventAt: string | null;
 
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt: string;
 
-  @ApiProperty({ type: String, format: 'date-time', description: 'When a notification last changed the encounter (UTC); lists are ordered by it.' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    description: 'When a notification last changed the encounter (UTC); lists are ordered by it.',
+  })
   updatedAt: string;
 }
 
@@ -54,6 +63,10 @@ export class EncounterPageOutput {
   @ApiProperty({ type: [EncounterSummaryOutput], description: 'Newest first: by `updatedAt` descending, then `encounterId` descending.' })
   items: EncounterSummaryOutput[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` (with the same filters) for the next page; null on the last page.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` (with the same filters) for the next page; null on the last page.',
+  })
   nextCursor: string | null;
 }

@@ -28,12 +28,9 @@ describe('keysetStatement', () => {
   });
 
   it('names statements by their shape, so one name never stands for two texts', () => {
-    const shapes = [
-      filters(),
-      filters('failed'),
-      filters(undefined, 'x'),
-      filters('failed', 'x'),
-    ].flatMap((f) => [undefined, after].map((a) => keysetStatement('sessions', 'SELECT x FROM sessions s', f, a, 5)));
+    const shapes = [filters(), filters('failed'), filters(undefined, 'x'), filters('failed', 'x')].flatMap((f) =>
+      [undefined, after].map((a) => keysetStatement('sessions', 'SELECT x FROM sessions s', f, a, 5)),
+    );
     const textByName = new Map<string, string>();
     for (const { name, text } of shapes) {
       expect(textByName.get(name) ?? text).toBe(text);
@@ -45,8 +42,12 @@ describe('keysetStatement', () => {
 
 describe('pageScope', () => {
   it('binds the list and the given filters, in a stable order', () => {
-    expect(pageScope('sessions', { status: 'failed', encounterId: 'e 1', updatedSince: undefined })).toBe('sessions?encounterId=e%201&status=failed');
-    expect(pageScope('sessions', { encounterId: 'e 1', status: 'failed' })).toBe(pageScope('sessions', { status: 'failed', encounterId: 'e 1' }));
+    expect(pageScope('sessions', { status: 'failed', encounterId: 'e 1', updatedSince: undefined })).toBe(
+      'sessions?encounterId=e%201&status=failed',
+    );
+    expect(pageScope('sessions', { encounterId: 'e 1', status: 'failed' })).toBe(
+      pageScope('sessions', { status: 'failed', encounterId: 'e 1' }),
+    );
     expect(pageScope('encounters', {})).toBe('encounters?');
   });
 });

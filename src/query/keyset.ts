@@ -27,7 +27,13 @@ export interface Filter {
 }
 
 /** SELECT … WHERE <filters> [AND after the cursor] ORDER BY updated_at DESC, id DESC LIMIT n. */
-export function keysetStatement(list: string, selectFrom: string, filters: Filter[], after: KeysetPosition | undefined, limit: number): Statement {
+export function keysetStatement(
+  list: string,
+  selectFrom: string,
+  filters: Filter[],
+  after: KeysetPosition | undefined,
+  limit: number,
+): Statement {
   const values: unknown[] = [];
   const param = (value: unknown) => `$${values.push(value)}`;
   const used = filters.filter((filter) => filter.value !== undefined);
@@ -52,7 +58,10 @@ export function pageScope(list: string, filters: Record<string, string | undefin
 export function readCursor(cursor: string | undefined, scope: string): KeysetPosition | undefined {
   if (cursor === undefined) return undefined;
   const position = decodeCursor(cursor, scope);
-  if (!position) throw new BadRequestException('cursor is not a cursor this service issued for these filters (pass nextCursor verbatim, with the same filters)');
+  if (!position)
+    throw new BadRequestException(
+      'cursor is not a cursor this service issued for these filters (pass nextCursor verbatim, with the same filters)',
+    );
   return position;
 }
 
@@ -64,7 +73,12 @@ export function pageSize(limit: number | undefined): number {
  * A page from up to limit + 1 rows: the extra row only tells that there is a next page, which
  * then starts after the last item returned.
  */
-export function toPage<T>(rows: T[], limit: number, scope: string, positionOf: (item: T) => KeysetPosition): { items: T[]; nextCursor: string | null } {
+export function toPage<T>(
+  rows: T[],
+  limit: number,
+  scope: string,
+  positionOf: (item: T) => KeysetPosition,
+): { items: T[]; nextCursor: string | null } {
   const items = rows.slice(0, limit);
   const nextCursor = rows.length > limit ? encodeCursor(positionOf(items[items.length - 1]), scope) : null;
   return { items, nextCursor };

@@ -17,12 +17,16 @@ export class PageInput {
   @ApiPropertyOptional({
     type: String,
     format: 'date-time',
-    description: 'Only items updated at or after this instant (ISO-8601 with a zone, or a date meaning its UTC midnight; millisecond precision).',
+    description:
+      'Only items updated at or after this instant (ISO-8601 with a zone, or a date meaning its UTC midnight; millisecond precision).',
     example: '2026-11-27T00:00:00Z',
   })
   @IsOptional()
   @ValidateBy(
-    { name: 'instantInRange', validator: { validate: (value: unknown) => typeof value === 'string' && inRange(new Date(value).getTime()) } },
+    {
+      name: 'instantInRange',
+      validator: { validate: (value: unknown) => typeof value === 'string' && inRange(new Date(value).getTime()) },
+    },
     { message: 'updatedSince must lie between the years 0001 and 9999' },
   )
   @IsISO8601({ strict: true }, { message: 'updatedSince must be a valid calendar date and time' })

@@ -9,7 +9,10 @@ export function InternalApi(): ClassDecorator {
   return applyDecorators(
     UseGuards(BearerGuard),
     ApiBearerAuth(BEARER_SCHEME),
-    ApiUnauthorizedResponse({ type: ErrorOutput, description: 'No `Authorization: Bearer <token>` header with a token of INTERNAL_API_TOKENS.' }),
+    ApiUnauthorizedResponse({
+      type: ErrorOutput,
+      description: 'No `Authorization: Bearer <token>` header with a token of INTERNAL_API_TOKENS.',
+    }),
   );
 }
 

@@ -42,7 +42,11 @@ export class SessionSummaryOutput {
   @ApiProperty({ type: String, format: 'date-time', description: 'When the service first heard of the session (UTC).' })
   createdAt: string;
 
-  @ApiProperty({ type: String, format: 'date-time', description: 'When a notification last changed the session (UTC); lists are ordered by it.' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    description: 'When a notification last changed the session (UTC); lists are ordered by it.',
+  })
   updatedAt: string;
 }
 

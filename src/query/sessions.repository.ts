@@ -87,4 +87,3 @@ export class SessionsRepository {
     return rows.map((row) => row.item);
   }
 }
-

@@ -18,9 +18,12 @@ describe('nextRetry', () => {
     { attempts: 1, random: 0.5, retryAfter: 0, delay: 500 },
     // An absurd Retry-After is capped.
     { attempts: 1, random: 0.5, retryAfter: 10 * MAX_RETRY_AFTER_MS, delay: MAX_RETRY_AFTER_MS },
-  ])('after attempt $attempts with random $random and Retry-After $retryAfter waits $delay ms', ({ attempts, random, retryAfter, delay }) => {
-    expect(nextRetry(attempts, policy, always(random), retryAfter)).toEqual({ retry: true, delayMs: delay });
-  });
+  ])(
+    'after attempt $attempts with random $random and Retry-After $retryAfter waits $delay ms',
+    ({ attempts, random, retryAfter, delay }) => {
+      expect(nextRetry(attempts, policy, always(random), retryAfter)).toEqual({ retry: true, delayMs: delay });
+    },
+  );
 
   it('never exceeds the cap, however many attempts', () => {
     const wide = { ...policy, maxAttempts: 1_000 };

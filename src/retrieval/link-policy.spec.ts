@@ -11,16 +11,51 @@ describe('resolveLink', () => {
       { name: 'a relative path without a leading slash', base: SUKI, href: 'api/v1/x', url: `${SUKI}/api/v1/x` },
       { name: 'a same-origin absolute URL', base: SUKI, href: `${SUKI}${PATH}`, url: `${SUKI}${PATH}` },
       { name: 'a same-origin absolute URL in upper case', base: SUKI, href: `HTTPS://SDP.SUKI.AI${PATH}`, url: `${SUKI}${PATH}` },
-      { name: 'a same-origin absolute URL naming the default port', base: SUKI, href: `https://sdp.suki.ai:443${PATH}`, url: `${SUKI}${PATH}` },
+      {
+        name: 'a same-origin absolute URL naming the default port',
+        base: SUKI,
+        href: `https://sdp.suki.ai:443${PATH}`,
+        url: `${SUKI}${PATH}`,
+      },
       { name: 'a relative path that looks like userinfo', base: SUKI, href: '/@evil.com/x', url: `${SUKI}/@evil.com/x` },
       { name: 'a relative path that looks like a host', base: SUKI, href: 'evil.com/x', url: `${SUKI}/evil.com/x` },
       { name: 'a relative path with encoded slashes', base: SUKI, href: '/%2F%2Fevil.com/x', url: `${SUKI}/%2F%2Fevil.com/x` },
-      { name: 'a relative path under a base path prefix', base: 'https://gw.example.org/suki', href: PATH, url: `https://gw.example.org/suki${PATH}` },
-      { name: 'a relative path under a base prefix with a trailing slash', base: 'https://gw.example.org/suki/', href: PATH, url: `https://gw.example.org/suki${PATH}` },
-      { name: 'a bare relative path under a base prefix', base: 'https://gw.example.org/suki/', href: 'api/v1/x', url: 'https://gw.example.org/suki/api/v1/x' },
-      { name: 'an absolute URL on the origin of a prefixed base', base: 'https://gw.example.org/suki', href: `https://gw.example.org${PATH}`, url: `https://gw.example.org${PATH}` },
-      { name: 'dot segments, which stay on the origin', base: 'https://gw.example.org/suki', href: '/../../x', url: 'https://gw.example.org/x' },
-      { name: 'an absolute URL on an http base with a port', base: 'http://127.0.0.1:8080', href: 'http://127.0.0.1:8080/x', url: 'http://127.0.0.1:8080/x' },
+      {
+        name: 'a relative path under a base path prefix',
+        base: 'https://gw.example.org/suki',
+        href: PATH,
+        url: `https://gw.example.org/suki${PATH}`,
+      },
+      {
+        name: 'a relative path under a base prefix with a trailing slash',
+        base: 'https://gw.example.org/suki/',
+        href: PATH,
+        url: `https://gw.example.org/suki${PATH}`,
+      },
+      {
+        name: 'a bare relative path under a base prefix',
+        base: 'https://gw.example.org/suki/',
+        href: 'api/v1/x',
+        url: 'https://gw.example.org/suki/api/v1/x',
+      },
+      {
+        name: 'an absolute URL on the origin of a prefixed base',
+        base: 'https://gw.example.org/suki',
+        href: `https://gw.example.org${PATH}`,
+        url: `https://gw.example.org${PATH}`,
+      },
+      {
+        name: 'dot segments, which stay on the origin',
+        base: 'https://gw.example.org/suki',
+        href: '/../../x',
+        url: 'https://gw.example.org/x',
+      },
+      {
+        name: 'an absolute URL on an http base with a port',
+        base: 'http://127.0.0.1:8080',
+        href: 'http://127.0.0.1:8080/x',
+        url: 'http://127.0.0.1:8080/x',
+      },
     ])('$name', ({ base, href, url }) => {
       expect(resolveLink(href, base)).toEqual({ allowed: true, url });
     });
@@ -30,10 +65,20 @@ describe('resolveLink', () => {
     it.each([
       { name: 'another host', base: SUKI, href: `https://evil.com${PATH}`, reason: /outside the Suki API origin \(https:\/\/evil\.com\)/ },
       { name: 'a look-alike subdomain', base: SUKI, href: `https://sdp.suki.ai.evil.com${PATH}`, reason: /outside the Suki API origin/ },
-      { name: 'a full-width dot that normalises into another host', base: SUKI, href: `https://sdp.suki.ai\u3002evil.com${PATH}`, reason: /outside the Suki API origin/ },
+      {
+        name: 'a full-width dot that normalises into another host',
+        base: SUKI,
+        href: `https://sdp.suki.ai\u3002evil.com${PATH}`,
+        reason: /outside the Suki API origin/,
+      },
       { name: 'another port', base: SUKI, href: `https://sdp.suki.ai:8443${PATH}`, reason: /outside the Suki API origin/ },
       { name: 'plain http to the same host', base: SUKI, href: `http://sdp.suki.ai${PATH}`, reason: /outside the Suki API origin/ },
-      { name: 'another host of a local base', base: 'http://127.0.0.1:8080', href: 'http://localhost:8080/x', reason: /outside the Suki API origin/ },
+      {
+        name: 'another host of a local base',
+        base: 'http://127.0.0.1:8080',
+        href: 'http://localhost:8080/x',
+        reason: /outside the Suki API origin/,
+      },
       { name: 'another scheme', base: SUKI, href: `ftp://sdp.suki.ai${PATH}`, reason: /outside the Suki API origin/ },
       { name: 'a file URL', base: SUKI, href: 'file:///etc/passwd', reason: /outside the Suki API origin/ },
       { name: 'a javascript URL', base: SUKI, href: 'javascript:alert(1)', reason: /outside the Suki API origin/ },
@@ -53,7 +98,12 @@ describe('resolveLink', () => {
       { name: 'a non-string href', base: SUKI, href: { href: PATH }, reason: /missing/ },
       { name: 'an overlong href', base: SUKI, href: `/${'a'.repeat(3000)}`, reason: /too long/ },
       { name: 'an unparseable absolute URL', base: SUKI, href: 'https://[::1/x', reason: /not a valid URL/ },
-      { name: 'another host under a prefixed base', base: 'https://gw.example.org/suki', href: `https://evil.com/suki${PATH}`, reason: /outside the Suki API origin/ },
+      {
+        name: 'another host under a prefixed base',
+        base: 'https://gw.example.org/suki',
+        href: `https://evil.com/suki${PATH}`,
+        reason: /outside the Suki API origin/,
+      },
     ])('$name', ({ base, href, reason }) => {
       const decision = resolveLink(href, base);
       expect(decision.allowed).toBe(false);

@@ -3,12 +3,21 @@ import { loadConfig } from '../config/load-config';
 
 describe('retrieval configuration', () => {
   it.each([
-    { env: {}, expected: { enabled: true, pollMs: 500, leaseMs: 60_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, shutdownGraceMs: 10_000 } },
+    {
+      env: {},
+      expected: { enabled: true, pollMs: 500, leaseMs: 60_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, shutdownGraceMs: 10_000 },
+    },
     // The default lease outlives the longest attempt: two calls and a login, each up to the timeout.
     { env: { SUKI_REQUEST_TIMEOUT_MS: '30000' }, expected: { leaseMs: 95_000 } },
     { env: { RETRIEVAL_LEASE_MS: '1500', SUKI_REQUEST_TIMEOUT_MS: '30000' }, expected: { leaseMs: 1_500 } },
     {
-      env: { RETRIEVAL_ENABLED: 'false', RETRIEVAL_POLL_MS: '50', RETRIEVAL_BACKOFF_BASE_MS: '20', RETRIEVAL_BACKOFF_MAX_MS: '200', RETRIEVAL_SHUTDOWN_GRACE_MS: '0' },
+      env: {
+        RETRIEVAL_ENABLED: 'false',
+        RETRIEVAL_POLL_MS: '50',
+        RETRIEVAL_BACKOFF_BASE_MS: '20',
+        RETRIEVAL_BACKOFF_MAX_MS: '200',
+        RETRIEVAL_SHUTDOWN_GRACE_MS: '0',
+      },
       expected: { enabled: false, pollMs: 50, backoffBaseMs: 20, backoffMaxMs: 200, shutdownGraceMs: 0 },
     },
   ])('reads $env', ({ env, expected }) => {

@@ -77,7 +77,11 @@ export class RetrievalService {
       const status = mapSukiSessionStatus((outcome.data as { status?: unknown } | null)?.status);
       const result = await this.repository.completeStatusCheck(job, outcome.data, status);
       if (!result.written) return superseded;
-      const detail = !status ? 'session still in progress at Suki' : result.settled ? `session settled as ${status}` : 'session moved on meanwhile';
+      const detail = !status
+        ? 'session still in progress at Suki'
+        : result.settled
+          ? `session settled as ${status}`
+          : 'session moved on meanwhile';
       return { state: 'ready', detail };
     }
     if (outcome.ok) return (await this.repository.complete(job, outcome.data)) ? { state: 'ready' } : superseded;

@@ -34,7 +34,12 @@ describe('RetrievalWorker while intake is busy', () => {
       retrieval: { enabled: true, pollMs: 500, leaseMs: 60_000, shutdownGraceMs: 1_000 },
       suki: { maxConcurrency: MAX_CONCURRENCY },
     } as unknown as AppConfig;
-    const worker = new RetrievalWorker(repository as unknown as RetrievalRepository, service as unknown as RetrievalService, config, signal);
+    const worker = new RetrievalWorker(
+      repository as unknown as RetrievalRepository,
+      service as unknown as RetrievalService,
+      config,
+      signal,
+    );
     return { worker, signal, claims, fetched: () => service.process.mock.calls.length };
   }
 

@@ -84,7 +84,8 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
         }
       }
       // A full batch suggests more is due: claim again as soon as a slot frees up.
-      if (!claimedAll || this.inFlight.size >= capacity) await this.nap(capacity === 0 ? this.untilNextTrickle() || BUSY_TRICKLE_MS : this.config.retrieval.pollMs);
+      if (!claimedAll || this.inFlight.size >= capacity)
+        await this.nap(capacity === 0 ? this.untilNextTrickle() || BUSY_TRICKLE_MS : this.config.retrieval.pollMs);
     }
   }
 

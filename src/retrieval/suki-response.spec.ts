@@ -21,17 +21,37 @@ describe('classifyResponse', () => {
   it.each([
     { name: 'truncated JSON', response: answer(200, '{"summary":[{"title":"A'), reason: 'response is not complete, valid JSON' },
     { name: 'an empty body', response: answer(200, ''), reason: 'response is not complete, valid JSON' },
-    { name: 'invalid UTF-8', response: { status: 200, headers: JSON_TYPE, body: Buffer.from([0x22, 0xff, 0x22]) }, reason: 'response is not complete, valid JSON' },
-    { name: 'HTML from a proxy', response: answer(200, '<html></html>', { 'content-type': 'text/html' }), reason: 'response is not JSON (text/html)' },
+    {
+      name: 'invalid UTF-8',
+      response: { status: 200, headers: JSON_TYPE, body: Buffer.from([0x22, 0xff, 0x22]) },
+      reason: 'response is not complete, valid JSON',
+    },
+    {
+      name: 'HTML from a proxy',
+      response: answer(200, '<html></html>', { 'content-type': 'text/html' }),
+      reason: 'response is not JSON (text/html)',
+    },
   ])('counts $name as a failed attempt worth retrying', ({ response, reason }) => {
     expect(classifyResponse(response, now)).toEqual({ ok: false, retryable: true, reason });
   });
 
   it.each([
-    { status: 500, body: { code: 500, message: 'internal_server_error' }, headers: JSON_TYPE, reason: 'HTTP 500: internal_server_error', after: undefined },
+    {
+      status: 500,
+      body: { code: 500, message: 'internal_server_error' },
+      headers: JSON_TYPE,
+      reason: 'HTTP 500: internal_server_error',
+      after: undefined,
+    },
     { status: 502, body: '<html>bad gateway</html>', headers: { 'content-type': 'text/html' }, reason: 'HTTP 502', after: undefined },
     { status: 503, body: '', headers: { 'retry-after': '30' }, reason: 'HTTP 503', after: 30_000 },
-    { status: 429, body: { code: 429, message: 'too_many_requests' }, headers: { 'retry-after': '2' }, reason: 'HTTP 429: too_many_requests', after: 2_000 },
+    {
+      status: 429,
+      body: { code: 429, message: 'too_many_requests' },
+      headers: { 'retry-after': '2' },
+      reason: 'HTTP 429: too_many_requests',
+      after: 2_000,
+    },
     { status: 429, body: '', headers: { 'retry-after': 'Fri, 27 Nov 2026 10:00:05 GMT' }, reason: 'HTTP 429', after: 5_000 },
   ])('retries HTTP $status ($reason, Retry-After $after)', ({ status, body, headers, reason, after }) => {
     expect(classifyResponse(answer(status, body, headers), now)).toEqual({ ok: false, retryable: true, reason, retryAfterMs: after });
@@ -39,7 +59,11 @@ describe('classifyResponse', () => {
 
   it.each([
     { status: 404, body: { code: 404, message: 'not_found' }, reason: 'HTTP 404: not_found' },
-    { status: 400, body: { code: 400, message: 'invalid_ambient_id_format: id must be a UUID' }, reason: 'HTTP 400: invalid_ambient_id_format' },
+    {
+      status: 400,
+      body: { code: 400, message: 'invalid_ambient_id_format: id must be a UUID' },
+      reason: 'HTTP 400: invalid_ambient_id_format',
+    },
     { status: 401, body: { code: 401, message: 'invalid_sdp_token' }, reason: 'HTTP 401: invalid_sdp_token' },
     { status: 403, body: { code: 403, message: 'sbac_denied' }, reason: 'HTTP 403: sbac_denied' },
     // Free text is never copied: it could name a patient.
@@ -53,12 +77,27 @@ describe('classifyResponse', () => {
 
 describe('classifyTransportFailure', () => {
   it.each([
-    { failure: { code: 'ECONNREFUSED', timedOut: false, tooLarge: false }, expected: { ok: false, retryable: true, reason: 'network error (ECONNREFUSED)' } },
-    { failure: { code: 'ERR_CANCELED', timedOut: true, tooLarge: false }, expected: { ok: false, retryable: true, reason: 'no complete answer within 1500 ms' } },
-    { failure: { code: 'ERR_BAD_RESPONSE', timedOut: false, tooLarge: false }, expected: { ok: false, retryable: true, reason: 'network error (ERR_BAD_RESPONSE)' } },
-    { failure: { code: 'weird code with spaces', timedOut: false, tooLarge: false }, expected: { ok: false, retryable: true, reason: 'network error (unknown)' } },
+    {
+      failure: { code: 'ECONNREFUSED', timedOut: false, tooLarge: false },
+      expected: { ok: false, retryable: true, reason: 'network error (ECONNREFUSED)' },
+    },
+    {
+      failure: { code: 'ERR_CANCELED', timedOut: true, tooLarge: false },
+      expected: { ok: false, retryable: true, reason: 'no complete answer within 1500 ms' },
+    },
+    {
+      failure: { code: 'ERR_BAD_RESPONSE', timedOut: false, tooLarge: false },
+      expected: { ok: false, retryable: true, reason: 'network error (ERR_BAD_RESPONSE)' },
+    },
+    {
+      failure: { code: 'weird code with spaces', timedOut: false, tooLarge: false },
+      expected: { ok: false, retryable: true, reason: 'network error (unknown)' },
+    },
     { failure: { timedOut: false, tooLarge: false }, expected: { ok: false, retryable: true, reason: 'network error (unknown)' } },
-    { failure: { code: 'ERR_BAD_RESPONSE', timedOut: false, tooLarge: true }, expected: { ok: false, retryable: false, reason: 'response exceeds the size limit' } },
+    {
+      failure: { code: 'ERR_BAD_RESPONSE', timedOut: false, tooLarge: true },
+      expected: { ok: false, retryable: false, reason: 'response exceeds the size limit' },
+    },
   ])('classifies $failure', ({ failure, expected }) => {
     expect(classifyTransportFailure(failure, 1500)).toEqual(expected);
   });

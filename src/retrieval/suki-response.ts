@@ -34,7 +34,12 @@ export function classifyResponse(response: RawResponse, nowMs: number): FetchOut
   const { status } = response;
   if (status >= 200 && status < 300) return readJson(response);
   if (status === 429 || status >= 500) {
-    return { ok: false, retryable: true, reason: describeStatus(response), retryAfterMs: parseRetryAfter(header(response, 'retry-after'), nowMs) };
+    return {
+      ok: false,
+      retryable: true,
+      reason: describeStatus(response),
+      retryAfterMs: parseRetryAfter(header(response, 'retry-after'), nowMs),
+    };
   }
   if (status >= 300 && status < 400) return { ok: false, retryable: false, reason: `HTTP ${status}: redirects are not followed` };
   return { ok: false, retryable: false, reason: describeStatus(response) };

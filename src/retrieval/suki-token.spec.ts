@@ -35,7 +35,13 @@ function scriptedLogin() {
 function setup(overrides: { providerId?: string; pem?: string; user?: string } = {}) {
   const clock = new ManualClock(T0);
   const { calls, login } = scriptedLogin();
-  const partner = { partnerId: 'partner-1', privateKeyPem: overrides.pem ?? privateKey, keyId: 'key-7', issuer: 'https://idp.example.org', user: overrides.user ?? 'dr.who@example.org' };
+  const partner = {
+    partnerId: 'partner-1',
+    privateKeyPem: overrides.pem ?? privateKey,
+    keyId: 'key-7',
+    issuer: 'https://idp.example.org',
+    user: overrides.user ?? 'dr.who@example.org',
+  };
   const sut = new PartnerTokenProvider(partner, overrides.providerId, login, clock);
   // Signing is asynchronous: wait (by turns of the event loop, not by time) until the login
   // calls expected so far have been made.
@@ -121,7 +127,8 @@ describe('PartnerTokenProvider', () => {
     const waiting = [sut.token(), sut.token()];
     await settle();
     calls[0].reject(new TokenUnavailableError('login failed: HTTP 503'));
-    for (const result of await Promise.allSettled(waiting)) expect(result).toMatchObject({ status: 'rejected', reason: { reason: 'login failed: HTTP 503' } });
+    for (const result of await Promise.allSettled(waiting))
+      expect(result).toMatchObject({ status: 'rejected', reason: { reason: 'login failed: HTTP 503' } });
     void sut.token();
     await settle(2);
     expect(calls).toHaveLength(2);

@@ -58,7 +58,8 @@ export class SukiClient {
         }
         return classifyResponse(response, this.clock.now());
       } catch (error) {
-        if (error instanceof TokenUnavailableError) return { ok: false, retryable: true, reason: error.reason, retryAfterMs: error.retryAfterMs };
+        if (error instanceof TokenUnavailableError)
+          return { ok: false, retryable: true, reason: error.reason, retryAfterMs: error.retryAfterMs };
         if (error instanceof TransportError) return classifyTransportFailure(error.failure, this.config.suki.requestTimeoutMs);
         throw error;
       }
@@ -72,7 +73,12 @@ export class SukiClient {
     const started = this.clock.now();
     let response: RawResponse;
     try {
-      response = await this.send({ method: 'POST', url: link.url, data: request, headers: { 'content-type': 'application/json', accept: 'application/json' } });
+      response = await this.send({
+        method: 'POST',
+        url: link.url,
+        data: request,
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+      });
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       const outcome = classifyTransportFailure(error.failure, this.config.suki.requestTimeoutMs);

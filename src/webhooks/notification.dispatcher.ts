@@ -50,7 +50,9 @@ export class NotificationDispatcher {
     this.count(notification.vendorStatus, outcome);
     const status = notification.status ?? 'unrecognized';
     // At info the request's access line carries these identifiers; this line is for debugging.
-    this.logger.debug(`notification session=${notification.sessionId} encounter=${notification.encounterId} status=${status} outcome=${outcome}`);
+    this.logger.debug(
+      `notification session=${notification.sessionId} encounter=${notification.encounterId} status=${status} outcome=${outcome}`,
+    );
     return { outcome, sessionId: notification.sessionId, encounterId: notification.encounterId, status };
   }
 

@@ -7,7 +7,10 @@ describe('parseNotification', () => {
   it.each(SIGNED_VECTORS)('reads vector $id', (vector) => {
     const parsed = parseNotification(Buffer.from(vector.body));
     const raw = JSON.parse(vector.body);
-    expect(parsed).toMatchObject({ usable: true, notification: { sessionId: raw.session_id, encounterId: raw.encounter_id, vendorStatus: raw.status } });
+    expect(parsed).toMatchObject({
+      usable: true,
+      notification: { sessionId: raw.session_id, encounterId: raw.encounter_id, vendorStatus: raw.status },
+    });
   });
 
   it('keeps the fields of a full success', () => {
@@ -57,10 +60,26 @@ describe('parseNotification', () => {
     ['no session_id', { encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
     ['a numeric session_id', { session_id: 5, encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
     ['a blank session_id', { session_id: '  ', encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
-    ['a session_id with a NUL', { session_id: 'a\u0000b', encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
-    ['a session_id with a lone surrogate', { session_id: 'a\ud800', encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
-    ['an encounter_id with a lone surrogate', { session_id: 's', encounter_id: '\udc00e', status: 'success' }, 'encounter_id is missing or not a usable id'],
-    ['an over-long session_id', { session_id: 'x'.repeat(256), encounter_id: 'e', status: 'success' }, 'session_id is missing or not a usable id'],
+    [
+      'a session_id with a NUL',
+      { session_id: 'a\u0000b', encounter_id: 'e', status: 'success' },
+      'session_id is missing or not a usable id',
+    ],
+    [
+      'a session_id with a lone surrogate',
+      { session_id: 'a\ud800', encounter_id: 'e', status: 'success' },
+      'session_id is missing or not a usable id',
+    ],
+    [
+      'an encounter_id with a lone surrogate',
+      { session_id: 's', encounter_id: '\udc00e', status: 'success' },
+      'encounter_id is missing or not a usable id',
+    ],
+    [
+      'an over-long session_id',
+      { session_id: 'x'.repeat(256), encounter_id: 'e', status: 'success' },
+      'session_id is missing or not a usable id',
+    ],
     ['no encounter_id', { session_id: 's', status: 'success' }, 'encounter_id is missing or not a usable id'],
   ])('refuses %s', (_name, body, reason) => {
     const raw = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));

@@ -17,8 +17,7 @@ export interface SukiNotification {
 }
 
 export type ParsedNotification =
-  | { usable: true; notification: SukiNotification }
-  | { usable: false; reason: string; vendorStatus?: string };
+  { usable: true; notification: SukiNotification } | { usable: false; reason: string; vendorStatus?: string };
 
 const MAX_ID_LENGTH = 255;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;

@@ -8,7 +8,11 @@ const S1_PRETTY = JSON.stringify(JSON.parse(S1.body), null, 2);
 function verify(overrides: { body?: string; generatedAt?: string; signature?: string; now?: number; secrets?: string[] } = {}) {
   const generatedAt = 'generatedAt' in overrides ? overrides.generatedAt : S1.generatedAt;
   return verifySignature(
-    { rawBody: Buffer.from(overrides.body ?? S1.body), generatedAt, signature: 'signature' in overrides ? overrides.signature : S1.signature },
+    {
+      rawBody: Buffer.from(overrides.body ?? S1.body),
+      generatedAt,
+      signature: 'signature' in overrides ? overrides.signature : S1.signature,
+    },
     overrides.secrets ?? [SUKI_TEST_SECRET],
     overrides.now ?? Number(S1.generatedAt),
     TOLERANCE_MS,
@@ -70,6 +74,9 @@ describe('verifySignature', () => {
   });
 
   it('checks the timestamp before spending time on the HMAC of a stale request', () => {
-    expect(verify({ now: Number(S1.generatedAt) + 10 * TOLERANCE_MS, secrets: ['wrong'] })).toEqual({ ok: false, reason: 'outside_tolerance' });
+    expect(verify({ now: Number(S1.generatedAt) + 10 * TOLERANCE_MS, secrets: ['wrong'] })).toEqual({
+      ok: false,
+      reason: 'outside_tolerance',
+    });
   });
 });

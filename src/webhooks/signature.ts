@@ -1,12 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type SignatureFailure =
-  | 'missing_timestamp'
-  | 'malformed_timestamp'
-  | 'outside_tolerance'
-  | 'missing_signature'
-  | 'malformed_signature'
-  | 'mismatch';
+  'missing_timestamp' | 'malformed_timestamp' | 'outside_tolerance' | 'missing_signature' | 'malformed_signature' | 'mismatch';
 
 export type SignatureCheck = { ok: true; generatedAtMs: number } | { ok: false; reason: SignatureFailure };
 
@@ -30,12 +25,7 @@ export function sign(rawBody: Buffer, generatedAt: string, secret: string): stri
  * Verifies a Suki notification's signature against every active secret (rotation) and checks
  * that `generated-at` lies within `toleranceMs` of `nowMs` in either direction.
  */
-export function verifySignature(
-  request: SignedRequest,
-  secrets: readonly string[],
-  nowMs: number,
-  toleranceMs: number,
-): SignatureCheck {
+export function verifySignature(request: SignedRequest, secrets: readonly string[], nowMs: number, toleranceMs: number): SignatureCheck {
   const { generatedAt, signature, rawBody } = request;
   if (generatedAt === undefined || generatedAt === '') return { ok: false, reason: 'missing_timestamp' };
   if (!DIGITS.test(generatedAt)) return { ok: false, reason: 'malformed_timestamp' };

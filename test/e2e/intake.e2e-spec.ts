@@ -29,7 +29,12 @@ describe('POST /webhooks/notification', () => {
     db.query('SELECT outcome, vendor_status, raw_body FROM deliveries WHERE session_id = $1 ORDER BY id', [sessionId]);
   const artifactsOf = (encounterId: unknown) =>
     db.query('SELECT kind, status, owner_id, session_id, last_error FROM artifacts WHERE encounter_id = $1 ORDER BY kind', [encounterId]);
-  const countRows = async () => (await db.query("SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM sessions) + (SELECT count(*) FROM encounters) + (SELECT count(*) FROM artifacts) AS n"))[0].n;
+  const countRows = async () =>
+    (
+      await db.query(
+        'SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM sessions) + (SELECT count(*) FROM encounters) + (SELECT count(*) FROM artifacts) AS n',
+      )
+    )[0].n;
 
   describe('applied', () => {
     it('records delivery, encounter, session and retrieval work of a success, keeping additional_info and _links', async () => {
@@ -38,7 +43,12 @@ describe('POST /webhooks/notification', () => {
       expect(await postNotification(sut.baseUrl, body, { raw })).toEqual({ status: 200, body: { outcome: 'applied' } });
 
       const stored = await session(body.session_id);
-      expect(stored).toMatchObject({ status: 'completed', encounter_id: body.encounter_id, vendor_status: 'success', additional_info: { priority: 'high' } });
+      expect(stored).toMatchObject({
+        status: 'completed',
+        encounter_id: body.encounter_id,
+        vendor_status: 'success',
+        additional_info: { priority: 'high' },
+      });
       expect(stored.links).toEqual(body._links);
       expect(await encounter(body.encounter_id)).toMatchObject({ status: 'completed' });
       const deliveries = await deliveriesOf(body.session_id);
@@ -66,7 +76,11 @@ describe('POST /webhooks/notification', () => {
     it('keeps error code and detail of a failure', async () => {
       const body = aFailureNotification();
       expect(await postNotification(sut.baseUrl, body)).toEqual({ status: 200, body: { outcome: 'applied' } });
-      expect(await session(body.session_id)).toMatchObject({ status: 'failed', error_code: 'ERROR_CODE_TRANSCRIPTION', error_detail: 'Error in transcription' });
+      expect(await session(body.session_id)).toMatchObject({
+        status: 'failed',
+        error_code: 'ERROR_CODE_TRANSCRIPTION',
+        error_detail: 'Error in transcription',
+      });
       expect(await artifactsOf(body.encounter_id)).toEqual([]);
     });
 
@@ -82,11 +96,14 @@ describe('POST /webhooks/notification', () => {
       ]);
     });
 
-    it.each(['SUCCESS', 'Canceled', 'timed_out', 'session_cancelled', 'aborted'])('maps the vendor status %s case-insensitively', async (vendorStatus) => {
-      const body = aTimeoutNotification({ status: vendorStatus });
-      const answer = await postNotification(sut.baseUrl, body);
-      expect(answer).toEqual({ status: 200, body: { outcome: 'applied' } });
-    });
+    it.each(['SUCCESS', 'Canceled', 'timed_out', 'session_cancelled', 'aborted'])(
+      'maps the vendor status %s case-insensitively',
+      async (vendorStatus) => {
+        const body = aTimeoutNotification({ status: vendorStatus });
+        const answer = await postNotification(sut.baseUrl, body);
+        expect(answer).toEqual({ status: 200, body: { outcome: 'applied' } });
+      },
+    );
 
     it('records a link to another host as refused and never as work to do', async () => {
       const body = aSuccessNotification();
@@ -126,7 +143,10 @@ describe('POST /webhooks/notification', () => {
       const success = aSuccessNotification({ session_id: failure.session_id, encounter_id: failure.encounter_id });
       const now = Date.now();
       expect((await postNotification(sut.baseUrl, success, { generatedAt: now })).body).toEqual({ outcome: 'applied' });
-      expect(await postNotification(sut.baseUrl, failure, { generatedAt: now - 1000 })).toEqual({ status: 200, body: { outcome: 'stale' } });
+      expect(await postNotification(sut.baseUrl, failure, { generatedAt: now - 1000 })).toEqual({
+        status: 200,
+        body: { outcome: 'stale' },
+      });
 
       expect(await session(failure.session_id)).toMatchObject({ status: 'completed', error_code: null });
       expect(await encounter(failure.encounter_id)).toMatchObject({ status: 'completed' });
@@ -168,14 +188,18 @@ describe('POST /webhooks/notification', () => {
       expect(stored.additional_info).toEqual(latest.body.additional_info);
       expect(new Date(stored.last_event_at).getTime()).toBe(latest.generatedAt);
       expect((await encounter(encounterId)).status).toBe(stored.status);
-      expect((await deliveriesOf(sessionId))).toHaveLength(40);
+      expect(await deliveriesOf(sessionId)).toHaveLength(40);
     });
 
     it('shows on the encounter the status of its session with the latest event', async () => {
       const encounterId = `enc-${Date.now()}`;
       const now = Date.now();
-      await postNotification(sut.baseUrl, aSuccessNotification({ encounter_id: encounterId, session_id: `${encounterId}-b` }), { generatedAt: now });
-      await postNotification(sut.baseUrl, aFailureNotification({ encounter_id: encounterId, session_id: `${encounterId}-a` }), { generatedAt: now - 10_000 });
+      await postNotification(sut.baseUrl, aSuccessNotification({ encounter_id: encounterId, session_id: `${encounterId}-b` }), {
+        generatedAt: now,
+      });
+      await postNotification(sut.baseUrl, aFailureNotification({ encounter_id: encounterId, session_id: `${encounterId}-a` }), {
+        generatedAt: now - 10_000,
+      });
       expect(await encounter(encounterId)).toMatchObject({ status: 'completed' });
     });
   });
@@ -214,7 +238,7 @@ describe('POST /webhooks/notification', () => {
       const answer = await postNotification(sut.baseUrl, null, { raw: rawBuffer });
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.any(String) });
-      const rows = await db.query("SELECT raw_body, outcome FROM deliveries WHERE raw_body = $1", [rawBuffer]);
+      const rows = await db.query('SELECT raw_body, outcome FROM deliveries WHERE raw_body = $1', [rawBuffer]);
       expect(rows).toEqual([{ raw_body: rawBuffer, outcome: 'rejected' }]);
     });
   });
@@ -274,11 +298,23 @@ describe('POST /webhooks/notification', () => {
 
   describe('hostile but authentic content never becomes a 5xx', () => {
     it.each([
-      ['a NUL character in additional_info', '{"session_id":"nul-%ID","encounter_id":"e-%ID","status":"success","additional_info":{"note":"a\\u0000b"}}'],
+      [
+        'a NUL character in additional_info',
+        '{"session_id":"nul-%ID","encounter_id":"e-%ID","status":"success","additional_info":{"note":"a\\u0000b"}}',
+      ],
       ['a lone surrogate in error_detail', '{"session_id":"sur-%ID","encounter_id":"e-%ID","status":"failure","error_detail":"\\ud800"}'],
-      ['a lone surrogate in the sessions array', '{"session_id":"sess-%ID","encounter_id":"e-%ID","status":"success","sessions":["\\udfff","ok-%ID"]}'],
-      ['a deeply nested additional_info', `{"session_id":"deep-%ID","encounter_id":"e-%ID","status":"success","additional_info":${'['.repeat(2000)}${']'.repeat(2000)}}`],
-      ['an unknown link kind and odd link shapes', '{"session_id":"links-%ID","encounter_id":"e-%ID","status":"success","_links":{"contents":"nope","transcripts":[null,{"href":7}],"mystery":[{"href":"/x"}]}}'],
+      [
+        'a lone surrogate in the sessions array',
+        '{"session_id":"sess-%ID","encounter_id":"e-%ID","status":"success","sessions":["\\udfff","ok-%ID"]}',
+      ],
+      [
+        'a deeply nested additional_info',
+        `{"session_id":"deep-%ID","encounter_id":"e-%ID","status":"success","additional_info":${'['.repeat(2000)}${']'.repeat(2000)}}`,
+      ],
+      [
+        'an unknown link kind and odd link shapes',
+        '{"session_id":"links-%ID","encounter_id":"e-%ID","status":"success","_links":{"contents":"nope","transcripts":[null,{"href":7}],"mystery":[{"href":"/x"}]}}',
+      ],
     ])('%s is stored and acknowledged', async (_name, template) => {
       const id = `${Date.now()}-${Math.random()}`;
       const raw = template.replace(/%ID/g, id);

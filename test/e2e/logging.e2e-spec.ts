@@ -44,7 +44,10 @@ describe('logs at debug level', () => {
   });
 
   /** Signs as Suki does, remembering the signature so that the test can look for it later. */
-  const post = (body: Record<string, unknown> | null, options: { raw?: string; headers?: Record<string, string>; secret?: string } = {}) => {
+  const post = (
+    body: Record<string, unknown> | null,
+    options: { raw?: string; headers?: Record<string, string>; secret?: string } = {},
+  ) => {
     const generatedAt = String(Date.now());
     signatures.push(sign(Buffer.from(options.raw ?? JSON.stringify(body)), generatedAt, options.secret ?? WEBHOOK_SECRET));
     return postNotification(service.baseUrl, body, { ...options, generatedAt, secret: options.secret ?? WEBHOOK_SECRET });
@@ -53,7 +56,9 @@ describe('logs at debug level', () => {
   it('accepts notifications whose free-text fields carry the marker', async () => {
     const credentials = { authorization: `Bearer ${INTERNAL_TOKEN}`, sdp_suki_token: SUKI_TOKEN, cookie: `session=${MARKER}` };
     expect((await post(success, { headers: credentials })).status).toBe(200);
-    expect((await post(aFailureNotification({ error_code: `E_${MARKER}`, error_detail: `transcription failed: ${MARKER}` }))).status).toBe(200);
+    expect((await post(aFailureNotification({ error_code: `E_${MARKER}`, error_detail: `transcription failed: ${MARKER}` }))).status).toBe(
+      200,
+    );
     expect((await post(aTimeoutNotification({ additional_info: { reason: MARKER } }))).status).toBe(200);
     expect((await post({ session_id: randomUUID(), encounter_id: randomUUID(), status: `status-${MARKER}` })).status).toBe(202);
     expect((await post(null, { raw: `not json ${MARKER}` })).status).toBe(400);
@@ -61,9 +66,11 @@ describe('logs at debug level', () => {
     expect((await post({ note: MARKER }, { secret: `wrong-${WEBHOOK_SECRET}` })).status).toBe(401);
   });
 
-  it('retrieves the success\'s content, which carries the marker, from the fake Suki API', async () => {
+  it("retrieves the success's content, which carries the marker, from the fake Suki API", async () => {
     const artifacts = async () =>
-      db.query<{ kind: string; status: string; data: unknown }>('SELECT kind, status, data FROM artifacts WHERE encounter_id = $1', [success.encounter_id]);
+      db.query<{ kind: string; status: string; data: unknown }>('SELECT kind, status, data FROM artifacts WHERE encounter_id = $1', [
+        success.encounter_id,
+      ]);
     const deadline = Date.now() + 20_000;
     while ((await artifacts()).some((artifact) => artifact.status === 'pending') && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -88,7 +95,9 @@ describe('logs at debug level', () => {
     // The retrieval worker counts its attempts on the shared registry.
     const samples = parsePrometheus(await scrape.text());
     expect(sampleValue(samples, 'suki_retrieval_attempts_total', { kind: 'contents', outcome: 'ready' })).toBe(1);
-    expect(sampleValue(samples, 'suki_retrieval_attempts_total', { kind: 'encounter_content', outcome: 'ready' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(samples, 'suki_retrieval_attempts_total', { kind: 'encounter_content', outcome: 'ready' })).toBeGreaterThanOrEqual(
+      1,
+    );
   });
 
   it('exits 0 on SIGTERM', async () => {
@@ -99,12 +108,17 @@ describe('logs at debug level', () => {
     const output = service.output();
     const lines = output.split('\n').filter((line) => line.length > 0);
     expect(lines.every((line) => isJson(line))).toBe(true);
-    expect(output).toContain(`notification session=${success.session_id} encounter=${success.encounter_id} status=completed outcome=applied`);
+    expect(output).toContain(
+      `notification session=${success.session_id} encounter=${success.encounter_id} status=completed outcome=applied`,
+    );
     const access = service.logLines().find((line) => line.req?.path === '/webhooks/notification' && line.res?.statusCode === 200);
     expect(access).toMatchObject({ level: 'info', reqId: expect.any(String), responseTime: expect.any(Number) });
-    expect(service.logLines().filter((line) => line.level === 'debug').map((line) => line.req?.path)).toEqual(
-      expect.arrayContaining(['/health/ready', '/metrics']),
-    );
+    expect(
+      service
+        .logLines()
+        .filter((line) => line.level === 'debug')
+        .map((line) => line.req?.path),
+    ).toEqual(expect.arrayContaining(['/health/ready', '/metrics']));
     expect(output).toMatch(new RegExp(`artifact contents session=${success.session_id} .*outcome=ready`));
   });
 

@@ -53,9 +53,14 @@ describe('a fresh start with nothing configured, driven by the notify script', (
 
   it('built a success carrying all six link kinds', async () => {
     const [row] = await withDatabase(service, (db) => db.query("SELECT links FROM sessions WHERE id = 'notify-session-1'"));
-    expect(Object.keys(row.links).sort()).toEqual(
-      ['contents', 'encounter_content', 'encounter_structured_data', 'status', 'structured_data', 'transcripts'],
-    );
+    expect(Object.keys(row.links).sort()).toEqual([
+      'contents',
+      'encounter_content',
+      'encounter_structured_data',
+      'status',
+      'structured_data',
+      'transcripts',
+    ]);
   });
 
   it('shows the notifications on /metrics', async () => {

@@ -32,8 +32,18 @@ describe('query API: encounters', () => {
       expect(answer.body.sessions).toEqual(
         expect.arrayContaining([
           { sessionId: first, status: 'completed', lastEventAt: new Date(t0).toISOString(), updatedAt: expect.stringMatching(ISO_UTC) },
-          { sessionId: second, status: 'failed', lastEventAt: new Date(t0 + 2_000).toISOString(), updatedAt: expect.stringMatching(ISO_UTC) },
-          { sessionId: named, status: 'completed', lastEventAt: new Date(t0 + 1_000).toISOString(), updatedAt: expect.stringMatching(ISO_UTC) },
+          {
+            sessionId: second,
+            status: 'failed',
+            lastEventAt: new Date(t0 + 2_000).toISOString(),
+            updatedAt: expect.stringMatching(ISO_UTC),
+          },
+          {
+            sessionId: named,
+            status: 'completed',
+            lastEventAt: new Date(t0 + 1_000).toISOString(),
+            updatedAt: expect.stringMatching(ISO_UTC),
+          },
         ]),
       );
       // Most recently updated first.
@@ -52,7 +62,12 @@ describe('query API: encounters', () => {
       await post(aCancelledNotification({ encounter_id: encounterId }));
       await post(aSuccessNotification({ encounter_id: encounterId, sessions: [named] }));
       const answer = await get(`/v1/encounters/${encounterId}`);
-      expect(answer.body.sessions).toContainEqual({ sessionId: named, status: 'pending', lastEventAt: null, updatedAt: expect.stringMatching(ISO_UTC) });
+      expect(answer.body.sessions).toContainEqual({
+        sessionId: named,
+        status: 'pending',
+        lastEventAt: null,
+        updatedAt: expect.stringMatching(ISO_UTC),
+      });
       expect(answer.body.status).toBe('completed');
     });
 
@@ -94,7 +109,10 @@ describe('query API: encounters', () => {
       const sessionLevel = await get(`/v1/encounters/${body.encounter_id}/artifacts/contents`);
       expect(sessionLevel.status).toBe(404);
       expect(sessionLevel.body.message).toContain('/v1/sessions/{sessionId}/artifacts/contents');
-      expect(await get(`/v1/encounters/${randomUUID()}/artifacts/encounter_content`)).toMatchObject({ status: 404, body: { message: 'encounter not found' } });
+      expect(await get(`/v1/encounters/${randomUUID()}/artifacts/encounter_content`)).toMatchObject({
+        status: 404,
+        body: { message: 'encounter not found' },
+      });
       const unknownKind = await get(`/v1/encounters/${body.encounter_id}/artifacts/ENCOUNTER_CONTENT`);
       expect(unknownKind.status).toBe(400);
       expect(unknownKind.body.message).toMatch(/^kind must be one of: /);

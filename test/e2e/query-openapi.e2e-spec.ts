@@ -37,34 +37,82 @@ describe('OpenAPI document and UI', () => {
   it('describes every query endpoint with its parameters, bearer security and response schemas', () => {
     const expected: Record<string, { schema: string[]; errors: string[] }> = {
       '/v1/sessions': { schema: ['items', 'nextCursor'], errors: ['400', '401'] },
-      '/v1/sessions/{sessionId}': { schema: ['sessionId', 'encounterId', 'status', 'errorCode', 'errorDetail', 'additionalInfo', 'lastEventAt', 'createdAt', 'updatedAt', 'artifacts'], errors: ['401', '404'] },
+      '/v1/sessions/{sessionId}': {
+        schema: [
+          'sessionId',
+          'encounterId',
+          'status',
+          'errorCode',
+          'errorDetail',
+          'additionalInfo',
+          'lastEventAt',
+          'createdAt',
+          'updatedAt',
+          'artifacts',
+        ],
+        errors: ['401', '404'],
+      },
       '/v1/sessions/{sessionId}/events': { schema: ['sessionId', 'events'], errors: ['401', '404'] },
-      '/v1/sessions/{sessionId}/artifacts/{kind}': { schema: ['kind', 'status', 'attempts', 'fetchedAt', 'lastError', 'nextAttemptAt', 'data'], errors: ['400', '401', '404'] },
+      '/v1/sessions/{sessionId}/artifacts/{kind}': {
+        schema: ['kind', 'status', 'attempts', 'fetchedAt', 'lastError', 'nextAttemptAt', 'data'],
+        errors: ['400', '401', '404'],
+      },
       '/v1/encounters': { schema: ['items', 'nextCursor'], errors: ['400', '401'] },
-      '/v1/encounters/{encounterId}': { schema: ['encounterId', 'status', 'sessions', 'artifacts', 'createdAt', 'updatedAt'], errors: ['401', '404'] },
-      '/v1/encounters/{encounterId}/artifacts/{kind}': { schema: ['kind', 'status', 'attempts', 'fetchedAt', 'lastError', 'data'], errors: ['400', '401', '404'] },
+      '/v1/encounters/{encounterId}': {
+        schema: ['encounterId', 'status', 'sessions', 'artifacts', 'createdAt', 'updatedAt'],
+        errors: ['401', '404'],
+      },
+      '/v1/encounters/{encounterId}/artifacts/{kind}': {
+        schema: ['kind', 'status', 'attempts', 'fetchedAt', 'lastError', 'data'],
+        errors: ['400', '401', '404'],
+      },
     };
     for (const [path, { schema, errors }] of Object.entries(expected)) {
       const operation = document.paths[path]?.get;
       expect([path, operation?.summary]).toEqual([path, expect.any(String)]);
       expect(operation.security).toEqual([{ 'internal-token': [] }]);
       expect(Object.keys(jsonSchema(operation, '200').properties)).toEqual(expect.arrayContaining(schema));
-      for (const status of errors) expect([path, status, Object.keys(jsonSchema(operation, status)?.properties ?? {})]).toEqual([path, status, ['statusCode', 'error', 'message']]);
+      for (const status of errors)
+        expect([path, status, Object.keys(jsonSchema(operation, status)?.properties ?? {})]).toEqual([
+          path,
+          status,
+          ['statusCode', 'error', 'message'],
+        ]);
     }
     expect(document.components.securitySchemes['internal-token']).toMatchObject({ type: 'http', scheme: 'bearer' });
 
     const listParameters = document.paths['/v1/sessions'].get.parameters.map((p: any) => [p.name, p.in]);
-    expect(listParameters).toEqual(expect.arrayContaining([['status', 'query'], ['encounterId', 'query'], ['updatedSince', 'query'], ['limit', 'query'], ['cursor', 'query']]));
+    expect(listParameters).toEqual(
+      expect.arrayContaining([
+        ['status', 'query'],
+        ['encounterId', 'query'],
+        ['updatedSince', 'query'],
+        ['limit', 'query'],
+        ['cursor', 'query'],
+      ]),
+    );
     const limit = document.paths['/v1/sessions'].get.parameters.find((p: any) => p.name === 'limit');
     expect(limit.schema).toMatchObject({ minimum: 1, maximum: 200, default: 50 });
     const kind = document.paths['/v1/sessions/{sessionId}/artifacts/{kind}'].get.parameters.find((p: any) => p.name === 'kind');
-    expect(resolve(kind.schema).enum).toEqual(['contents', 'encounter_content', 'structured_data', 'encounter_structured_data', 'transcripts', 'status']);
+    expect(resolve(kind.schema).enum).toEqual([
+      'contents',
+      'encounter_content',
+      'structured_data',
+      'encounter_structured_data',
+      'transcripts',
+      'status',
+    ]);
 
     const session = jsonSchema(document.paths['/v1/sessions/{sessionId}'].get, '200');
     expect(resolve(session.properties.artifacts.items).properties).toHaveProperty('nextAttemptAt');
     expect(session.properties.lastEventAt).toMatchObject({ type: 'string', format: 'date-time', nullable: true });
     const events = jsonSchema(document.paths['/v1/sessions/{sessionId}/events'].get, '200');
-    expect(Object.keys(resolve(events.properties.events.items).properties)).toEqual(['receivedAt', 'generatedAt', 'vendorStatus', 'outcome']);
+    expect(Object.keys(resolve(events.properties.events.items).properties)).toEqual([
+      'receivedAt',
+      'generatedAt',
+      'vendorStatus',
+      'outcome',
+    ]);
   });
 
   it('describes the webhook: signed headers, the Suki notification body and every answer with its body', () => {
@@ -72,10 +120,24 @@ describe('OpenAPI document and UI', () => {
     expect(operation).toBeDefined();
     expect(operation.security).toEqual([]);
     const headers = operation.parameters.filter((p: any) => p.in === 'header').map((p: any) => [p.name, p.required]);
-    expect(headers).toEqual([['generated-at', true], ['X-API-Key', true]]);
+    expect(headers).toEqual([
+      ['generated-at', true],
+      ['X-API-Key', true],
+    ]);
     const body = resolve(operation.requestBody.content['application/json'].schema);
     expect(body.required).toEqual(['status', 'session_id', 'encounter_id']);
-    expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['status', 'session_id', 'encounter_id', 'sessions', 'additional_info', 'error_code', 'error_detail', '_links']));
+    expect(Object.keys(body.properties)).toEqual(
+      expect.arrayContaining([
+        'status',
+        'session_id',
+        'encounter_id',
+        'sessions',
+        'additional_info',
+        'error_code',
+        'error_detail',
+        '_links',
+      ]),
+    );
     expect(resolve(body.properties._links.properties.contents.items).properties).toHaveProperty('href');
 
     expect(Object.keys(operation.responses).sort()).toEqual(['200', '202', '400', '401', '413', '415', '503']);

@@ -5,9 +5,11 @@ import { useQueryApp } from './query.support';
 /** Runs tasks with at most `width` in flight. */
 async function inParallel<T>(items: T[], width: number, task: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await task(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await task(items[next++]);
+    }),
+  );
 }
 
 describe('query API: session lists', () => {
@@ -59,7 +61,10 @@ describe('query API: session lists', () => {
       const newId = randomUUID();
       await post(aSuccessNotification({ session_id: newId }));
       added.push(newId);
-      for (const [id, changed] of [[seenOriginal, changedAfterSeen], [unseenOriginal, changedBeforeSeen]] as const) {
+      for (const [id, changed] of [
+        [seenOriginal, changedAfterSeen],
+        [unseenOriginal, changedBeforeSeen],
+      ] as const) {
         if (!id) continue;
         await post(aFailureNotification({ session_id: id }));
         changed.add(id);

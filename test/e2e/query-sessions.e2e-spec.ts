@@ -99,9 +99,24 @@ describe('query API: sessions', () => {
       expect(answer.body).toEqual({
         sessionId,
         events: [
-          { generatedAt: new Date(t0).toISOString(), receivedAt: expect.stringMatching(ISO_UTC), vendorStatus: 'failure', outcome: 'stale' },
-          { generatedAt: new Date(t0 + 2_000).toISOString(), receivedAt: expect.stringMatching(ISO_UTC), vendorStatus: 'timeout', outcome: 'applied' },
-          { generatedAt: new Date(t0 + 4_000).toISOString(), receivedAt: expect.stringMatching(ISO_UTC), vendorStatus: 'paused', outcome: 'unrecognized' },
+          {
+            generatedAt: new Date(t0).toISOString(),
+            receivedAt: expect.stringMatching(ISO_UTC),
+            vendorStatus: 'failure',
+            outcome: 'stale',
+          },
+          {
+            generatedAt: new Date(t0 + 2_000).toISOString(),
+            receivedAt: expect.stringMatching(ISO_UTC),
+            vendorStatus: 'timeout',
+            outcome: 'applied',
+          },
+          {
+            generatedAt: new Date(t0 + 4_000).toISOString(),
+            receivedAt: expect.stringMatching(ISO_UTC),
+            vendorStatus: 'paused',
+            outcome: 'unrecognized',
+          },
         ],
       });
       // The session reflects the latest recognised event, and says so.
@@ -141,13 +156,28 @@ describe('query API: sessions', () => {
         data: note,
       });
       const session = await get(`/v1/sessions/${sessionId}`);
-      expect(session.body.artifacts).toContainEqual({ kind: 'contents', status: 'ready', attempts: ready.body.attempts, fetchedAt: ready.body.fetchedAt, lastError: null, nextAttemptAt: null });
+      expect(session.body.artifacts).toContainEqual({
+        kind: 'contents',
+        status: 'ready',
+        attempts: ready.body.attempts,
+        fetchedAt: ready.body.fetchedAt,
+        lastError: null,
+        nextAttemptAt: null,
+      });
 
       // Held back from the worker so that it stays pending whatever a retrieval worker does.
-      await db().query(`UPDATE artifacts SET status = 'pending', data = '{"old":true}', next_attempt_at = now() + interval '1 hour', generation = generation + 1 WHERE owner_id = $1 AND kind = 'transcripts'`, [sessionId]);
+      await db().query(
+        `UPDATE artifacts SET status = 'pending', data = '{"old":true}', next_attempt_at = now() + interval '1 hour', generation = generation + 1 WHERE owner_id = $1 AND kind = 'transcripts'`,
+        [sessionId],
+      );
       const pending = await get(`/v1/sessions/${sessionId}/artifacts/transcripts`);
       expect(pending.status).toBe(200);
-      expect(pending.body).toMatchObject({ kind: 'transcripts', status: 'pending', data: null, nextAttemptAt: expect.stringMatching(ISO_UTC) });
+      expect(pending.body).toMatchObject({
+        kind: 'transcripts',
+        status: 'pending',
+        data: null,
+        nextAttemptAt: expect.stringMatching(ISO_UTC),
+      });
     });
 
     it('answers 404 for a kind the session does not have, pointing encounter-level kinds to the encounter', async () => {
@@ -161,7 +191,10 @@ describe('query API: sessions', () => {
     });
 
     it('answers 404 for an unknown session and 400 naming an unknown kind', async () => {
-      expect(await get(`/v1/sessions/${randomUUID()}/artifacts/contents`)).toMatchObject({ status: 404, body: { message: 'session not found' } });
+      expect(await get(`/v1/sessions/${randomUUID()}/artifacts/contents`)).toMatchObject({
+        status: 404,
+        body: { message: 'session not found' },
+      });
       const unknownKind = await get(`/v1/sessions/${randomUUID()}/artifacts/notes`);
       expect(unknownKind.status).toBe(400);
       expect(unknownKind.body.message).toMatch(/^kind must be one of: contents, /);
@@ -179,7 +212,14 @@ describe('query API: sessions', () => {
       ['another scheme', { authorization: 'Basic dGVzdC1pbnRlcm5hbC10b2tlbg==' }],
       ['the bare token', { authorization: 'test-internal-token' }],
     ])('answers 401 to %s, before looking anything up', async (_case, options) => {
-      for (const path of [sessionPath(), `${sessionPath()}/events`, `${sessionPath()}/artifacts/nope`, '/v1/sessions?limit=0', '/v1/encounters', `/v1/encounters/${randomUUID()}`]) {
+      for (const path of [
+        sessionPath(),
+        `${sessionPath()}/events`,
+        `${sessionPath()}/artifacts/nope`,
+        '/v1/sessions?limit=0',
+        '/v1/encounters',
+        `/v1/encounters/${randomUUID()}`,
+      ]) {
         const answer = await get(path, options);
         expect(answer.status).toBe(401);
         expect(answer.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });

@@ -55,7 +55,9 @@ describe('retrieval in partner mode', () => {
   async function expectAllReady(encounterIds: string[], attempts = 1, perEncounter = 5): Promise<void> {
     for (const encounterId of encounterIds) {
       const rows = await settledArtifacts(db, encounterId);
-      expect(rows.map(({ status, attempts: tries }) => ({ status, attempts: tries }))).toEqual(Array(perEncounter).fill({ status: 'ready', attempts }));
+      expect(rows.map(({ status, attempts: tries }) => ({ status, attempts: tries }))).toEqual(
+        Array(perEncounter).fill({ status: 'ready', attempts }),
+      );
     }
   }
 
@@ -94,7 +96,11 @@ describe('retrieval in partner mode', () => {
     // One artifact, so that exactly one fetch meets the refused login.
     const sessionId = randomUUID();
     const encounterId = randomUUID();
-    const body = aSuccessNotification({ session_id: sessionId, encounter_id: encounterId, _links: linksFor(sessionId, encounterId, ['contents']) });
+    const body = aSuccessNotification({
+      session_id: sessionId,
+      encounter_id: encounterId,
+      _links: linksFor(sessionId, encounterId, ['contents']),
+    });
     expect((await postNotification(sut.baseUrl, body)).status).toBe(200);
     await expectAllReady([encounterId], 2, 1);
     expect(logins()).toHaveLength(4);

@@ -46,7 +46,10 @@ describe('retrieval survives crashes, restarts and replicas', () => {
     let encounters: string[];
     try {
       encounters = await postSuccesses([crashing.baseUrl], 3);
-      await eventually(async () => fake.requests.length, (count) => count >= 8);
+      await eventually(
+        async () => fake.requests.length,
+        (count) => count >= 8,
+      );
     } finally {
       crashing.child.kill('SIGKILL');
     }
@@ -79,7 +82,10 @@ describe('retrieval survives crashes, restarts and replicas', () => {
       RETRIEVAL_LEASE_MS: '120000',
     });
     const [encounterId] = await postSuccesses([first.baseUrl], 1);
-    await eventually(async () => fake.requests.length, (count) => count === 5);
+    await eventually(
+      async () => fake.requests.length,
+      (count) => count === 5,
+    );
     const closing = Date.now();
     await first.close();
     expect(Date.now() - closing).toBeLessThan(5_000);

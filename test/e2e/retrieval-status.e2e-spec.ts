@@ -5,7 +5,10 @@ import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { FAST_RETRIEVAL, settledArtifacts } from './retrieval.support';
 
-const anUnrecognisedNotification = (overrides: Record<string, unknown>): Record<string, unknown> => ({ ...aTimeoutNotification(overrides), status: 'session_paused' });
+const anUnrecognisedNotification = (overrides: Record<string, unknown>): Record<string, unknown> => ({
+  ...aTimeoutNotification(overrides),
+  status: 'session_paused',
+});
 
 /** Timed-out, cancelled and unrecognised sessions are settled by one check of Suki's status. */
 describe('status checks settle sessions', () => {

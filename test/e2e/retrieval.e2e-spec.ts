@@ -46,7 +46,9 @@ describe('retrieval of artifacts from Suki', () => {
       encounterId,
       paths: paths(sessionId, encounterId),
       async post(generatedAt = Date.now()) {
-        const answer = await postNotification(sut.baseUrl, aSuccessNotification({ session_id: sessionId, encounter_id: encounterId }), { generatedAt });
+        const answer = await postNotification(sut.baseUrl, aSuccessNotification({ session_id: sessionId, encounter_id: encounterId }), {
+          generatedAt,
+        });
         expect(answer.status).toBe(200);
       },
     };
@@ -166,7 +168,11 @@ describe('retrieval of artifacts from Suki', () => {
     fake.script(paths.encounter_content, { status: 502 });
     await post();
     const rows = byKind(await settledArtifacts(db, encounterId));
-    expect(rows.encounter_content).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS, last_error: `HTTP 502: bad_gateway (gave up after ${MAX_ATTEMPTS} attempts)` });
+    expect(rows.encounter_content).toMatchObject({
+      status: 'failed',
+      attempts: MAX_ATTEMPTS,
+      last_error: `HTTP 502: bad_gateway (gave up after ${MAX_ATTEMPTS} attempts)`,
+    });
     expect(fake.requestsTo(paths.encounter_content)).toHaveLength(MAX_ATTEMPTS);
   });
 
@@ -179,7 +185,8 @@ describe('retrieval of artifacts from Suki', () => {
 
     const rows = await eventually(
       () => artifactsOf(db, first.encounterId),
-      (found) => found.length === 8 && found.every((row) => row.status === 'ready' && (row.owner_id !== first.encounterId || row.generation === 2)),
+      (found) =>
+        found.length === 8 && found.every((row) => row.status === 'ready' && (row.owner_id !== first.encounterId || row.generation === 2)),
     );
     const encounterLevel = rows.filter((row) => row.owner_id === first.encounterId);
     expect(encounterLevel).toHaveLength(2);
@@ -199,11 +206,17 @@ describe('retrieval of artifacts from Suki', () => {
     const first = aSession();
     fake.script(first.paths.encounter_content, { latencyMs: 700, body: { summary: 'stale' } }, {});
     await first.post(Date.now() - 1000);
-    await eventually(async () => fake.requestsTo(first.paths.encounter_content).length, (count) => count === 1);
+    await eventually(
+      async () => fake.requestsTo(first.paths.encounter_content).length,
+      (count) => count === 1,
+    );
     await aSuccess(first.encounterId);
 
     // Wait until the slow, older fetch has answered too, then look.
-    await eventually(async () => fake.requestsTo(first.paths.encounter_content).length, (count) => count === 2);
+    await eventually(
+      async () => fake.requestsTo(first.paths.encounter_content).length,
+      (count) => count === 2,
+    );
     await new Promise((resolve) => setTimeout(resolve, 900));
     const rows = await settledArtifacts(db, first.encounterId);
     const row = rows.find((found) => found.kind === 'encounter_content')!;
@@ -258,13 +271,22 @@ describe('retrieval wiring', () => {
 
   it('fails the attempts with a clear reason, and calls nobody, when no token is configured', async () => {
     const before = fake.requests.length;
-    const sut = await startTestApp(db.url, { ...FAST_RETRIEVAL, SUKI_API_BASE_URL: fake.baseUrl, SUKI_API_TOKEN: '', SUKI_FETCH_MAX_ATTEMPTS: '2' });
+    const sut = await startTestApp(db.url, {
+      ...FAST_RETRIEVAL,
+      SUKI_API_BASE_URL: fake.baseUrl,
+      SUKI_API_TOKEN: '',
+      SUKI_FETCH_MAX_ATTEMPTS: '2',
+    });
     try {
       const body = aSuccessNotification({ session_id: randomUUID() });
       await postNotification(sut.baseUrl, body);
       const rows = await settledArtifacts(db, body.encounter_id as string);
       for (const row of rows) {
-        expect(row).toMatchObject({ status: 'failed', attempts: 2, last_error: 'no Suki API token configured (SUKI_API_TOKEN) (gave up after 2 attempts)' });
+        expect(row).toMatchObject({
+          status: 'failed',
+          attempts: 2,
+          last_error: 'no Suki API token configured (SUKI_API_TOKEN) (gave up after 2 attempts)',
+        });
       }
       expect(fake.requests.length).toBe(before);
     } finally {

@@ -33,7 +33,9 @@ interface Prepared {
 }
 
 async function prepareInChild(dataDir: string): Promise<Prepared> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['-e', CHILD, RUNTIME, dataDir], { env: { PATH: process.env.PATH ?? '', TZ: 'UTC' } });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['-e', CHILD, RUNTIME, dataDir], {
+    env: { PATH: process.env.PATH ?? '', TZ: 'UTC' },
+  });
   const exited = new Promise<number | null>((settle) => child.once('exit', settle));
   let stdout = '';
   let stderr = '';
@@ -54,7 +56,9 @@ async function appliedMigrations(url: string): Promise<string[]> {
   client.on('error', () => undefined);
   await client.connect();
   try {
-    const { rows } = await client.query('SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name');
+    const { rows } = await client.query(
+      'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name',
+    );
     return rows.map((row) => row.migration_name);
   } finally {
     await client.end();
@@ -66,7 +70,8 @@ describe('prepareRuntime outside production, with nothing configured', () => {
   let dataDir: string;
 
   beforeAll(() => {
-    if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run \`npm test\`, or \`npx tsc -p tsconfig.build.json --outDir dist\` first`);
+    if (!existsSync(RUNTIME))
+      throw new Error(`${RUNTIME} is missing: run \`npm test\`, or \`npx tsc -p tsconfig.build.json --outDir dist\` first`);
     dataDir = mkdtempSync(join(tmpdir(), 'suki-runtime-'));
   });
 

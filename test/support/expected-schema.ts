@@ -90,7 +90,10 @@ const SCALAR_TYPES: Record<string, string> = {
   Bytes: 'bytea',
 };
 
-const sized = (base: string, suffix = '') => (args: string[]) => `${base}${args.length ? `(${args.join(',')})` : ''}${suffix}`;
+const sized =
+  (base: string, suffix = '') =>
+  (args: string[]) =>
+    `${base}${args.length ? `(${args.join(',')})` : ''}${suffix}`;
 const NATIVE_TYPES: Record<string, (args: string[]) => string> = {
   Text: () => 'text',
   Char: (args) => `character(${args[0] ?? 1})`,
@@ -148,7 +151,8 @@ export function expectedSchema(datamodel: Datamodel): ExpectedSchema {
       if (from.length === 0) {
         const target = models.get(field.type)!;
         const back = target.fields.find((f) => f.relationName === field.relationName && (f.relationFromFields ?? []).length > 0);
-        if (!back && field.isList) throw new Error(`${model.name}.${field.name}: implicit many-to-many relations are not covered by the schema test`);
+        if (!back && field.isList)
+          throw new Error(`${model.name}.${field.name}: implicit many-to-many relations are not covered by the schema test`);
         continue;
       }
       const target = models.get(field.type)!;
@@ -170,7 +174,8 @@ export function expectedSchema(datamodel: Datamodel): ExpectedSchema {
     const table = tableOf(model);
     const columns = index.fields.map((f) => columnOf(model, f.name));
     for (const f of index.fields) {
-      if (f.length !== undefined || f.operatorClass !== undefined) throw new Error(`${index.model}: index field options are not covered by the schema test`);
+      if (f.length !== undefined || f.operatorClass !== undefined)
+        throw new Error(`${index.model}: index field options are not covered by the schema test`);
     }
     if (index.type === 'fulltext') throw new Error(`${index.model}: fulltext indexes do not exist in PostgreSQL`);
     const suffix = index.type === 'id' ? '_pkey' : index.type === 'unique' ? '_key' : '_idx';

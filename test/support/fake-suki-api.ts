@@ -67,13 +67,27 @@ export const LOGIN_PATH = '/api/v1/auth/login';
 const ROUTES: Array<{ pattern: RegExp; body(id: string, marker: string): unknown }> = [
   { pattern: /^\/api\/v1\/ambient\/session\/([^/]+)\/content$/, body: (id, marker) => noteFor(`session ${id}`, marker) },
   { pattern: /^\/api\/v1\/ambient\/encounter\/([^/]+)\/content$/, body: (id, marker) => noteFor(`encounter ${id}`, marker) },
-  { pattern: /^\/api\/v1\/ambient\/session\/([^/]+)\/structured-data$/, body: (id, marker) => ({ structured_data: { diagnoses: diagnosesFor(`session ${id}`, marker) } }) },
+  {
+    pattern: /^\/api\/v1\/ambient\/session\/([^/]+)\/structured-data$/,
+    body: (id, marker) => ({ structured_data: { diagnoses: diagnosesFor(`session ${id}`, marker) } }),
+  },
   {
     pattern: /^\/api\/v1\/ambient\/encounter\/([^/]+)\/structured-data$/,
     body: (id, marker) => ({
       structured_data: {
         diagnoses: diagnosesFor(`encounter ${id}`, marker),
-        orders: { medication_orders: { partial_values: [{ drug_name: 'lisinopril', medication_code: { code: '29046', type: 'RXCUI' }, instructions: `Once daily ${marker}`.trim(), number_of_refills: 2 }] } },
+        orders: {
+          medication_orders: {
+            partial_values: [
+              {
+                drug_name: 'lisinopril',
+                medication_code: { code: '29046', type: 'RXCUI' },
+                instructions: `Once daily ${marker}`.trim(),
+                number_of_refills: 2,
+              },
+            ],
+          },
+        },
       },
     }),
   },
@@ -98,7 +112,14 @@ const ROUTES: Array<{ pattern: RegExp; body(id: string, marker: string): unknown
 
 function noteFor(owner: string, marker: string) {
   return {
-    summary: [{ title: 'ASSESSMENT AND PLAN', loinc_code: '18776-5', content: `Asthma exacerbation (${owner}) ${marker}`.trim(), source_transcripts: ['asthma', 'exacerbation'] }],
+    summary: [
+      {
+        title: 'ASSESSMENT AND PLAN',
+        loinc_code: '18776-5',
+        content: `Asthma exacerbation (${owner}) ${marker}`.trim(),
+        source_transcripts: ['asthma', 'exacerbation'],
+      },
+    ],
     structured_data: [{ title: 'MEDICATIONS', data: { medication: 'albuterol', dosage: '2 puffs' } }],
   };
 }
@@ -172,7 +193,8 @@ export async function startFakeSukiApi(options: FakeSukiOptions = {}): Promise<F
       return { status: 400, body: { code: 400, message: 'invalid_request' } };
     }
     if (payload.partner_id !== options.partner.partnerId) return refuse('invalid_partner_id');
-    if (typeof payload.partner_token !== 'string' || !verifyPartnerToken(payload.partner_token, options.partner)) return refuse('invalid_partner_token');
+    if (typeof payload.partner_token !== 'string' || !verifyPartnerToken(payload.partner_token, options.partner))
+      return refuse('invalid_partner_token');
     issuedCount += 1;
     const exp = Math.floor(Date.now() / 1000) + (options.partner.tokenTtlSeconds ?? 3600);
     const token = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: `issued-${issuedCount}`, exp })}.fake`;
@@ -272,7 +294,12 @@ function verifyPartnerToken(jwt: string, partner: NonNullable<FakeSukiOptions['p
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     if (head.alg !== 'RS256' || (partner.keyId && head.kid !== partner.keyId)) return false;
     if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) return false;
-    return verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), createPublicKey(partner.publicKeyPem), Buffer.from(signature, 'base64url'));
+    return verify(
+      'RSA-SHA256',
+      Buffer.from(`${header}.${payload}`),
+      createPublicKey(partner.publicKeyPem),
+      Buffer.from(signature, 'base64url'),
+    );
   } catch {
     return false;
   }

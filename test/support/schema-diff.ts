@@ -49,7 +49,8 @@ async function diffColumns(table: string, expected: ExpectedColumn[], actual: Co
   const problems: string[] = [];
   const byName = new Map(actual.map((column) => [column.name, column]));
   for (const column of actual) {
-    if (!expected.some((c) => c.name === column.name)) problems.push(`column ${table}.${column.name}: in the database, not in schema.prisma`);
+    if (!expected.some((c) => c.name === column.name))
+      problems.push(`column ${table}.${column.name}: in the database, not in schema.prisma`);
   }
   for (const want of expected) {
     const where = `column ${table}.${want.name}`;
@@ -59,7 +60,10 @@ async function diffColumns(table: string, expected: ExpectedColumn[], actual: Co
       continue;
     }
     if (have.type !== want.type) problems.push(`${where}: type is ${have.type}, schema.prisma says ${want.type}`);
-    if (have.notNull !== want.notNull) problems.push(`${where}: ${have.notNull ? 'NOT NULL' : 'nullable'} in the database, ${want.notNull ? 'NOT NULL' : 'nullable'} in schema.prisma`);
+    if (have.notNull !== want.notNull)
+      problems.push(
+        `${where}: ${have.notNull ? 'NOT NULL' : 'nullable'} in the database, ${want.notNull ? 'NOT NULL' : 'nullable'} in schema.prisma`,
+      );
     if (have.identity || have.generated) problems.push(`${where}: an identity or generated column, which Prisma never creates`);
     const defaultProblem = await diffDefault(want, have, query);
     if (defaultProblem) problems.push(`${where}: default ${defaultProblem}`);
@@ -114,7 +118,13 @@ async function deparseDefault(query: Query, sqlType: string, expression: string)
   }
 }
 
-function diffKeyed<T extends object>(what: string, expected: T[], actual: T[], key: (item: T) => string, attributes: Array<keyof T>): string[] {
+function diffKeyed<T extends object>(
+  what: string,
+  expected: T[],
+  actual: T[],
+  key: (item: T) => string,
+  attributes: Array<keyof T>,
+): string[] {
   const problems: string[] = [];
   const found = new Map(actual.map((item) => [key(item), item]));
   const wanted = new Set(expected.map(key));

@@ -148,31 +148,27 @@ export async function introspectDatabase(query: Query): Promise<DatabaseSchema> 
       generated: row.generated,
     });
   }
-  const indexes = (await query(INDEXES)).map(
-    (row): Index => ({
-      table: row.table,
-      name: row.name,
-      primary: row.primary,
-      unique: row.unique,
-      method: row.method,
-      columns: row.columns,
-      descending: row.descending,
-      partial: row.partial,
-      hasExpressions: row.has_expressions,
-      includedColumns: row.included_columns,
-    }),
-  );
-  const foreignKeys = (await query(FOREIGN_KEYS)).map(
-    (row): ForeignKey => ({
-      table: row.table,
-      name: row.name,
-      columns: row.columns,
-      referencedTable: row.referenced_table,
-      referencedColumns: row.referenced_columns,
-      onDelete: ACTIONS[row.on_delete],
-      onUpdate: ACTIONS[row.on_update],
-    }),
-  );
+  const indexes = (await query(INDEXES)).map((row): Index => ({
+    table: row.table,
+    name: row.name,
+    primary: row.primary,
+    unique: row.unique,
+    method: row.method,
+    columns: row.columns,
+    descending: row.descending,
+    partial: row.partial,
+    hasExpressions: row.has_expressions,
+    includedColumns: row.included_columns,
+  }));
+  const foreignKeys = (await query(FOREIGN_KEYS)).map((row): ForeignKey => ({
+    table: row.table,
+    name: row.name,
+    columns: row.columns,
+    referencedTable: row.referenced_table,
+    referencedColumns: row.referenced_columns,
+    onDelete: ACTIONS[row.on_delete],
+    onUpdate: ACTIONS[row.on_update],
+  }));
   const enums = await query<Enum>(ENUMS);
   return { tables, indexes, foreignKeys, enums };
 }
