@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { decodeJwt, importPKCS8, KeyLike, SignJWT } from 'jose';
+import { CryptoKey, decodeJwt, importPKCS8, SignJWT } from 'jose';
 import { Clock } from '../common/clock';
 import { PartnerAuthConfig } from '../config/app-config';
 
@@ -57,7 +57,7 @@ const REFRESH_MARGIN_MS = 60 * 1000;
 export class PartnerTokenProvider implements SukiTokenProvider {
   private cached?: { token: string; refreshAt: number };
   private refreshing?: Promise<string>;
-  private signingKey?: Promise<KeyLike>;
+  private signingKey?: Promise<CryptoKey>;
 
   constructor(
     private readonly partner: PartnerAuthConfig,
