@@ -43,12 +43,13 @@ describe('a first run with no Suki API configured, against the built-in simulato
     await db?.drop();
   });
 
-  /** What `npm run notify -- success --session <id> …` runs. */
-  const notify = (sessionId: string, ...args: string[]) =>
-    run(process.execPath, [join(REPO_ROOT, 'scripts/notify.js'), 'success', '--session', sessionId, ...args, '--url', service.baseUrl], {
+  /** What `npm run notify -- <kind> --session <id> …` runs. */
+  const notifyKind = (kind: string, sessionId: string, ...args: string[]) =>
+    run(process.execPath, [join(REPO_ROOT, 'scripts/notify.js'), kind, '--session', sessionId, ...args, '--url', service.baseUrl], {
       env: { PATH: process.env.PATH ?? '', DATA_DIR: service.dataDir },
       cwd: service.dataDir,
     });
+  const notify = (sessionId: string, ...args: string[]) => notifyKind('success', sessionId, ...args);
 
   const artifact = async (sessionId: string, kind: string): Promise<Artifact> => {
     const response = await fetch(`${service.baseUrl}/v1/sessions/${sessionId}/artifacts/${kind}`, {
@@ -120,5 +121,14 @@ describe('a first run with no Suki API configured, against the built-in simulato
       lastError: 'HTTP 404: not_found',
       data: null,
     });
+  });
+
+  it('does not invent an outcome for a timed-out session: its status check answers 404 and the session stays timed_out', async () => {
+    await notifyKind('timeout', 'timed-out-session');
+    expect(await settled('timed-out-session', 'status')).toMatchObject({ status: 'failed', attempts: 1, lastError: 'HTTP 404: not_found' });
+    const session = (await (
+      await fetch(`${service.baseUrl}/v1/sessions/timed-out-session`, { headers: { authorization: `Bearer ${apiToken}` } })
+    ).json()) as { status: string };
+    expect(session.status).toBe('timed_out');
   });
 });
