@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { MedicationOrder, Scenario, SCENARIOS } from './clinical-scenarios';
+import { digest, nanoTimestamp, offset, Offset, ulidFrom, uuidFrom, visitStart } from './deterministic';
 
 /**
  * What the Suki API simulator answers, shaped exactly as suki-contract §7 shows Suki's answers.
@@ -66,13 +66,6 @@ export interface Transcript {
     start_offset: Offset;
     end_offset: Offset;
   }>;
-}
-
-interface Offset {
-  hours: number;
-  minutes: number;
-  seconds: number;
-  nanos: number;
 }
 
 export const sessionContent = (sessionId: string): NoteContent => noteOf(scenarioFor(sessionId));
@@ -175,50 +168,4 @@ function medicationOrder(order: MedicationOrder, visitMs: number): MedicationOrd
 function keywords(text: string): string[] {
   const words = [...new Set(text.toLowerCase().match(/[a-z]{4,}/g) ?? [])];
   return words.sort((a, b) => b.length - a.length || a.localeCompare(b)).slice(0, 2);
-}
-
-function digest(id: string, purpose: string): Buffer {
-  return createHash('sha256').update(`${purpose}\0${id}`).digest();
-}
-
-/** A weekday afternoon in 2025, fixed by the id. */
-function visitStart(id: string): number {
-  const day = digest(id, 'visit').readUInt16BE(0) % 365;
-  const minute = digest(id, 'visit').readUInt16BE(2) % 240;
-  return Date.UTC(2025, 0, 1, 13, 0) + day * 86_400_000 + minute * 60_000;
-}
-
-function offset(ms: number): Offset {
-  return {
-    hours: Math.floor(ms / 3_600_000),
-    minutes: Math.floor(ms / 60_000) % 60,
-    seconds: Math.floor(ms / 1000) % 60,
-    nanos: (ms % 1000) * 1e6,
-  };
-}
-
-/** RFC 3339 with nanoseconds, as Suki's transcripts carry them. */
-function nanoTimestamp(ms: number, salt: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 23)}${String(948_332 + salt * 111).padStart(6, '0')}Z`;
-}
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/** A ULID (Suki's transcript ids are ULIDs): 48 bits of time, 80 of randomness from the digest. */
-function ulidFrom(ms: number, bytes: Buffer): string {
-  let time = '';
-  for (let rest = ms, i = 0; i < 10; i += 1, rest = Math.floor(rest / 32)) time = CROCKFORD[rest % 32] + time;
-  let random = '';
-  for (let i = 0; i < 16; i += 1) random += CROCKFORD[bytes[i] % 32];
-  return time + random;
-}
-
-/** A version-4-shaped UUID from digest bytes. */
-function uuidFrom(bytes: Buffer): string {
-  const hex = Buffer.from(bytes.subarray(0, 16));
-  hex[6] = (hex[6] & 0x0f) | 0x40;
-  hex[8] = (hex[8] & 0x3f) | 0x80;
-  const h = hex.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
