@@ -4,7 +4,7 @@
 // what `stripe trigger` is for Stripe. Plain JavaScript so that it runs on a fresh clone
 // without a build.
 //
-//   npm run notify -- <success|failure|timeout|cancelled> [--session ID] [--encounter ID] [--url URL]
+//   npm run notify -- <success|failure|timeout|cancelled> [--session ID] [--encounter ID] [--url URL] [--suki-fault FAULT]
 //
 // The secret is the first of SUKI_WEBHOOK_SECRETS, else the development secret the service
 // generated in DATA_DIR/dev-secrets.json (see src/config/dev-secrets.ts). A .env file in the
@@ -13,25 +13,53 @@ const { createHmac, randomUUID } = require('node:crypto');
 const { existsSync, readFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
-const USAGE = 'usage: npm run notify -- <success|failure|timeout|cancelled> [--session ID] [--encounter ID] [--url URL]';
+const USAGE =
+  'usage: npm run notify -- <success|failure|timeout|cancelled> [--session ID] [--encounter ID] [--url URL] [--suki-fault FAULT]';
+const HELP = `${USAGE}
+
+Sends one signed Suki notification to the service and prints its answer.
+
+  success | failure | timeout | cancelled   the notification (suki-contract §5); a success links all six resources
+  --session ID      the session_id (default: a new UUID)
+  --encounter ID    the encounter_id (default: a new UUID)
+  --url URL         the service (default: http://localhost:$PORT, PORT from the environment or .env, else 3000)
+  --suki-fault F    success only: the built-in Suki API simulator answers each linked resource with a fault
+                    before its content, so you can watch retrieval retry. F is <status>[x<times>] or
+                    timeout[x<times>]: 503x3 (three 503s), 429 (one 429 with Retry-After: 1), 404 (fails for
+                    good), timeoutx2 (no answer twice, each until SUKI_REQUEST_TIMEOUT_MS)
+  -h, --help        this text
+
+Signs with the first of SUKI_WEBHOOK_SECRETS, else the development secret in DATA_DIR/dev-secrets.json.`;
 const KINDS = ['success', 'failure', 'timeout', 'cancelled'];
+const OPTIONS = { session: 'session', encounter: 'encounter', url: 'url', 'suki-fault': 'sukiFault' };
+// The grammar src/simulator/fault.ts parses (the simulator answers 400 to anything else).
+const FAULT = /^(?:[45]\d\d|timeout)(?:x(\d{1,3}))?$/;
 
 function parseArgs(argv) {
   const [kind, ...rest] = argv;
   if (!KINDS.includes(kind)) throw new UsageError(kind ? `unknown notification "${kind}"` : 'which notification?');
-  const options = { kind, session: randomUUID(), encounter: randomUUID(), url: undefined };
+  /** @type {{kind: string, session: string, encounter: string, url?: string, sukiFault?: string}} */
+  const options = { kind, session: randomUUID(), encounter: randomUUID(), url: undefined, sukiFault: undefined };
   for (let i = 0; i < rest.length; i += 2) {
     const name = rest[i].replace(/^--/, '');
     const value = rest[i + 1];
-    if (!['session', 'encounter', 'url'].includes(name) || !rest[i].startsWith('--')) throw new UsageError(`unknown option ${rest[i]}`);
+    if (!Object.hasOwn(OPTIONS, name) || !rest[i].startsWith('--')) throw new UsageError(`unknown option ${rest[i]}`);
     if (value === undefined || value.startsWith('--')) throw new UsageError(`${rest[i]} needs a value`);
-    options[name] = value;
+    options[OPTIONS[name]] = value;
+  }
+  if (options.sukiFault !== undefined) {
+    const match = FAULT.exec(options.sukiFault.toLowerCase());
+    if (!match || Number(match[1] ?? 1) < 1 || Number(match[1] ?? 1) > 100)
+      throw new UsageError(
+        `--suki-fault must be <status 400-599>[x<times 1-100>] or timeout[x<times>], e.g. 503x3 (got "${options.sukiFault}")`,
+      );
+    if (kind !== 'success') throw new UsageError('--suki-fault applies to success notifications (only they link resources to fetch)');
   }
   return options;
 }
 
 /** The bodies Suki sends (see shared/suki-contract.md §5 and §11); a success carries all six link kinds. */
-function buildNotification(kind, sessionId, encounterId) {
+function buildNotification(kind, sessionId, encounterId, sukiFault) {
   if (kind === 'failure') {
     return {
       encounter_id: encounterId,
@@ -42,7 +70,10 @@ function buildNotification(kind, sessionId, encounterId) {
     };
   }
   if (kind !== 'success') return { encounter_id: encounterId, session_id: sessionId, status: kind };
-  const link = (name, href) => [{ href, method: 'GET', name, type: 'application/json' }];
+  // The paths suki-contract §7 documents, which the built-in simulator serves (src/simulator);
+  // a fault rides on each href as a query only the simulator reads (src/simulator/fault.ts).
+  const query = sukiFault === undefined ? '' : `?suki_fault=${encodeURIComponent(sukiFault)}`;
+  const link = (name, href) => [{ href: `${href}${query}`, method: 'GET', name, type: 'application/json' }];
   return {
     _links: {
       contents: link('contents', `/api/v1/ambient/session/${sessionId}/content`),
@@ -79,26 +110,45 @@ function webhookSecret(env) {
 }
 
 async function main() {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
   if (existsSync('.env')) process.loadEnvFile('.env');
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseArgs(argv);
   const base = options.url ?? `http://localhost:${process.env.PORT?.trim() || 3000}`;
   const target = new URL('/webhooks/notification', base.endsWith('/') ? base : `${base}/`);
   if (options.url && new URL(options.url).pathname.endsWith('/webhooks/notification')) target.pathname = new URL(options.url).pathname;
-  const body = Buffer.from(JSON.stringify(buildNotification(options.kind, options.session, options.encounter)));
+  const body = Buffer.from(JSON.stringify(buildNotification(options.kind, options.session, options.encounter, options.sukiFault)));
   const generatedAt = String(Date.now());
+  const secret = webhookSecret(process.env);
   const response = await fetch(target, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'generated-at': generatedAt,
-      'x-api-key': sign(body, generatedAt, webhookSecret(process.env)),
-    },
+    headers: { 'content-type': 'application/json', 'generated-at': generatedAt, 'x-api-key': sign(body, generatedAt, secret) },
     body,
+  }).catch((error) => {
+    throw new Error(`could not reach ${target}: ${describeNetworkError(error)}`);
   });
   const answer = await response.text();
   process.stdout.write(`POST ${target} (${options.kind}, session ${options.session}, encounter ${options.encounter})\n`);
   process.stdout.write(`${response.status} ${response.statusText} ${answer}\n`);
+  if (response.ok && options.kind === 'success') {
+    // Where the note shows up once retrieved (the token itself is never printed).
+    const contents = new URL(`/v1/sessions/${encodeURIComponent(options.session)}/artifacts/contents`, target);
+    process.stdout.write(`the note, once retrieved: curl -s -H "Authorization: Bearer $TOKEN" ${contents}\n`);
+    process.stdout.write(`  (TOKEN: one of INTERNAL_API_TOKENS, else internalApiToken in DATA_DIR/dev-secrets.json)\n`);
+  }
   return response.ok ? 0 : 1;
+}
+
+/** fetch() says only "fetch failed"; the reason is in its cause (an AggregateError when localhost has two addresses). */
+function describeNetworkError(error) {
+  const cause = error?.cause;
+  const code = cause?.code ?? cause?.errors?.[0]?.code;
+  if (code === 'ECONNREFUSED') return 'connection refused (is the service running? npm start)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${code})`;
+  return code ? `${code}` : String(cause?.message ?? error?.message ?? error);
 }
 
 class UsageError extends Error {}

@@ -5,10 +5,11 @@ import { loadOrCreateDevSecrets } from './config/dev-secrets';
 import { loadConfig } from './config/load-config';
 import { EmbeddedDatabase, startEmbeddedDatabase } from './database/embedded-database';
 import { applyMigrations } from './database/migrator';
+import { prepareSukiApi, SukiApiSetup } from './simulator/simulator-runtime';
 
 export interface Runtime {
   config: AppConfig;
-  /** Stops what the runtime started (the embedded database), after the application closed. */
+  /** Stops what the runtime started (the Suki API simulator, the embedded database), after the application closed. */
   close(): Promise<void>;
 }
 
@@ -38,17 +39,26 @@ export async function prepareRuntime(env: Record<string, string | undefined>, lo
     }
   }
 
+  let suki: SukiApiSetup;
   try {
     if (config.migrateOnStart) {
       const applied = await applyMigrations(config.databaseUrl!);
       if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
     }
+    // The Suki API simulator when none is configured (src/simulator); a derived config.
+    suki = await prepareSukiApi(config, logger);
   } catch (error) {
     await embedded?.stop().catch(() => undefined);
     throw error;
   }
 
-  return { config, close: async () => embedded?.stop() };
+  return {
+    config: suki.config,
+    close: async () => {
+      await suki.close();
+      await embedded?.stop();
+    },
+  };
 }
 
 /** Reads a `.env` file in the working directory into the environment, when there is one. */

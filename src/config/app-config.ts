@@ -31,6 +31,11 @@ export abstract class AppConfig {
     maxBodyBytes: number;
   };
   suki: {
+    /**
+     * No Suki API configured at all (outside production, no SUKI_API_BASE_URL, static mode, no
+     * SUKI_API_TOKEN): the runtime serves the built-in simulator and points apiBaseUrl at it.
+     */
+    simulate: boolean;
     apiBaseUrl: string;
     authMode: SukiAuthMode;
     apiToken?: string;

@@ -7,6 +7,8 @@ export interface DevSecrets {
   webhookSecret: string;
   internalApiToken: string;
   databasePassword: string;
+  /** The `sdp_suki_token` the built-in Suki API simulator accepts (src/simulator). */
+  sukiSimulatorToken: string;
 }
 
 export const DEV_SECRETS_FILE = 'dev-secrets.json';
@@ -21,6 +23,7 @@ export async function loadOrCreateDevSecrets(dataDir: string): Promise<DevSecret
     webhookSecret: existing.webhookSecret ?? randomBytes(32).toString('hex'),
     internalApiToken: existing.internalApiToken ?? randomBytes(24).toString('hex'),
     databasePassword: existing.databasePassword ?? randomBytes(16).toString('hex'),
+    sukiSimulatorToken: existing.sukiSimulatorToken ?? randomBytes(24).toString('hex'),
   };
   if (JSON.stringify(existing) !== JSON.stringify(secrets)) {
     await mkdir(resolve(dataDir), { recursive: true });

@@ -76,6 +76,29 @@ describe('loadConfig', () => {
     expect(loadConfig(env)).toMatchObject(expected);
   });
 
+  it.each<[string, Env, boolean]>([
+    ['nothing about Suki, outside production', {}, true],
+    ['SUKI_API_BASE_URL set', { SUKI_API_BASE_URL: 'https://sdp.suki-stage.com' }, false],
+    ['a malformed SUKI_API_BASE_URL (reported, not replaced by the simulator)', { SUKI_API_BASE_URL: 'nope' }, false],
+    ['SUKI_API_TOKEN set', { SUKI_API_TOKEN: 'tok' }, false],
+    ['production without SUKI_API_TOKEN (refused at boot)', { ...PRODUCTION, SUKI_API_TOKEN: undefined }, false],
+  ])('uses the Suki API simulator with %s: %s', (_name, env, simulate) => {
+    let config;
+    try {
+      config = loadConfig(env);
+    } catch {
+      // Malformed or incomplete: no configuration at all, so no simulator either.
+      expect(simulate).toBe(false);
+      return;
+    }
+    expect(config.suki.simulate).toBe(simulate);
+  });
+
+  it('never uses the simulator in partner mode', () => {
+    const config = loadConfig({ SUKI_AUTH_MODE: 'partner', SUKI_PARTNER_ID: 'p', SUKI_PARTNER_PRIVATE_KEY: PEM });
+    expect(config.suki.simulate).toBe(false);
+  });
+
   it.each<[string, string, string]>([
     ['PORT', '80a', 'PORT must be a whole number from 0 to 65535'],
     ['PORT', '65536', 'PORT must be a whole number from 0 to 65535'],

@@ -31,6 +31,7 @@ export function loadConfig(env: Env): AppConfig {
       maxBodyBytes: read.int('SUKI_WEBHOOK_MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     },
     suki: {
+      simulate: false,
       apiBaseUrl: read.url('SUKI_API_BASE_URL', ['https:', 'http:']) ?? 'https://sdp.suki.ai',
       authMode,
       apiToken: read.string('SUKI_API_TOKEN'),
@@ -72,6 +73,10 @@ export function loadConfig(env: Env): AppConfig {
       };
     }
   }
+
+  // Nothing about Suki configured: a first run outside production uses the built-in simulator
+  // (src/simulator), so a test notification's note is really fetched. Production never does.
+  config.suki.simulate = !production && authMode === 'static' && !config.suki.apiToken && read.string('SUKI_API_BASE_URL') === undefined;
 
   if (production) {
     // Outside production these have safe development defaults (an embedded database and

@@ -2,15 +2,18 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
+import { sessionContent } from '../../src/simulator/simulated-content';
 import { REPO_ROOT, ServiceProcess, startServiceProcess, stopServiceProcess } from '../support/service-process';
+import { eventually } from './retrieval.support';
 
 const run = promisify(execFile);
 
 /**
  * The issue's "done when", end to end: the compiled service started with nothing configured
- * (embedded PostgreSQL, generated secrets), `npm run notify` answered 200, the notification on
- * /metrics, and SIGTERM ending the process with 0 and the embedded database stopped.
+ * (embedded PostgreSQL, generated secrets, the built-in Suki API simulator), `npm run notify`
+ * answered 200, the success's note fetched, the notification on /metrics, and SIGTERM ending the process with 0 and the embedded database stopped.
  */
 describe('a fresh start with nothing configured, driven by the notify script', () => {
   let service: ServiceProcess;
@@ -74,6 +77,50 @@ describe('a fresh start with nothing configured, driven by the notify script', (
     await expect(notify('bogus')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run notify') });
   });
 
+  it('fetches the note of the success from the built-in Suki API simulator', async () => {
+    const { internalApiToken } = JSON.parse(readFileSync(join(service.dataDir, 'dev-secrets.json'), 'utf8')) as {
+      internalApiToken: string;
+    };
+    const read = async () =>
+      (await fetch(`${service.baseUrl}/v1/sessions/notify-session-1/artifacts/contents`, {
+        headers: { authorization: `Bearer ${internalApiToken}` },
+      }).then((response) => response.json())) as { status: string; data: unknown };
+    const contents = await eventually(read, (artifact) => artifact.status !== 'pending', 30_000);
+    expect(contents).toMatchObject({ status: 'ready', data: sessionContent('notify-session-1') });
+  });
+
+  it('prints its usage and exits 0 on --help', async () => {
+    const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'scripts/notify.js'), '--help']);
+    expect(stdout).toMatch(/^usage: npm run notify -- <success\|failure\|timeout\|cancelled>/);
+    expect(stdout).toContain('--suki-fault');
+  });
+
+  it('refuses a malformed --suki-fault, and one on a notification that links nothing', async () => {
+    const failure = async (...args: string[]) =>
+      (await notify(...args).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: unknown) => error,
+      )) as { code: number; stderr: string };
+    const malformed = await failure('success', '--suki-fault', '503x0');
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('--suki-fault must be');
+    const misplaced = await failure('failure', '--suki-fault', '503');
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain('--suki-fault applies to success notifications');
+  });
+
+  it('names the URL it tried when nothing listens there', async () => {
+    const closed = await freePort();
+    const attempt = run(process.execPath, [join(REPO_ROOT, 'scripts/notify.js'), 'success', '--url', `http://127.0.0.1:${closed}`], {
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: service.dataDir },
+      cwd: service.dataDir,
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: 1,
+      stderr: `could not reach http://127.0.0.1:${closed}/webhooks/notification: connection refused (is the service running? npm start)\n`,
+    });
+  });
+
   it('exits 0 on SIGTERM and stops the embedded database', async () => {
     const exit = await stopServiceProcess(service);
     expect(exit).toEqual({ code: 0, signal: null });
@@ -93,4 +140,13 @@ async function withDatabase<T>(service: ServiceProcess, work: (db: Client) => Pr
   } finally {
     await db.end();
   }
+}
+
+/** A port nothing listens on: one the system just handed out and that was closed again. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -1,0 +1,134 @@
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { sessionContent, sessionStructuredData, sessionTranscript } from '../../src/simulator/simulated-content';
+import { REPO_ROOT, ServiceProcess, startServiceProcess, stopServiceProcess } from '../support/service-process';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { eventually } from './retrieval.support';
+
+const run = promisify(execFile);
+
+interface Artifact {
+  kind: string;
+  status: 'pending' | 'ready' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  fetchedAt: string | null;
+  data: unknown;
+}
+
+/**
+ * The issue's "done when" for the first run: the compiled service with no Suki API configured
+ * (outside production) uses its built-in simulator, and `npm run notify -- success` ends with
+ * the simulator's note `ready` at /v1/sessions/{id}/artifacts/contents within 30 s; the faults
+ * `--suki-fault` asks for are retried as a real Suki outage would be. Retrieval runs with its
+ * defaults, except a short request timeout for the timeout fault.
+ */
+describe('a first run with no Suki API configured, against the built-in simulator', () => {
+  let db: TestDatabase;
+  let service: ServiceProcess;
+  let apiToken: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    service = await startServiceProcess({ DATABASE_URL: db.url, SUKI_REQUEST_TIMEOUT_MS: '1000' });
+    const secrets = JSON.parse(readFileSync(join(service.dataDir, 'dev-secrets.json'), 'utf8')) as { internalApiToken: string };
+    apiToken = secrets.internalApiToken;
+  }, 90_000);
+
+  afterAll(async () => {
+    if (service) await stopServiceProcess(service).catch(() => undefined);
+    if (service) rmSync(service.dataDir, { recursive: true, force: true });
+    await db?.drop();
+  });
+
+  /** What `npm run notify -- <kind> --session <id> …` runs. */
+  const notifyKind = (kind: string, sessionId: string, ...args: string[]) =>
+    run(process.execPath, [join(REPO_ROOT, 'scripts/notify.js'), kind, '--session', sessionId, ...args, '--url', service.baseUrl], {
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: service.dataDir },
+      cwd: service.dataDir,
+    });
+  const notify = (sessionId: string, ...args: string[]) => notifyKind('success', sessionId, ...args);
+
+  const artifact = async (sessionId: string, kind: string): Promise<Artifact> => {
+    const response = await fetch(`${service.baseUrl}/v1/sessions/${sessionId}/artifacts/${kind}`, {
+      headers: { authorization: `Bearer ${apiToken}` },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as Artifact;
+  };
+  const settled = (sessionId: string, kind: string, timeoutMs = 30_000) =>
+    eventually(
+      () => artifact(sessionId, kind),
+      (a) => a.status !== 'pending',
+      timeoutMs,
+    );
+
+  it('says at boot, in one line, that it uses the simulator and where', () => {
+    const lines = service.logLines().filter((line) => String(line.msg).includes('Suki API simulator'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0].msg).toMatch(/^no Suki API configured: using the built-in Suki API simulator at http:\/\/127\.0\.0\.1:\d+ /);
+  });
+
+  it('fetches the simulator note of `npm run notify -- success` within 30 s', async () => {
+    const started = Date.now();
+    const { stdout } = await notify('first-run-session');
+    expect(stdout).toContain('200 OK {"outcome":"applied"}');
+    expect(stdout).toContain(`${service.baseUrl}/v1/sessions/first-run-session/artifacts/contents`);
+
+    const contents = await settled('first-run-session', 'contents');
+    const elapsedMs = Date.now() - started;
+    expect(contents).toMatchObject({ status: 'ready', attempts: 1, lastError: null });
+    expect(contents.data).toEqual(sessionContent('first-run-session'));
+    expect(elapsedMs).toBeLessThan(30_000);
+    expect(await settled('first-run-session', 'structured_data')).toMatchObject({
+      status: 'ready',
+      data: sessionStructuredData('first-run-session'),
+    });
+    expect(await settled('first-run-session', 'transcripts')).toMatchObject({
+      status: 'ready',
+      data: sessionTranscript('first-run-session'),
+    });
+  });
+
+  it('retries --suki-fault 503x3 and ends ready with the note on the fourth attempt', async () => {
+    await notify('fault-503', '--suki-fault', '503x3');
+    for (const kind of ['contents', 'structured_data', 'transcripts']) {
+      expect(await settled('fault-503', kind)).toMatchObject({ kind, status: 'ready', attempts: 4, lastError: null });
+    }
+    expect((await artifact('fault-503', 'contents')).data).toEqual(sessionContent('fault-503'));
+  });
+
+  it('waits out the Retry-After of --suki-fault 429 before trying again', async () => {
+    const sent = Date.now();
+    await notify('fault-429', '--suki-fault', '429');
+    const contents = await settled('fault-429', 'contents');
+    expect(contents).toMatchObject({ status: 'ready', attempts: 2 });
+    expect(Date.parse(contents.fetchedAt!) - sent).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('retries a call --suki-fault timeout leaves unanswered, after the request timeout', async () => {
+    await notify('fault-timeout', '--suki-fault', 'timeout');
+    expect(await settled('fault-timeout', 'contents')).toMatchObject({ status: 'ready', attempts: 2 });
+  });
+
+  it('fails for good, with its reason, on --suki-fault 404', async () => {
+    await notify('fault-404', '--suki-fault', '404');
+    expect(await settled('fault-404', 'contents')).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'HTTP 404: not_found',
+      data: null,
+    });
+  });
+
+  it('does not invent an outcome for a timed-out session: its status check answers 404 and the session stays timed_out', async () => {
+    await notifyKind('timeout', 'timed-out-session');
+    expect(await settled('timed-out-session', 'status')).toMatchObject({ status: 'failed', attempts: 1, lastError: 'HTTP 404: not_found' });
+    const session = (await (
+      await fetch(`${service.baseUrl}/v1/sessions/timed-out-session`, { headers: { authorization: `Bearer ${apiToken}` } })
+    ).json()) as { status: string };
+    expect(session.status).toBe('timed_out');
+  });
+});
