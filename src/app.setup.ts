@@ -1,6 +1,7 @@
 import { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
+import type { Server } from 'node:http';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter, expressErrorHandler } from './common/all-exceptions.filter';
@@ -38,7 +39,7 @@ export async function configureApp(app: INestApplication, config: AppConfig): Pr
   // Ahead of the body parser, so every request, even one refused for its size, gets an id, an
   // access-log line and a latency sample.
   express.use(app.get(HttpLogging).middleware, requestLatencyMiddleware(app.get(MetricsService)));
-  applyServerLimits(app.getHttpServer(), config.http);
+  applyServerLimits(app.getHttpServer() as Server, config.http);
   // Answers carrying health data must not be kept by any cache on the way.
   express.use('/v1', noStore);
   // Also ahead of the body parser: what the headers alone refuse (unsigned, stale, encoded) is

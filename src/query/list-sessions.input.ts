@@ -18,7 +18,7 @@ export class ListSessionsInput extends PageInput {
   // The rule intake applies (src/common/vendor-id.ts): an id it would refuse cannot match anything.
   @ValidateBy(
     { name: 'isUsableId', validator: { validate: isUsableId } },
-    { message: 'encounterId must not contain control, format or separator characters' },
+    { message: 'encounterId must not contain control characters, format characters or line separators' },
   )
   @Length(1, 255, { message: 'encounterId must be 1 to 255 characters' })
   @IsString({ message: 'encounterId must be given once' })

@@ -25,7 +25,7 @@ export interface SukiNotification {
   storedLinks?: Record<string, unknown>;
   /** Session ids the notification names as belonging to its encounter, at most `maxKnownSessions`. */
   sessions: string[];
-  /** Usable entries of `sessions` beyond the cap, not made known (the raw body keeps them). */
+  /** Entries of `sessions` past the cap (other than repeats of kept ids), not made known; the raw body keeps them. */
   sessionsLeftOut: number;
   /** Derived fields left out or changed because they could not be stored as sent. */
   unstored: UnstoredField[];
@@ -98,9 +98,10 @@ function knownSessions(value: unknown, cap: number): { sessions: string[]; leftO
   const kept = new Set<string>();
   let leftOut = 0;
   for (const id of value) {
-    if (!isUsableId(id) || kept.has(id)) continue;
-    if (kept.size < cap) kept.add(id);
-    else leftOut += 1;
+    if (kept.size >= cap) {
+      // Past the cap nothing is validated: counting the entries left out is all that is owed.
+      if (typeof id !== 'string' || !kept.has(id)) leftOut += 1;
+    } else if (isUsableId(id)) kept.add(id);
   }
   return { sessions: [...kept], leftOut };
 }

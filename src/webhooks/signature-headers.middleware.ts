@@ -8,6 +8,7 @@ import { checkSignatureHeaders } from './signature';
 
 /** Content types whose bodies the raw parser keeps; anything else is 415. */
 export const NOTIFICATION_CONTENT_TYPES = ['application/json', 'application/*+json'];
+const WEBHOOK_ROUTE = '/webhooks/notification';
 
 /**
  * What can be refused on sight, before a byte of the body is read: a content type that is not
@@ -27,6 +28,8 @@ export class SignatureHeadersMiddleware {
       if (request.method !== 'POST' || request.path !== '/') return next();
       const refuse = (status: number, reason: string, message: string) => {
         metrics.signatureFailures.inc({ reason });
+        // Never routed, so the latency histogram is told which route this was.
+        response.locals.route = WEBHOOK_ROUTE;
         // The body is never read: the connection must not stay to receive it. With
         // Connection: close, Node ends and destroys the socket once the answer is flushed.
         response.setHeader('Connection', 'close');

@@ -87,8 +87,11 @@ describe('hardening of the compiled service', () => {
 
     const output = service.output();
     expect(output).not.toMatch(/[\u0080-\u009f\u202e]/);
-    const refused = service.logLines().filter((line) => line.req?.path === '/webhooks/notification' && line.res?.statusCode === 401);
-    expect(refused.map((line) => line.req.headers['user-agent'])).toContain('x\u0085');
+    type AccessLine = { req?: { path?: string; headers?: Record<string, string> }; res?: { statusCode?: number } };
+    const refused = (service.logLines() as AccessLine[]).filter(
+      (line) => line.req?.path === '/webhooks/notification' && line.res?.statusCode === 401,
+    );
+    expect(refused.map((line) => line.req?.headers?.['user-agent'])).toContain('x\u0085');
     expect(output).toContain('"user-agent":"x\\u0085"');
   });
 
@@ -124,7 +127,7 @@ describe('hardening of the compiled service', () => {
         false,
       ),
     ).toBe(true);
-    expect(service.logLines().map((line) => line.msg)).toEqual(
+    expect(service.logLines().map((line) => String(line.msg))).toEqual(
       expect.arrayContaining([expect.stringMatching(/^shutdown complete in \d+ ms$/)]),
     );
   }, 30_000);

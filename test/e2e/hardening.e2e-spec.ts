@@ -25,7 +25,7 @@ describe('hardening against hostile input', () => {
   });
 
   const countRows = async () =>
-    Number((await db.query('SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM sessions) AS n'))[0].n);
+    Number((await db.query<{ n: string }>('SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM sessions) AS n'))[0].n);
   const metric = async (name: string, labels: Record<string, string> = {}) =>
     sampleValue(parsePrometheus(await (await fetch(`${sut.baseUrl}/metrics`)).text()), name, labels) ?? 0;
   const v1 = (path: string) => fetch(`${sut.baseUrl}${path}`, { headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}` } });
@@ -87,30 +87,34 @@ describe('hardening against hostile input', () => {
       const encounterId = `enc-${randomUUID()}`;
       const listing = (tag: string) =>
         aSuccessNotification({ encounter_id: `${encounterId}-${tag}`, sessions: Array.from({ length: 100_000 }, (_, i) => `${tag}${i}`) });
-      const body = listing('a');
-      const raw = JSON.stringify(body);
+      const bodies = ['a', 'b', 'c', 'd'].map(listing);
+      const raws = bodies.map((heavyBody) => JSON.stringify(heavyBody));
+      const [body, raw] = [bodies[0], raws[0]];
       expect(raw.length).toBeGreaterThan(800_000);
+      const unrelatedBody = aFailureNotification();
       const leftOutBefore = await metric('suki_known_sessions_left_out_total');
 
-      // Three more such bodies at once, and an unrelated notification among them.
+      // Four such bodies at once, and an unrelated notification among them (bodies built beforehand,
+      // so that the time measured is the service's).
+      const heavy = raws.map((heavyRaw) => postNotification(sut.baseUrl, null, { raw: heavyRaw }));
       const started = Date.now();
-      const heavy = [
-        postNotification(sut.baseUrl, null, { raw }),
-        ...['b', 'c', 'd'].map((tag) => postNotification(sut.baseUrl, listing(tag))),
-      ];
-      const unrelated = await postNotification(sut.baseUrl, aFailureNotification());
+      const unrelated = await postNotification(sut.baseUrl, unrelatedBody);
       const unrelatedMs = Date.now() - started;
+      process.stderr.write(`unrelated notification behind four 100,000-id bodies: answered in ${unrelatedMs} ms\n`);
       const answers = await Promise.all(heavy);
 
       expect(unrelated.status).toBe(200);
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
-      const [{ n }] = await db.query('SELECT count(*)::int AS n FROM sessions WHERE encounter_id = $1', [`${encounterId}-a`]);
+      const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM sessions WHERE encounter_id = $1', [
+        `${encounterId}-a`,
+      ]);
       expect(n).toBe(101);
-      const [stored] = await db.query('SELECT raw_body FROM deliveries WHERE session_id = $1', [body.session_id]);
+      const [stored] = await db.query<{ raw_body: Buffer }>('SELECT raw_body FROM deliveries WHERE session_id = $1', [body.session_id]);
       expect(stored.raw_body.toString('utf8')).toBe(raw);
       expect(await metric('suki_known_sessions_left_out_total')).toBe(leftOutBefore + 4 * 99_900);
-      // Measured on main: 5.1 s behind four such bodies; now a few hundred milliseconds.
-      expect(unrelatedMs).toBeLessThan(2_500);
+      // The probe measured 5.1 s behind four such bodies on main; here about 1 s on a quiet machine
+      // (parsing four 900 KB bodies is most of it). Generous: this shares two cores with the suite.
+      expect(unrelatedMs).toBeLessThan(4_000);
     }, 60_000);
   });
 
@@ -154,11 +158,11 @@ describe('hardening against hostile input', () => {
       for (const sessionId of [` ${id}`, id]) {
         expect((await postNotification(sut.baseUrl, aFailureNotification({ session_id: sessionId }))).status).toBe(200);
       }
-      const rows = await db.query('SELECT id FROM sessions WHERE id IN ($1, $2) ORDER BY id', [` ${id}`, id]);
+      const rows = await db.query<{ id: string }>('SELECT id FROM sessions WHERE id IN ($1, $2) ORDER BY id', [` ${id}`, id]);
       expect(rows.map((row) => row.id)).toEqual([` ${id}`, id]);
       const found = await v1(`/v1/sessions/${encodeURIComponent(` ${id}`)}`);
       expect(found.status).toBe(200);
-      expect((await found.json()).sessionId).toBe(` ${id}`);
+      expect(((await found.json()) as { sessionId: string }).sessionId).toBe(` ${id}`);
     });
 
     it.each([
@@ -187,7 +191,9 @@ describe('hardening against hostile input', () => {
       expect((await v1(`/v1/sessions/${encodeURIComponent('\uFEFFbom')}`)).status).toBe(404);
       const filtered = await v1(`/v1/sessions?encounterId=${encodeURIComponent('a\u202Eb')}`);
       expect(filtered.status).toBe(400);
-      expect((await filtered.json()).message).toBe('encounterId must not contain control, format or separator characters');
+      expect(((await filtered.json()) as { message: string }).message).toBe(
+        'encounterId must not contain control characters, format characters or line separators',
+      );
     });
   });
 
