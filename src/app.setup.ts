@@ -1,5 +1,7 @@
 import { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
+import type { Server } from 'node:http';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter, expressErrorHandler } from './common/all-exceptions.filter';
@@ -8,6 +10,8 @@ import { AppConfig } from './config/app-config';
 import { HttpLogging } from './logging/http-logging';
 import { requestLatencyMiddleware } from './metrics/request-latency.middleware';
 import { MetricsService } from './metrics/metrics.service';
+import { applyServerLimits } from './server-limits';
+import { NOTIFICATION_CONTENT_TYPES, SignatureHeadersMiddleware } from './webhooks/signature-headers.middleware';
 
 /**
  * Creates and initialises the application exactly as production runs it; main.ts and the
@@ -35,9 +39,16 @@ export async function configureApp(app: INestApplication, config: AppConfig): Pr
   // Ahead of the body parser, so every request, even one refused for its size, gets an id, an
   // access-log line and a latency sample.
   express.use(app.get(HttpLogging).middleware, requestLatencyMiddleware(app.get(MetricsService)));
+  applyServerLimits(app.getHttpServer() as Server, config.http);
+  // Answers carrying health data must not be kept by any cache on the way.
+  express.use('/v1', noStore);
+  // Also ahead of the body parser: what the headers alone refuse (unsigned, stale, encoded) is
+  // refused before a byte of the body is read.
+  express.use('/webhooks/notification', app.get(SignatureHeadersMiddleware).handler);
   // JSON bodies are kept as raw bytes: the signature covers the exact bytes received, and a
   // body that does not parse must still be verified and recorded, not refused by a parser.
-  express.useBodyParser('raw', { type: ['application/json', 'application/*+json'], limit: config.webhook.maxBodyBytes });
+  // Never inflated: an encoded body is refused (415), as the bytes signed are the bytes sent.
+  express.useBodyParser('raw', { type: NOTIFICATION_CONTENT_TYPES, limit: config.webhook.maxBodyBytes, inflate: false });
   express.disable('x-powered-by');
   // No ETag hashing of every body: webhook answers are never cached, artifact bodies can be large.
   express.set('etag', false);
@@ -46,4 +57,9 @@ export async function configureApp(app: INestApplication, config: AppConfig): Pr
   await app.init();
   // After init, so that it follows the body parser Nest registers during init.
   express.use(expressErrorHandler);
+}
+
+function noStore(_request: Request, response: Response, next: NextFunction): void {
+  response.setHeader('Cache-Control', 'no-store');
+  next();
 }

@@ -1,5 +1,6 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
+import { closeReadingSockets } from './server-limits';
 
 export interface ShutdownOptions {
   /** Past this, the process exits 1 whatever is still running. */
@@ -66,8 +67,11 @@ function drain(server: Server): Promise<void> {
     // Busy keep-alive connections become idle once their answer is sent; close them then rather
     // than waiting out the keep-alive timeout.
     const sweeper = setInterval(() => server.closeIdleConnections(), 100);
+    // A request still arriving (a stalled upload) would otherwise hold the drain until the limit.
+    const stopClosingReads = closeReadingSockets(server);
     server.close(() => {
       clearInterval(sweeper);
+      stopClosingReads();
       resolve();
     });
   });

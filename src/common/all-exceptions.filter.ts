@@ -9,7 +9,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
+    const body = withoutQueryString(this.toBody(exception), host.switchToHttp().getRequest<Request>());
     if (!response.headersSent) response.status(body.statusCode).json(body);
   }
 
@@ -30,6 +30,22 @@ export class AllExceptionsFilter implements ExceptionFilter {
 }
 
 /**
+ * An error body never repeats the query string: it can carry tokens a caller pasted into a URL,
+ * and echoing it (Nest's "Cannot GET <url>" does, up to the whole header) returns them to
+ * whoever reads the answer, and to every cache and log on the way.
+ */
+export function withoutQueryString(body: ErrorBody, request: Request): ErrorBody {
+  const url = request.originalUrl ?? request.url ?? '';
+  const start = url.indexOf('?');
+  if (start === -1) return body;
+  const path = url.slice(0, start);
+  let message = body.message.replace(`${request.method} ${url}`, `${request.method} ${path.slice(0, 256)}`);
+  const query = url.slice(start + 1);
+  if (query.length > 0 && message.includes(query)) message = message.split(query).join('…');
+  return message === body.message ? body : { ...body, message };
+}
+
+/**
  * Errors raised by Express middleware before Nest sees the request (the body parser's size
  * limit, an unreadable body), answered in the same shape.
  */
@@ -38,7 +54,7 @@ export function expressErrorHandler(error: any, _request: Request, response: Res
   const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
   const messages: Record<string, string> = {
     'entity.too.large': 'body exceeds the size limit',
-    'encoding.unsupported': 'unsupported content encoding',
+    'encoding.unsupported': 'Content-Encoding is not accepted: send the body as signed, unencoded',
     'charset.unsupported': 'unsupported charset',
     'request.aborted': 'request aborted',
     'request.size.invalid': 'body length does not match Content-Length',

@@ -175,13 +175,20 @@ export function webhookOperation(config: AppConfig): OperationObject {
         'encounter_id is missing or not a usable id',
       ),
       '401': error(
-        'generated-at or X-API-Key missing, malformed, outside the tolerance window, or not matching. Nothing is stored.',
+        'generated-at or X-API-Key missing, malformed, outside the tolerance window (all refused before the body is read, ' +
+          'and the connection closed), or not matching. Nothing is stored.',
         401,
         'Unauthorized',
         'notification signature rejected: mismatch',
       ),
       '413': error('Body over SUKI_WEBHOOK_MAX_BODY_BYTES. Nothing is stored.', 413, 'Payload Too Large', 'body exceeds the size limit'),
-      '415': error('Content-Type is not JSON. Nothing is stored.', 415, 'Unsupported Media Type', 'Content-Type must be application/json'),
+      '415': error(
+        'Content-Type is not JSON, or the body has a Content-Encoding (the signature covers the bytes as sent; bodies are ' +
+          'never inflated). Refused before the body is read; nothing is stored.',
+        415,
+        'Unsupported Media Type',
+        'Content-Type must be application/json',
+      ),
       '503': error(
         'The database is unavailable; nothing was stored (never a 2xx for data that is not durable).',
         503,

@@ -29,6 +29,19 @@ export abstract class AppConfig {
     secrets: string[];
     toleranceMs: number;
     maxBodyBytes: number;
+    /** How many sessions of one notification's `sessions` array are made known; the rest are counted. */
+    maxKnownSessions: number;
+  };
+  /** Limits of the HTTP server itself, so that no client can hold it (src/server-limits.ts). */
+  http: {
+    /** The whole request, headers and body, must arrive within this. */
+    requestTimeoutMs: number;
+    /** The headers must arrive within this (at most requestTimeoutMs). */
+    headersTimeoutMs: number;
+    /** Open connections at most; more are refused by the server. */
+    maxConnections: number;
+    /** At shutdown, how long a request still arriving may take to finish arriving before its connection is closed. */
+    shutdownReadGraceMs: number;
   };
   suki: {
     /**

@@ -34,7 +34,8 @@ describe('loadConfig', () => {
       databasePoolSize: 10,
       dataDir: './.data',
       migrateOnStart: true,
-      webhook: { secrets: [], toleranceMs: 300_000, maxBodyBytes: 1_048_576 },
+      webhook: { secrets: [], toleranceMs: 300_000, maxBodyBytes: 1_048_576, maxKnownSessions: 100 },
+      http: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, maxConnections: 1024, shutdownReadGraceMs: 2_000 },
       suki: {
         apiBaseUrl: 'https://sdp.suki.ai',
         authMode: 'static',
@@ -151,6 +152,13 @@ describe('loadConfig', () => {
     expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(validated.map(({ name }) => name).sort());
     expect(message).toBe(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     expect(message).not.toContain('not a url');
+  });
+
+  it('refuses a headers timeout longer than the request timeout it is part of', () => {
+    expect(problemsOf({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' })).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+    ]);
+    expect(loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '5000' }).http).toMatchObject({ requestTimeoutMs: 5000 });
   });
 
   describe('SUKI_FETCH_LINKS', () => {

@@ -29,6 +29,13 @@ export function loadConfig(env: Env): AppConfig {
       secrets: read.list('SUKI_WEBHOOK_SECRETS'),
       toleranceMs: read.int('SUKI_WEBHOOK_TOLERANCE_MS', 300_000, 0, 86_400_000),
       maxBodyBytes: read.int('SUKI_WEBHOOK_MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+      maxKnownSessions: read.int('SUKI_WEBHOOK_MAX_KNOWN_SESSIONS', 100, 0, 100_000),
+    },
+    http: {
+      requestTimeoutMs: read.int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+      headersTimeoutMs: read.int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000),
+      maxConnections: read.int('HTTP_MAX_CONNECTIONS', 1024, 1, 1_000_000),
+      shutdownReadGraceMs: read.int('HTTP_SHUTDOWN_READ_GRACE_MS', 2_000, 0, 60_000),
     },
     suki: {
       simulate: false,
@@ -56,6 +63,10 @@ export function loadConfig(env: Env): AppConfig {
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
   };
+
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
+  }
 
   if (authMode === 'partner') {
     const partnerId = read.string('SUKI_PARTNER_ID');

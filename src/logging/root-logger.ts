@@ -1,6 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { DestinationStream, Logger } from 'pino';
 import { AppLogger } from './app-logger';
+import { escapeNonPrinting } from './log-escape';
 
 /**
  * Belt and braces: no code logs these, and request logs carry only listed headers (see
@@ -20,6 +21,8 @@ export function createRootLogger(level: string, destination?: DestinationStream)
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED, censor: '[redacted]' },
+      // Every value of every line: ids, headers and messages can carry bidi or C1 characters.
+      hooks: { streamWrite: escapeNonPrinting },
     },
     // Asynchronous writes: a synchronous write per line blocked the event loop on every request.
     // pino flushes what is buffered when the process exits.

@@ -31,6 +31,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly knownSessionsLeftOut = new Counter({
+    name: 'suki_known_sessions_left_out_total',
+    help: "Entries of notifications' sessions arrays beyond SUKI_WEBHOOK_MAX_KNOWN_SESSIONS, not made known (kept in the raw body)",
+    registers: [this.registry],
+  });
+
+  readonly unstoredFields = new Counter({
+    name: 'suki_notification_fields_unstored_total',
+    help: 'Derived fields of authentic notifications that could not be stored as sent (kept in the raw body), by field',
+    labelNames: ['field'] as const,
+    registers: [this.registry],
+  });
+
   readonly clockSkew = new Histogram({
     name: 'suki_generated_at_skew_seconds',
     help: 'Server time minus generated-at of authentic notifications (negative: from the future)',

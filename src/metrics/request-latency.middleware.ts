@@ -15,7 +15,7 @@ export function requestLatencyMiddleware(metrics: MetricsService): RequestHandle
     const started = process.hrtime.bigint();
     response.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeOf(request);
+      const route = routeOf(request, response);
       const key = `${request.method} ${route} ${response.statusCode}`;
       let child = series.get(key);
       if (!child) {
@@ -32,7 +32,8 @@ export function requestLatencyMiddleware(metrics: MetricsService): RequestHandle
  * The pattern of the controller route that served the request. A catch-all pattern is the one
  * Nest mounts catch-all middleware on: no controller matched.
  */
-function routeOf(request: Request): string {
-  const route: unknown = request.route?.path;
+function routeOf(request: Request, response: Response): string {
+  // A request refused before routing (signature-headers.middleware.ts) names its route itself.
+  const route: unknown = response.locals.route ?? request.route?.path;
   return typeof route === 'string' && !route.includes('*') ? route : 'unmatched';
 }

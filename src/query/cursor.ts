@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isUsableId } from '../common/vendor-id';
 
 /**
  * Where a page ended in a list ordered by (updated_at DESC, id DESC). The next page starts
@@ -9,9 +10,7 @@ export interface KeysetPosition {
   id: string;
 }
 
-const MAX_ID_LENGTH = 255;
 const MAX_CURSOR_LENGTH = 1024;
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /**
  * An opaque cursor: base64url(JSON [updatedAtMs, id]) "." check. The check digests the
@@ -41,7 +40,7 @@ export function decodeCursor(cursor: string, scope: string): KeysetPosition | un
   if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS || typeof id !== 'string')
     return undefined;
   const updatedAt = new Date(ms);
-  if (Number.isNaN(updatedAt.getTime()) || id.length === 0 || id.length > MAX_ID_LENGTH || CONTROL_CHARACTERS.test(id)) return undefined;
+  if (Number.isNaN(updatedAt.getTime()) || !isUsableId(id)) return undefined;
   return { updatedAt, id };
 }
 

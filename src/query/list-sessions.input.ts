@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, ValidateBy } from 'class-validator';
+import { isUsableId } from '../common/vendor-id';
 import { SessionStatus } from '../generated/prisma/enums';
 import { PageInput } from './page.input';
 
@@ -14,7 +15,11 @@ export class ListSessionsInput extends PageInput {
 
   @ApiPropertyOptional({ description: 'Only sessions of this encounter.' })
   @IsOptional()
-  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'encounterId must not contain control characters' })
+  // The rule intake applies (src/common/vendor-id.ts): an id it would refuse cannot match anything.
+  @ValidateBy(
+    { name: 'isUsableId', validator: { validate: isUsableId } },
+    { message: 'encounterId must not contain control characters, format characters or line separators' },
+  )
   @Length(1, 255, { message: 'encounterId must be 1 to 255 characters' })
   @IsString({ message: 'encounterId must be given once' })
   encounterId?: string;

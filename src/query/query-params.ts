@@ -1,15 +1,13 @@
+import { isUsableId } from '../common/vendor-id';
 import { ArtifactKind } from '../generated/prisma/enums';
 
-const MAX_ID_LENGTH = 255;
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-
 /**
- * Whether a path id could name a stored session or encounter. Intake refuses ids that are
- * empty, longer than 255 characters or hold control characters, so such an id is simply
- * unknown (404) and never reaches the database (PostgreSQL cannot even hold a NUL).
+ * Whether a path id could name a stored session or encounter. Intake refuses every id that
+ * fails the same rule (src/common/vendor-id.ts), so such an id is simply unknown (404) and never
+ * reaches the database (PostgreSQL cannot even hold a NUL).
  */
 export function isPossibleId(id: string): boolean {
-  return id.length > 0 && id.length <= MAX_ID_LENGTH && !CONTROL_CHARACTERS.test(id);
+  return isUsableId(id);
 }
 
 export const ARTIFACT_KINDS: readonly ArtifactKind[] = Object.values(ArtifactKind);

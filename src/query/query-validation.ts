@@ -1,4 +1,4 @@
-import { ValidationPipe } from '@nestjs/common';
+import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import * as classTransformer from 'class-transformer';
 import * as classValidator from 'class-validator';
 
@@ -14,4 +14,15 @@ export const queryValidation = new ValidationPipe({
   stopAtFirstError: true,
   validatorPackage: classValidator,
   transformerPackage: classTransformer,
+  exceptionFactory: (errors: ValidationError[]) => new BadRequestException(errors.flatMap(messagesOf)),
 });
+
+// A parameter name is worth naming back when it looks like one; anything else the caller put in
+// the query string (a pasted token, say) is not repeated in the answer.
+const PLAIN_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+function messagesOf(error: ValidationError): string[] {
+  return Object.entries(error.constraints ?? {}).map(([constraint, message]) =>
+    constraint === 'whitelistValidation' && !PLAIN_NAME.test(error.property) ? 'an unknown query parameter was given' : message,
+  );
+}

@@ -1,10 +1,11 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
 import { DeliveryOutcome } from '../generated/prisma/enums';
+import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { NOTIFICATION_HANDLERS, NotificationHandler } from './handlers/notification-handler';
 import { SignedDelivery } from './intake-record';
 import { IntakeService } from './intake.service';
-import { parseNotification } from './notification';
+import { parseNotification, SukiNotification } from './notification';
 import { isKnownVendorStatus } from './status-mapping';
 
 /** What became of a notification, with the identifiers it is logged under. */
@@ -25,12 +26,13 @@ export class NotificationDispatcher {
     @Inject(NOTIFICATION_HANDLERS) handlers: NotificationHandler[],
     private readonly intake: IntakeService,
     private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
   ) {
     this.handlers = new Map(handlers.map((handler) => [handler.handles, handler]));
   }
 
   async dispatch(delivery: SignedDelivery): Promise<DispatchResult> {
-    const parsed = parseNotification(delivery.rawBody);
+    const parsed = parseNotification(delivery.rawBody, { maxKnownSessions: this.config.webhook.maxKnownSessions });
     if (!parsed.usable) {
       // Authentic but unusable: kept verbatim (never dropped), then refused.
       await this.intake.submit({
@@ -48,12 +50,29 @@ export class NotificationDispatcher {
     if (!handler) throw new Error(`no handler for ${notification.status}`);
     const outcome = await handler.handle(delivery, notification);
     this.count(notification.vendorStatus, outcome);
+    if (outcome !== 'duplicate') this.reportLeftOut(notification);
     const status = notification.status ?? 'unrecognized';
     // At info the request's access line carries these identifiers; this line is for debugging.
     this.logger.debug(
       `notification session=${notification.sessionId} encounter=${notification.encounterId} status=${status} outcome=${outcome}`,
     );
     return { outcome, sessionId: notification.sessionId, encounterId: notification.encounterId, status };
+  }
+
+  /** What the notification held that its rows do not: said out loud, never dropped silently. */
+  private reportLeftOut(notification: SukiNotification): void {
+    const session = notification.sessionId;
+    if (notification.sessionsLeftOut > 0) {
+      const cap = this.config.webhook.maxKnownSessions;
+      this.metrics.knownSessionsLeftOut.inc(notification.sessionsLeftOut);
+      this.logger.warn(
+        `notification session=${session} lists more sessions than the cap of ${cap}: ${notification.sessionsLeftOut} not made known (kept in the raw body)`,
+      );
+    }
+    for (const { field, reason } of notification.unstored) {
+      this.metrics.unstoredFields.inc({ field });
+      this.logger.warn(`notification session=${session} field=${field}: ${reason} (kept in the raw body)`);
+    }
   }
 
   private count(vendorStatus: string | undefined, outcome: string): void {

@@ -86,6 +86,65 @@ describe('parseNotification', () => {
     expect(parseNotification(raw)).toMatchObject({ usable: false, reason });
   });
 
+  it.each([
+    ['a leading space', ' a'],
+    ['a trailing space', 'a '],
+    ['a no-break space', 'a\u00a0'],
+  ])('keeps an id with %s exactly as sent, never trimmed', (_name, id) => {
+    expect(parse({ session_id: id, encounter_id: id, status: 'success', sessions: [id, 'a'] })).toMatchObject({
+      usable: true,
+      notification: { sessionId: id, encounterId: id, sessions: [id, 'a'] },
+    });
+  });
+
+  it.each([
+    ['a byte-order mark', '\ufeffbom'],
+    ['a line separator', 'a\u2028b'],
+    ['a right-to-left override', 'a\u202eb'],
+    ['NEL', 'a\u0085b'],
+  ])('refuses an id with %s rather than changing it', (_name, id) => {
+    expect(parse({ session_id: id, encounter_id: 'e', status: 'success' })).toMatchObject({ usable: false });
+    expect(parse({ session_id: 's', encounter_id: 'e', status: 'success', sessions: [id] })).toMatchObject({
+      notification: { sessions: [] },
+    });
+  });
+
+  it('makes known at most maxKnownSessions sessions and counts the entries left out', () => {
+    const sessions = Array.from({ length: 250 }, (_, i) => `s-${i}`);
+    const parsed = parseNotification(Buffer.from(JSON.stringify({ session_id: 's', encounter_id: 'e', status: 'success', sessions })), {
+      maxKnownSessions: 100,
+    });
+    expect(parsed).toMatchObject({ notification: { sessions: sessions.slice(0, 100), sessionsLeftOut: 150 } });
+  });
+
+  it('leaves out what cannot be stored, saying which field and why', () => {
+    const deep = JSON.parse('['.repeat(1001) + ']'.repeat(1001)) as unknown;
+    expect(
+      parse({ session_id: 's', encounter_id: 'e', status: 'success', additional_info: deep, _links: { contents: 'x' } }),
+    ).toMatchObject({
+      notification: {
+        additionalInfo: undefined,
+        storedLinks: { contents: 'x' },
+        unstored: [{ field: 'additional_info', reason: 'nested deeper than 1000 levels; not stored' }],
+      },
+    });
+    const surrogate = '{"session_id":"s","encounter_id":"e","status":"failure","error_detail":"a\\ud800","_links":{"k":"\\udfff"}}';
+    expect(parse(surrogate)).toMatchObject({
+      notification: {
+        errorDetail: 'a\ufffd',
+        links: { k: '\udfff' },
+        storedLinks: undefined,
+        unstored: [
+          { field: 'error_detail', reason: 'unpaired surrogate replaced by U+FFFD' },
+          { field: '_links', reason: 'holds an unpaired surrogate; not stored' },
+        ],
+      },
+    });
+    expect(parse({ session_id: 's', encounter_id: 'e', status: 'success', additional_info: { a: [1, { b: 'ok' }] } })).toMatchObject({
+      notification: { additionalInfo: { a: [1, { b: 'ok' }] }, unstored: [] },
+    });
+  });
+
   it('keeps the vendor status of an unusable body for the record', () => {
     expect(parse({ status: 'success' })).toMatchObject({ usable: false, vendorStatus: 'success' });
   });

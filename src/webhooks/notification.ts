@@ -1,5 +1,13 @@
+import { isUsableId } from '../common/vendor-id';
 import { SessionStatus } from '../generated/prisma/enums';
 import { mapVendorStatus } from './status-mapping';
+import { jsonProblem, storableText } from './storable-fields';
+
+/** A derived field that was not stored as sent (the raw body still holds it), and why. */
+export interface UnstoredField {
+  field: string;
+  reason: string;
+}
 
 /** The fields of a Suki notification that the service uses; everything else is kept verbatim. */
 export interface SukiNotification {
@@ -11,24 +19,37 @@ export interface SukiNotification {
   errorCode?: string;
   errorDetail?: string;
   additionalInfo?: unknown;
+  /** `_links` as sent, to find the hrefs to fetch. */
   links?: Record<string, unknown>;
-  /** Session ids the notification names as belonging to its encounter. */
+  /** `_links` as the session row keeps it: undefined when it cannot be stored. */
+  storedLinks?: Record<string, unknown>;
+  /** Session ids the notification names as belonging to its encounter, at most `maxKnownSessions`. */
   sessions: string[];
+  /** Entries of `sessions` past the cap (other than repeats of kept ids), not made known; the raw body keeps them. */
+  sessionsLeftOut: number;
+  /** Derived fields left out or changed because they could not be stored as sent. */
+  unstored: UnstoredField[];
 }
 
 export type ParsedNotification =
   { usable: true; notification: SukiNotification } | { usable: false; reason: string; vendorStatus?: string };
 
-const MAX_ID_LENGTH = 255;
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+export interface ParseLimits {
+  /** How many sessions of the `sessions` array one notification may make known. */
+  maxKnownSessions: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxKnownSessions: 100 };
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Reads an authenticated body. Tolerant with the vendor: unknown fields and statuses pass, and
  * optional fields of the wrong type are ignored. Only a body we cannot attribute to a session
- * (not JSON, or no usable session_id / encounter_id) is unusable.
+ * (not JSON, or no usable session_id / encounter_id) is unusable. Ids are taken exactly as sent
+ * or not at all (src/common/vendor-id.ts).
  */
-export function parseNotification(rawBody: Buffer): ParsedNotification {
+export function parseNotification(rawBody: Buffer, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedNotification {
   let body: unknown;
   try {
     body = JSON.parse(utf8.decode(rawBody));
@@ -37,35 +58,59 @@ export function parseNotification(rawBody: Buffer): ParsedNotification {
   }
   if (!isObject(body)) return { usable: false, reason: 'body is not a JSON object' };
 
-  const vendorStatus = typeof body.status === 'string' ? body.status.slice(0, 255) : undefined;
-  const sessionId = usableId(body.session_id);
-  const encounterId = usableId(body.encounter_id);
-  if (!sessionId) return { usable: false, reason: 'session_id is missing or not a usable id', vendorStatus };
-  if (!encounterId) return { usable: false, reason: 'encounter_id is missing or not a usable id', vendorStatus };
+  const unstored: UnstoredField[] = [];
+  const text = (field: string, value: string | undefined) => {
+    const stored = storableText(value);
+    if (stored.changed) unstored.push({ field, reason: 'unpaired surrogate replaced by U+FFFD' });
+    return stored.value;
+  };
+  const vendorStatus = text('status', typeof body.status === 'string' ? body.status.slice(0, 255) : undefined);
+  if (!isUsableId(body.session_id)) return { usable: false, reason: 'session_id is missing or not a usable id', vendorStatus };
+  if (!isUsableId(body.encounter_id)) return { usable: false, reason: 'encounter_id is missing or not a usable id', vendorStatus };
 
+  const links = isObject(body._links) ? body._links : undefined;
+  const { sessions, leftOut } = knownSessions(body.sessions, limits.maxKnownSessions);
   return {
     usable: true,
     notification: {
-      sessionId,
-      encounterId,
+      sessionId: body.session_id,
+      encounterId: body.encounter_id,
       vendorStatus,
       status: mapVendorStatus(body.status),
-      errorCode: optionalString(body.error_code),
-      errorDetail: optionalString(body.error_detail),
-      additionalInfo: body.additional_info ?? undefined,
-      links: isObject(body._links) ? body._links : undefined,
-      sessions: Array.isArray(body.sessions)
-        ? [...new Set(body.sessions.map(usableId).filter((id): id is string => id !== undefined))]
-        : [],
+      errorCode: text('error_code', optionalString(body.error_code)),
+      errorDetail: text('error_detail', optionalString(body.error_detail)),
+      additionalInfo: storableJson('additional_info', body.additional_info ?? undefined, unstored),
+      links,
+      storedLinks: storableJson('_links', links, unstored) as Record<string, unknown> | undefined,
+      sessions,
+      sessionsLeftOut: leftOut,
+      unstored,
     },
   };
 }
 
-function usableId(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const id = value.trim();
-  // A lone surrogate cannot be stored as text; such an id is as unusable as a control character.
-  return id.length > 0 && id.length <= MAX_ID_LENGTH && !CONTROL_CHARACTERS.test(id) && id.isWellFormed() ? id : undefined;
+/**
+ * The first `cap` distinct usable ids of the `sessions` array. Each becomes a row, so one body
+ * listing 100,000 ids must not become 100,000 inserts that stall intake for everyone else.
+ */
+function knownSessions(value: unknown, cap: number): { sessions: string[]; leftOut: number } {
+  if (!Array.isArray(value)) return { sessions: [], leftOut: 0 };
+  const kept = new Set<string>();
+  let leftOut = 0;
+  for (const id of value) {
+    if (kept.size >= cap) {
+      // Past the cap nothing is validated: counting the entries left out is all that is owed.
+      if (typeof id !== 'string' || !kept.has(id)) leftOut += 1;
+    } else if (isUsableId(id)) kept.add(id);
+  }
+  return { sessions: [...kept], leftOut };
+}
+
+function storableJson(field: string, value: unknown, unstored: UnstoredField[]): unknown {
+  const problem = value === undefined ? undefined : jsonProblem(value);
+  if (problem === undefined) return value;
+  unstored.push({ field, reason: `${problem}; not stored` });
+  return undefined;
 }
 
 function optionalString(value: unknown): string | undefined {

@@ -5,12 +5,15 @@ import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { SignedDelivery } from './intake-record';
 import { verifySignature } from './signature';
+import { NOTIFICATION_CONTENT_TYPES, singleHeader } from './signature-headers.middleware';
 
 export type SignedRequest = Request & { rawBody?: Buffer; signedDelivery?: SignedDelivery };
 
 /**
  * Lets through only notifications signed by Suki within the tolerance window. Runs before
- * the body is read as JSON: the signature covers the exact bytes received.
+ * the body is read as JSON: the signature covers the exact bytes received. Its header checks
+ * have already refused what could be refused before the body was read
+ * (signature-headers.middleware.ts); they are repeated here so the guard stands on its own.
  */
 @Injectable()
 export class SignatureGuard implements CanActivate {
@@ -22,7 +25,7 @@ export class SignatureGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<SignedRequest>();
-    if (!request.is(['application/json', 'application/*+json'])) {
+    if (!request.is(NOTIFICATION_CONTENT_TYPES)) {
       this.metrics.signatureFailures.inc({ reason: 'unsupported_media_type' });
       throw new UnsupportedMediaTypeException('Content-Type must be application/json');
     }
@@ -42,10 +45,4 @@ export class SignatureGuard implements CanActivate {
     request.signedDelivery = { rawBody, generatedAtMs: check.generatedAtMs, receivedAt: new Date(now) };
     return true;
   }
-}
-
-/** A header sent more than once is as good as malformed (Node joins repeats with ", "). */
-function singleHeader(request: Request, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
 }

@@ -21,25 +21,42 @@ export function sign(rawBody: Buffer, generatedAt: string, secret: string): stri
   return createHmac('sha256', secret).update(generatedAt, 'utf8').update(':', 'utf8').update(rawBody).digest('hex');
 }
 
+export type HeaderCheck = { ok: true; generatedAtMs: number } | { ok: false; reason: Exclude<SignatureFailure, 'mismatch'> };
+
 /**
- * Verifies a Suki notification's signature against every active secret (rotation) and checks
- * that `generated-at` lies within `toleranceMs` of `nowMs` in either direction.
+ * What can be decided from the headers alone, before a byte of the body is read: both present
+ * and well-formed, and `generated-at` within `toleranceMs` of `nowMs` in either direction.
  */
-export function verifySignature(request: SignedRequest, secrets: readonly string[], nowMs: number, toleranceMs: number): SignatureCheck {
-  const { generatedAt, signature, rawBody } = request;
+export function checkSignatureHeaders(
+  generatedAt: string | undefined,
+  signature: string | undefined,
+  nowMs: number,
+  toleranceMs: number,
+): HeaderCheck {
   if (generatedAt === undefined || generatedAt === '') return { ok: false, reason: 'missing_timestamp' };
   if (!DIGITS.test(generatedAt)) return { ok: false, reason: 'malformed_timestamp' };
   if (signature === undefined || signature === '') return { ok: false, reason: 'missing_signature' };
   if (!HEX_SHA256.test(signature)) return { ok: false, reason: 'malformed_signature' };
   const generatedAtMs = Number(generatedAt);
   if (Math.abs(nowMs - generatedAtMs) > toleranceMs) return { ok: false, reason: 'outside_tolerance' };
+  return { ok: true, generatedAtMs };
+}
 
-  const given = Buffer.from(signature.toLowerCase(), 'hex');
+/**
+ * Verifies a Suki notification's signature against every active secret (rotation), after the
+ * header checks of checkSignatureHeaders.
+ */
+export function verifySignature(request: SignedRequest, secrets: readonly string[], nowMs: number, toleranceMs: number): SignatureCheck {
+  const { generatedAt, signature, rawBody } = request;
+  const headers = checkSignatureHeaders(generatedAt, signature, nowMs, toleranceMs);
+  if (!headers.ok) return headers;
+
+  const given = Buffer.from(signature!.toLowerCase(), 'hex');
   // Every secret is tried, so the time taken does not reveal which one (if any) matched.
   let matched = false;
   for (const secret of secrets) {
-    const expected = Buffer.from(sign(rawBody, generatedAt, secret), 'hex');
+    const expected = Buffer.from(sign(rawBody, generatedAt!, secret), 'hex');
     if (timingSafeEqual(expected, given)) matched = true;
   }
-  return matched ? { ok: true, generatedAtMs } : { ok: false, reason: 'mismatch' };
+  return matched ? { ok: true, generatedAtMs: headers.generatedAtMs } : { ok: false, reason: 'mismatch' };
 }

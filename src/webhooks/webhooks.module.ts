@@ -8,6 +8,7 @@ import { UnrecognizedStatusHandler } from './handlers/unrecognized-status.handle
 import { IntakeRepository } from './intake.repository';
 import { IntakeService } from './intake.service';
 import { NotificationDispatcher } from './notification.dispatcher';
+import { SignatureHeadersMiddleware } from './signature-headers.middleware';
 import { SignatureGuard } from './signature.guard';
 import { WebhooksController } from './webhooks.controller';
 
@@ -33,6 +34,7 @@ const HANDLERS = [
     IntakeService,
     IntakeRepository,
     SignatureGuard,
+    SignatureHeadersMiddleware,
   ],
 })
 export class WebhooksModule {}

@@ -20,7 +20,7 @@ export function baseRecord(delivery: SignedDelivery, notification: SukiNotificat
     vendorStatus: notification.vendorStatus,
     sessionStatus: notification.status,
     additionalInfo: notification.additionalInfo,
-    links: notification.links,
+    links: notification.storedLinks,
     knownSessions: [],
     artifacts: [],
   };

@@ -38,7 +38,7 @@ export class SessionCompletedHandler implements NotificationHandler {
         kind,
         ownerId: encounterLevel ? notification.encounterId : notification.sessionId,
         sessionId: encounterLevel ? null : notification.sessionId,
-        href: href.slice(0, 2048),
+        href: href.slice(0, 2048).toWellFormed(),
         refusal: decision.allowed ? undefined : decision.reason,
       });
     }
