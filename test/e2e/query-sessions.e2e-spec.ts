@@ -153,6 +153,7 @@ describe('query API: sessions', () => {
         fetchedAt: expect.stringMatching(ISO_UTC),
         lastError: null,
         nextAttemptAt: null,
+        purgedAt: null,
         data: note,
       });
       const session = await get(`/v1/sessions/${sessionId}`);
@@ -163,6 +164,7 @@ describe('query API: sessions', () => {
         fetchedAt: ready.body.fetchedAt,
         lastError: null,
         nextAttemptAt: null,
+        purgedAt: null,
       });
 
       // Held back from the worker so that it stays pending whatever a retrieval worker does.
