@@ -40,7 +40,7 @@ export class AuditController {
     const rows = await this.repository.list(filters, after, limit + 1);
     // Reading the audit is an admin action too, recorded before the page goes out.
     await this.audit.record(actor, { action: 'audit.list', sessionId: input.sessionId });
-    const page = toPage(rows, limit, scope, (row) => ({ updatedAt: new Date(row.at), id: row.id }));
-    return { items: page.items.map(({ id: _id, ...item }) => item), nextCursor: page.nextCursor };
+    const page = toPage(rows, limit, scope, (row) => ({ updatedAt: new Date(row.item.at), id: row.id }));
+    return { items: page.items.map((row) => row.item), nextCursor: page.nextCursor };
   }
 }

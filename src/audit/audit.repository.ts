@@ -4,6 +4,12 @@ import { KeysetPosition } from '../query/cursor';
 import { AuditEntry } from './audit-entry';
 import { AuditItemOutput } from './audit.output';
 
+/** A record as listed, with the id its page position needs (not shown: the order is by time). */
+export interface AuditRow {
+  id: string;
+  item: AuditItemOutput;
+}
+
 export interface AuditFilters {
   client?: string;
   sessionId?: string;
@@ -35,7 +41,7 @@ export class AuditRepository {
   }
 
   /** Up to `limit` records after `after`, newest first by (at, id). */
-  async list(filters: AuditFilters, after: KeysetPosition | undefined, limit: number): Promise<Array<AuditItemOutput & { id: string }>> {
+  async list(filters: AuditFilters, after: KeysetPosition | undefined, limit: number): Promise<AuditRow[]> {
     const rows = await this.db.accessAudit.findMany({
       where: {
         client: filters.client,
@@ -50,14 +56,16 @@ export class AuditRepository {
     });
     return rows.map((row) => ({
       id: row.id.toString(),
-      at: row.at.toISOString(),
-      client: row.client,
-      action: row.action,
-      sessionId: row.sessionId,
-      encounterId: row.encounterId,
-      kind: row.kind,
-      requestId: row.requestId,
-      remoteAddress: row.remoteAddress,
+      item: {
+        at: row.at.toISOString(),
+        client: row.client,
+        action: row.action,
+        sessionId: row.sessionId,
+        encounterId: row.encounterId,
+        kind: row.kind,
+        requestId: row.requestId,
+        remoteAddress: row.remoteAddress,
+      },
     }));
   }
 }

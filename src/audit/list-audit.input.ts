@@ -3,7 +3,7 @@ import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsInstantParam, KeysetPageInput } from '../query/page.input';
 import { AUDIT_ACTIONS } from './audit-entry';
 
-const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
 
 /** GET /v1/audit filters. */
 export class ListAuditInput extends KeysetPageInput {

@@ -11,7 +11,7 @@ export interface PurgeCounts {
 export type PurgeTable = keyof PurgeCounts;
 
 // A key of its own (the migrator's is Prisma's 72707369): held while one replica purges.
-const RETENTION_LOCK = 7_305_246_071;
+export const RETENTION_LOCK = 7_305_246_071;
 
 // What is purged of each table, and the instant that ages it: when the note was fetched,
 // when the notification arrived. Ids, states, timelines and digests stay.

@@ -104,12 +104,16 @@ describe('internal clients and their scopes', () => {
 
   it('serves note content to a client with content, and refuses it to a read-only client that still reads the state', async () => {
     const path = `/v1/sessions/${sessionId}/artifacts/contents`;
-    expect((await get(path, { token: TOKENS.clinician })).body.data).toEqual(NOTE);
+    expect((await get(path, { token: TOKENS.clinician })).body).toEqual(expect.objectContaining({ data: NOTE }));
     const refused = await get(path, { token: TOKENS.reader });
     expect(refused.status).toBe(403);
-    expect(refused.body.message).toBe('this endpoint needs scope content, which client reader does not have (it has read)');
+    expect((refused.body as { message: string }).message).toBe(
+      'this endpoint needs scope content, which client reader does not have (it has read)',
+    );
     const state = await get(`/v1/sessions/${sessionId}`, { token: TOKENS.reader });
-    expect(state.body.artifacts).toContainEqual(expect.objectContaining({ kind: 'contents', status: 'ready' }));
+    expect((state.body as { artifacts: unknown[] }).artifacts).toContainEqual(
+      expect.objectContaining({ kind: 'contents', status: 'ready' }),
+    );
     expect(JSON.stringify(state.body)).not.toContain(NOTE.note);
   });
 
@@ -120,8 +124,13 @@ describe('internal clients and their scopes', () => {
   });
 
   it('documents on every /v1 operation the scopes the guard enforces, and its 403', async () => {
-    const document = (await get('/docs-json', { token: null })).body;
-    const documented = Object.entries<Record<string, any>>(document.paths)
+    interface Operation {
+      description?: string;
+      responses: Record<string, unknown>;
+      'x-required-scopes'?: string[];
+    }
+    const document = (await get('/docs-json', { token: null })).body as { paths: Record<string, { get: Operation }> };
+    const documented = Object.entries(document.paths)
       .filter(([route]) => route.startsWith('/v1'))
       .map(([route, item]) => [route, item.get['x-required-scopes'], Object.keys(item.get.responses).includes('403')]);
     expect(documented.sort()).toEqual(endpoints.map((endpoint) => [endpoint.route, endpoint.scopes, true]).sort());

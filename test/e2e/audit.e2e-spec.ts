@@ -6,13 +6,37 @@ const CLINICIAN = 'clinician-token-0123456789';
 const READER = 'reader-token-0123456789';
 const ADMIN = 'admin-token-0123456789';
 
+interface AuditRow {
+  id: string;
+  at: Date;
+  client: string;
+  action: string;
+  session_id: string | null;
+  encounter_id: string | null;
+  kind: string | null;
+  request_id: string;
+  remote_address: string | null;
+}
+interface AuditItem {
+  at: string;
+  requestId: string;
+}
+interface AuditPage {
+  items: AuditItem[];
+  nextCursor: string | null;
+}
+const FROM_LOCALHOST: unknown = expect.stringMatching(/127\.0\.0\.1$/);
+const AN_INSTANT: unknown = expect.stringMatching(ISO_UTC);
+const A_STRING: unknown = expect.any(String);
+const dataOf = (body: unknown) => (body as { data: unknown }).data;
+
 describe('the access audit', () => {
   const { db, get, post } = useQueryApp({
     INTERNAL_API_CLIENTS: `clinician:read+content:${CLINICIAN},reader:read:${READER},ops:admin:${ADMIN}`,
   });
   const NOTE = { note: 'Assessment: tension headache.' };
   const auditRows = (sessionOrEncounter: string) =>
-    db().query('SELECT * FROM access_audit WHERE session_id = $1 OR encounter_id = $1 ORDER BY id', [sessionOrEncounter]);
+    db().query<AuditRow>('SELECT * FROM access_audit WHERE session_id = $1 OR encounter_id = $1 ORDER BY id', [sessionOrEncounter]);
 
   async function aReadyNote(): Promise<{ sessionId: string; encounterId: string }> {
     const sessionId = randomUUID();
@@ -32,7 +56,7 @@ describe('the access audit', () => {
       headers: { 'x-request-id': 'req-2' },
     });
     expect([session.status, encounter.status]).toEqual([200, 200]);
-    expect(session.body.data).toEqual(NOTE);
+    expect(dataOf(session.body)).toEqual(NOTE);
 
     const rows = await auditRows(encounterId);
     expect(rows).toEqual([
@@ -43,7 +67,7 @@ describe('the access audit', () => {
         encounter_id: encounterId,
         kind: 'contents',
         request_id: 'req-1',
-        remote_address: expect.stringMatching(/127\.0\.0\.1$/),
+        remote_address: FROM_LOCALHOST,
       }),
       expect.objectContaining({
         client: 'clinician',
@@ -61,7 +85,7 @@ describe('the access audit', () => {
     const sessionId = randomUUID();
     await post(aSuccessNotification({ session_id: sessionId, sessions: [] }));
     const pending = await get(`/v1/sessions/${sessionId}/artifacts/contents`, { token: CLINICIAN });
-    expect([pending.status, pending.body.data]).toEqual([200, null]);
+    expect([pending.status, dataOf(pending.body)]).toEqual([200, null]);
     expect((await get(`/v1/sessions/${sessionId}/artifacts/transcripts`, { token: READER })).status).toBe(403);
     expect((await get(`/v1/sessions/${sessionId}`, { token: CLINICIAN })).status).toBe(200);
     expect(await auditRows(sessionId)).toEqual([]);
@@ -71,25 +95,26 @@ describe('the access audit', () => {
     const { sessionId, encounterId } = await aReadyNote();
     for (let i = 0; i < 3; i++) await get(`/v1/sessions/${sessionId}/artifacts/contents`, { token: CLINICIAN });
 
-    const seen: any[] = [];
+    const seen: AuditItem[] = [];
     let cursor: string | null = null;
     do {
       const query: string = `/v1/audit?sessionId=${sessionId}&action=artifact.read&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
       const page = await get(query, { token: ADMIN, headers: { 'x-request-id': 'audit-walk' } });
       expect(page.status).toBe(200);
-      seen.push(...page.body.items);
-      cursor = page.body.nextCursor;
+      const body = page.body as AuditPage;
+      seen.push(...body.items);
+      cursor = body.nextCursor;
     } while (cursor);
     expect(seen).toHaveLength(3);
     expect(seen[0]).toEqual({
-      at: expect.stringMatching(ISO_UTC),
+      at: AN_INSTANT,
       client: 'clinician',
       action: 'artifact.read',
       sessionId,
       encounterId,
       kind: 'contents',
-      requestId: expect.any(String),
-      remoteAddress: expect.stringMatching(/127\.0\.0\.1$/),
+      requestId: A_STRING,
+      remoteAddress: FROM_LOCALHOST,
     });
     expect(new Set(seen.map((item) => item.requestId)).size).toBe(3);
     const times = seen.map((item) => item.at);
@@ -97,7 +122,7 @@ describe('the access audit', () => {
 
     // Each page of that walk is itself an admin action in the audit.
     const listings = await get(`/v1/audit?client=ops&action=audit.list&sessionId=${sessionId}`, { token: ADMIN });
-    expect(listings.body.items.filter((item: any) => item.requestId === 'audit-walk')).toHaveLength(2);
+    expect((listings.body as AuditPage).items.filter((item) => item.requestId === 'audit-walk')).toHaveLength(2);
     const since = await get(`/v1/audit?client=clinician&since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, {
       token: ADMIN,
     });
@@ -114,7 +139,7 @@ describe('the access audit', () => {
   ])('answers GET /v1/audit?%s with 400 naming the parameter', async (query, message) => {
     const answer = await get(`/v1/audit?${query}`, { token: ADMIN });
     expect(answer.status).toBe(400);
-    expect(answer.body.message).toBe(message);
+    expect((answer.body as { message: string }).message).toBe(message);
   });
 
   it('is refused UPDATE, DELETE and TRUNCATE by the database, whatever role connects', async () => {
@@ -159,7 +184,7 @@ describe('the access audit', () => {
       await db().query('DROP TRIGGER fail_audit ON access_audit');
     }
     const again = await get(`/v1/sessions/${sessionId}/artifacts/contents`, { token: CLINICIAN });
-    expect([again.status, again.body.data]).toEqual([200, NOTE]);
+    expect([again.status, dataOf(again.body)]).toEqual([200, NOTE]);
     expect(await auditRows(sessionId)).toHaveLength(1);
   });
 });

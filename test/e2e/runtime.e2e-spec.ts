@@ -92,7 +92,11 @@ describe('prepareRuntime outside production, with nothing configured', () => {
       expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
       expect(first.config.webhook.secrets).toEqual([secrets.webhookSecret]);
       // One development client with every scope, so that a first run can try every endpoint.
-      const digest = [...createHash('sha256').update(secrets.internalApiToken).digest()];
+      const digest = [
+        ...createHash('sha256')
+          .update((secrets as { internalApiToken: string }).internalApiToken)
+          .digest(),
+      ];
       expect(first.config.apiClients).toEqual([
         { name: 'dev', scopes: ['read', 'content', 'register', 'admin'], tokenSha256: { type: 'Buffer', data: digest } },
       ]);
