@@ -164,7 +164,6 @@ describe('query API: sessions', () => {
         fetchedAt: ready.body.fetchedAt,
         lastError: null,
         nextAttemptAt: null,
-        purgedAt: null,
       });
 
       // Held back from the worker so that it stays pending whatever a retrieval worker does.
