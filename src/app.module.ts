@@ -7,6 +7,7 @@ import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueryModule } from './query/query.module';
+import { RetentionModule } from './retention/retention.module';
 import { RetrievalModule } from './retrieval/retrieval.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -26,6 +27,7 @@ export class AppModule {
         WebhooksModule,
         QueryModule,
         RetrievalModule,
+        RetentionModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

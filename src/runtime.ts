@@ -1,11 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
+import { SCOPES, sha256 } from './config/api-clients';
 import { AppConfig } from './config/app-config';
 import { loadOrCreateDevSecrets } from './config/dev-secrets';
 import { loadConfig } from './config/load-config';
 import { EmbeddedDatabase, startEmbeddedDatabase } from './database/embedded-database';
 import { applyMigrations } from './database/migrator';
 import { prepareSukiApi, SukiApiSetup } from './simulator/simulator-runtime';
+
+/** The client of the generated development token (outside production only). */
+export const DEV_CLIENT = 'dev';
 
 export interface Runtime {
   config: AppConfig;
@@ -22,15 +26,18 @@ export async function prepareRuntime(env: Record<string, string | undefined>, lo
   const config = loadConfig(env);
   let embedded: EmbeddedDatabase | undefined;
 
-  if (!config.production && (!config.databaseUrl || config.webhook.secrets.length === 0 || config.internalApiTokens.length === 0)) {
+  if (!config.production && (!config.databaseUrl || config.webhook.secrets.length === 0 || config.apiClients.length === 0)) {
     const secrets = await loadOrCreateDevSecrets(config.dataDir);
     if (config.webhook.secrets.length === 0) {
       config.webhook.secrets = [secrets.webhookSecret];
       logger.warn(`SUKI_WEBHOOK_SECRETS not set: using the development secret in ${config.dataDir}/dev-secrets.json`);
     }
-    if (config.internalApiTokens.length === 0) {
-      config.internalApiTokens = [secrets.internalApiToken];
-      logger.warn(`INTERNAL_API_TOKENS not set: using the development token in ${config.dataDir}/dev-secrets.json`);
+    if (config.apiClients.length === 0) {
+      // Every scope, so that a first run can try every endpoint with the one token it was given.
+      config.apiClients = [{ name: DEV_CLIENT, scopes: SCOPES, tokenSha256: sha256(secrets.internalApiToken) }];
+      logger.warn(
+        `INTERNAL_API_CLIENTS and INTERNAL_API_TOKENS not set: client ${DEV_CLIENT} (${SCOPES.join('+')}) uses the development token in ${config.dataDir}/dev-secrets.json`,
+      );
     }
     if (!config.databaseUrl) {
       embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, password: secrets.databasePassword, database: 'suki' });

@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import { DocumentBuilder, OpenAPIObject, OperationObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../config/app-config';
 import { BEARER_SCHEME } from '../query/bearer.guard';
+import { SCOPES_EXTENSION } from '../query/scopes';
 import { ErrorOutput } from './error.output';
 import { OPERATIONAL_OPERATIONS, SUKI_SCHEMAS, webhookOperation } from './openapi-paths';
 
@@ -10,8 +11,12 @@ const DESCRIPTION = `Receives Suki's signed ambient-documentation notifications,
 and transcripts from Suki, and tells internal systems whether an encounter's note is ready, why a session failed and what
 Suki returned.
 
-* **/v1** — the query API: \`Authorization: Bearer <token>\` with a token of INTERNAL_API_TOKENS. JSON, camelCase, times
-  ISO-8601 UTC, ids are Suki's. Errors are \`{statusCode, error, message}\`; a malformed query parameter is a 400 naming it.
+* **/v1** — the query API: \`Authorization: Bearer <token>\` with the token of an internal client (INTERNAL_API_CLIENTS, or
+  INTERNAL_API_TOKENS with \`read\` + \`content\`). Each operation names the scopes it needs (\`x-required-scopes\`): \`read\`
+  (states, never note content), \`content\` (artifact \`data\`), \`register\`, \`admin\`. A valid token without them gets 403
+  with \`WWW-Authenticate: Bearer error="insufficient_scope"\`. Every answer carrying note content is in the access audit
+  (GET /v1/audit) before it goes out. JSON, camelCase, times ISO-8601 UTC, ids are Suki's. Errors are
+  \`{statusCode, error, message}\`; a malformed query parameter is a 400 naming it.
 * **POST /webhooks/notification** — Suki's callback, authenticated by its HMAC signature instead.
 * **/health/*, /metrics, /docs** — operations; no token.`;
 
@@ -34,9 +39,13 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     .setTitle('Suki notification service')
     .setDescription(DESCRIPTION)
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A token of INTERNAL_API_TOKENS.' }, BEARER_SCHEME)
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'The token of a client of INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS.' },
+      BEARER_SCHEME,
+    )
     .addTag('sessions', 'Ambient sessions: status, failure reason, timeline and artifacts')
     .addTag('encounters', 'Encounters: status of the latest session, sessions and encounter-level artifacts')
+    .addTag('audit', 'Who was served note content, and every admin action (scope admin)')
     .addTag('webhooks', "Suki's notification callback")
     .addTag('operations', 'Health and metrics')
     .build();
@@ -58,7 +67,16 @@ export function buildDocument(app: INestApplication, base: Omit<OpenAPIObject, '
   for (const [path, operation] of Object.entries(OPERATIONAL_OPERATIONS)) {
     paths[path] = { ...paths[path], get: describedOr(paths[path]?.get, operation) };
   }
+  for (const item of Object.values(paths)) for (const operation of Object.values(item)) nameScopes(operation as OperationObject);
   return document;
+}
+
+/** Says in an operation's description which scopes RequireScopes gave it, for readers of the UI. */
+function nameScopes(operation: OperationObject): void {
+  const scopes = (operation as unknown as Record<string, unknown>)[SCOPES_EXTENSION];
+  if (!Array.isArray(scopes)) return;
+  const line = `Requires scope ${scopes.map((scope) => `\`${String(scope)}\``).join(' + ')}.`;
+  operation.description = operation.description ? `${line}\n\n${operation.description}` : line;
 }
 
 /** Keeps an operation documented by its own decorators; fills in one that is not. */

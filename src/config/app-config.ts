@@ -1,4 +1,5 @@
 import { ArtifactKind } from '../generated/prisma/enums';
+import { ApiClient } from './api-clients';
 
 export type SukiAuthMode = 'static' | 'partner';
 
@@ -70,7 +71,13 @@ export abstract class AppConfig {
     /** On shutdown, how long in-flight fetches may finish before their leases are handed back. */
     shutdownGraceMs: number;
   };
-  internalApiTokens: string[];
+  /**
+   * The clients of /v1 with their scopes: INTERNAL_API_CLIENTS and INTERNAL_API_TOKENS together.
+   * Empty outside production until the runtime adds the development client.
+   */
+  apiClients: ApiClient[];
+  /** Note content and raw notification bodies older than this many days are purged; unset keeps them. */
+  retentionDays?: number;
   logLevel: string;
   /** Hard limit on a graceful shutdown; past it the process exits non-zero. */
   shutdownTimeoutMs: number;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256 } from './api-clients';
 import { ConfigValidationError } from './app-config';
 import { loadConfig } from './load-config';
 
@@ -48,7 +49,8 @@ describe('loadConfig', () => {
         maxConcurrency: 8,
         maxAttempts: 8,
       },
-      internalApiTokens: [],
+      apiClients: [],
+      retentionDays: undefined,
       logLevel: 'info',
     });
   });
@@ -57,7 +59,10 @@ describe('loadConfig', () => {
     [
       'trims values and drops empty list items',
       { SUKI_WEBHOOK_SECRETS: ' s1 , s2,, ', INTERNAL_API_TOKENS: 't1,' },
-      { webhook: expect.objectContaining({ secrets: ['s1', 's2'] }), internalApiTokens: ['t1'] },
+      {
+        webhook: expect.objectContaining({ secrets: ['s1', 's2'] }),
+        apiClients: [{ name: 'token-1', scopes: ['read', 'content'], tokenSha256: sha256('t1') }],
+      },
     ],
     ['treats a blank variable as unset', { PORT: '  ', DATABASE_URL: '' }, { port: 3000, databaseUrl: undefined }],
     ['accepts whole numbers at both bounds', { PORT: '0', DATABASE_POOL_SIZE: '500' }, { port: 0, databasePoolSize: 500 }],
@@ -225,26 +230,34 @@ describe('loadConfig', () => {
         production: true,
         databaseUrl: PRODUCTION.DATABASE_URL,
         webhook: expect.objectContaining({ secrets: ['whsec-1'] }),
-        internalApiTokens: ['tok-1'],
+        apiClients: [{ name: 'token-1', scopes: ['read', 'content'], tokenSha256: sha256('tok-1') }],
         suki: expect.objectContaining({ apiToken: 'suki-token' }),
       });
     });
 
     it('refuses to start without them, listing every missing variable in one problem', () => {
       expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
-        'required in production but not set: DATABASE_URL, SUKI_WEBHOOK_SECRETS, INTERNAL_API_TOKENS, SUKI_API_TOKEN',
+        'required in production but not set: DATABASE_URL, SUKI_WEBHOOK_SECRETS, INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS, SUKI_API_TOKEN',
       ]);
     });
 
-    it.each(['DATABASE_URL', 'SUKI_WEBHOOK_SECRETS', 'INTERNAL_API_TOKENS', 'SUKI_API_TOKEN'])('refuses a missing %s', (name) => {
+    it.each(['DATABASE_URL', 'SUKI_WEBHOOK_SECRETS', 'SUKI_API_TOKEN'])('refuses a missing %s', (name) => {
       expect(problemsOf({ ...PRODUCTION, [name]: undefined })).toEqual([`required in production but not set: ${name}`]);
+    });
+
+    it('needs INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS, and takes either alone', () => {
+      expect(problemsOf({ ...PRODUCTION, INTERNAL_API_TOKENS: undefined })).toEqual([
+        'required in production but not set: INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS',
+      ]);
+      const clientsOnly = { ...PRODUCTION, INTERNAL_API_TOKENS: undefined, INTERNAL_API_CLIENTS: 'ehr:read:ehr-token-0123456789' };
+      expect(loadConfig(clientsOnly).apiClients.map((client) => client.name)).toEqual(['ehr']);
     });
 
     it('reports missing and malformed variables together', () => {
       expect(problemsOf({ NODE_ENV: 'production', PORT: 'http', DATABASE_URL: 'mysql://u@h/db', SUKI_WEBHOOK_SECRETS: ' , ' })).toEqual([
         'PORT must be a whole number from 0 to 65535',
         'DATABASE_URL must be a URL (postgres: or postgresql:)',
-        'required in production but not set: DATABASE_URL, SUKI_WEBHOOK_SECRETS, INTERNAL_API_TOKENS, SUKI_API_TOKEN',
+        'required in production but not set: DATABASE_URL, SUKI_WEBHOOK_SECRETS, INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS, SUKI_API_TOKEN',
       ]);
     });
   });

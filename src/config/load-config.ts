@@ -1,4 +1,5 @@
 import { ArtifactKind } from '../generated/prisma/enums';
+import { parseApiClients } from './api-clients';
 import { AppConfig, ConfigValidationError, SukiAuthMode } from './app-config';
 
 type Env = Record<string, string | undefined>;
@@ -59,7 +60,8 @@ export function loadConfig(env: Env): AppConfig {
       backoffMaxMs: read.int('RETRIEVAL_BACKOFF_MAX_MS', 300_000, 1, 86_400_000),
       shutdownGraceMs: read.int('RETRIEVAL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     },
-    internalApiTokens: read.list('INTERNAL_API_TOKENS'),
+    apiClients: parseApiClients(read.string('INTERNAL_API_CLIENTS'), read.string('INTERNAL_API_TOKENS'), problems),
+    retentionDays: read.optionalInt('RETENTION_DAYS', 1, 36_500),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
   };
@@ -95,7 +97,7 @@ export function loadConfig(env: Env): AppConfig {
     const required: Array<[string, boolean]> = [
       ['DATABASE_URL', !config.databaseUrl],
       ['SUKI_WEBHOOK_SECRETS', config.webhook.secrets.length === 0],
-      ['INTERNAL_API_TOKENS', config.internalApiTokens.length === 0],
+      ['INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS', config.apiClients.length === 0],
       ['SUKI_API_TOKEN', authMode === 'static' && !config.suki.apiToken],
     ];
     const missing = required.filter(([, isMissing]) => isMissing).map(([name]) => name);
@@ -122,6 +124,10 @@ class EnvReader {
       .split(',')
       .map((item) => item.trim())
       .filter((item) => item.length > 0);
+  }
+
+  optionalInt(name: string, min: number, max: number): number | undefined {
+    return this.string(name) === undefined ? undefined : this.int(name, min, min, max);
   }
 
   int(name: string, fallback: number, min: number, max: number): number {

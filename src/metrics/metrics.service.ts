@@ -78,8 +78,17 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly purgedRecords = new Counter({
+    name: 'suki_purged_records_total',
+    help: 'Records whose note content or raw body RETENTION_DAYS purged, by table',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Both series from the start, so a rate() over them is defined before the first purge.
+    for (const table of ['artifacts', 'deliveries']) this.purgedRecords.inc({ table }, 0);
   }
 
   /** For the retrieval worker: one call per fetch attempt, whatever became of it. */

@@ -14,7 +14,17 @@ const SUMMARY_FIELDS: JsonFields = [
 ];
 
 /** ArtifactOutput: the summary and the data, which is only shown once it is ready. */
-export const ARTIFACT_JSON = jsonObject([...SUMMARY_FIELDS, ['data', "CASE WHEN a.status = 'ready' THEN a.data END"]]);
+export const ARTIFACT_JSON = jsonObject([
+  ...SUMMARY_FIELDS,
+  ['purgedAt', utc('a.purged_at')],
+  ['data', "CASE WHEN a.status = 'ready' THEN a.data END"],
+]);
+
+/**
+ * The columns beside ARTIFACT_JSON that the audit needs: whose artifact it is, and whether the
+ * answer carries note content (only a ready, unpurged artifact does).
+ */
+export const ARTIFACT_AUDIT_COLUMNS = `a.encounter_id AS "encounterId", (a.status = 'ready' AND a.data IS NOT NULL) AS "carriesData"`;
 
 /** The JSON array of the artifact summaries matching `where`, by kind. */
 export function artifactSummaries(where: string): string {
@@ -27,14 +37,24 @@ export function artifactSummaries(where: string): string {
  */
 export interface ArtifactRow {
   body: Rendered<ArtifactOutput> | null;
+  encounterId: string | null;
+  carriesData: boolean | null;
 }
 
-export type ArtifactLookup = Rendered<ArtifactOutput> | 'no-artifact' | undefined;
+export interface FoundArtifact {
+  body: Rendered<ArtifactOutput>;
+  encounterId: string;
+  /** Whether `body` holds note content, which must be audited before it is served. */
+  carriesData: boolean;
+}
+
+export type ArtifactLookup = FoundArtifact | 'no-artifact' | undefined;
 
 export function toArtifactLookup(rows: ArtifactRow[]): ArtifactLookup {
   const [row] = rows;
   if (!row) return undefined;
-  return row.body ?? 'no-artifact';
+  if (row.body === null) return 'no-artifact';
+  return { body: row.body, encounterId: row.encounterId ?? '', carriesData: row.carriesData === true };
 }
 
 /** Why an owner has no artifact of a kind, pointing to the right owner when it is the wrong level. */

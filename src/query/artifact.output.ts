@@ -34,10 +34,18 @@ export class ArtifactSummaryOutput {
 /** One artifact with the JSON Suki returned. */
 export class ArtifactOutput extends ArtifactSummaryOutput {
   @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When RETENTION_DAYS purged `data` (UTC): the state stays, the content is gone for good. Null while it is kept.',
+  })
+  purgedAt: string | null;
+
+  @ApiProperty({
     type: 'object',
     additionalProperties: true,
     nullable: true,
-    description: 'The JSON body Suki returned for this resource, verbatim; null unless `status` is `ready`.',
+    description: 'The JSON body Suki returned for this resource, verbatim; null unless `status` is `ready`, and once purged.',
   })
   data: unknown;
 }

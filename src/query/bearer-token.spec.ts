@@ -1,4 +1,5 @@
-import { bearerToken, digestTokens, isAcceptedToken } from './bearer-token';
+import { parseApiClients, sha256 } from '../config/api-clients';
+import { authenticate, bearerToken } from './bearer-token';
 
 describe('bearerToken', () => {
   it.each([
@@ -14,26 +15,38 @@ describe('bearerToken', () => {
     [undefined, undefined],
     [['Bearer a', 'Bearer b'], undefined],
   ])('%j -> %j', (header, expected) => {
-    expect(bearerToken(header as string | string[] | undefined)).toBe(expected);
+    expect(bearerToken(header)).toBe(expected);
   });
 });
 
-describe('isAcceptedToken', () => {
-  const accepted = digestTokens(['first-token', 'second-token']);
+describe('authenticate', () => {
+  const problems: string[] = [];
+  const clients = parseApiClients(
+    `ehr:read+content:ehr-token-0123456789,support:read:sha256:${sha256('support-token-0123').toString('hex').toUpperCase()}`,
+    'first-token,second-token',
+    problems,
+  );
+
+  it('parses the clients it is tested with', () => expect(problems).toEqual([]));
 
   it.each([
-    ['first-token', true],
-    ['second-token', true],
-    ['first-toke', false],
-    ['first-tokenx', false],
-    ['FIRST-TOKEN', false],
-    ['', false],
-    [undefined, false],
-  ])('%j -> %s', (token, expected) => {
-    expect(isAcceptedToken(token, accepted)).toBe(expected);
+    ['ehr-token-0123456789', 'ehr'],
+    ['support-token-0123', 'support'],
+    ['first-token', 'token-1'],
+    ['second-token', 'token-2'],
+    ['ehr-token-012345678', undefined],
+    ['ehr-token-01234567890', undefined],
+    ['EHR-TOKEN-0123456789', undefined],
+    // The configured digest is not itself a token.
+    [`sha256:${sha256('support-token-0123').toString('hex')}`, undefined],
+    [sha256('support-token-0123').toString('hex'), undefined],
+    ['', undefined],
+    [undefined, undefined],
+  ])('%j -> client %j', (token, name) => {
+    expect(authenticate(token, clients)?.name).toBe(name);
   });
 
-  it('accepts nothing when no token is configured', () => {
-    expect(isAcceptedToken('anything', digestTokens([]))).toBe(false);
+  it('accepts nothing when no client is configured', () => {
+    expect(authenticate('anything', [])).toBeUndefined();
   });
 });

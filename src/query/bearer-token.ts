@@ -1,14 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-
-/**
- * Digests of the accepted tokens. Comparing fixed-length digests keeps the comparison
- * constant-time whatever the lengths of the given and the configured tokens.
- */
-export type TokenDigests = readonly Buffer[];
-
-export function digestTokens(tokens: readonly string[]): TokenDigests {
-  return tokens.map(digest);
-}
+import { timingSafeEqual } from 'node:crypto';
+import { ApiClient, sha256 } from '../config/api-clients';
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined for any other form. */
 export function bearerToken(header: string | string[] | undefined): string | undefined {
@@ -18,17 +9,15 @@ export function bearerToken(header: string | string[] | undefined): string | und
 }
 
 /**
- * True when the token equals one of the accepted ones. Every accepted token is compared,
- * match or not, so the time taken says nothing about which one (or how much of one) matched.
+ * The client whose token this is, or undefined. The given token is digested and compared with
+ * every client's digest, match or not: fixed-length digests compared in constant time, all of
+ * them, so the time taken says nothing about which client (or how much of a token) matched.
+ * Configuration may hold only the digest (`sha256:<hex>`), which is why digests are compared.
  */
-export function isAcceptedToken(token: string | undefined, accepted: TokenDigests): boolean {
-  if (token === undefined || accepted.length === 0) return false;
-  const given = digest(token);
-  let matched = false;
-  for (const candidate of accepted) matched = timingSafeEqual(given, candidate) || matched;
-  return matched;
-}
-
-function digest(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+export function authenticate(token: string | undefined, clients: readonly ApiClient[]): ApiClient | undefined {
+  if (token === undefined) return undefined;
+  const given = sha256(token);
+  let found: ApiClient | undefined;
+  for (const client of clients) if (timingSafeEqual(given, client.tokenSha256) && !found) found = client;
+  return found;
 }

@@ -1,5 +1,9 @@
 import { BadRequestException, Controller, Get, Header, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../audit/audit-actor';
+import type { AuditActor } from '../audit/audit-entry';
+import { AuditService } from '../audit/audit.service';
+import { ErrorOutput } from '../common/error.output';
 import { ArtifactOutput } from './artifact.output';
 import { missingArtifactMessage } from './artifact-views';
 import { JSON_CONTENT_TYPE, Rendered } from './json-sql';
@@ -10,6 +14,7 @@ import { ListEncountersInput } from './list-encounters.input';
 import { ApiBadRequest, ApiKindParam, ApiNotFound, InternalApi } from './query-docs';
 import { ARTIFACT_KINDS, isArtifactKind, isPossibleId } from './query-params';
 import { queryValidation } from './query-validation';
+import { RequireScopes } from './scopes';
 
 const ENCOUNTER_ID = { name: 'encounterId', description: "Suki's encounter id." };
 
@@ -17,9 +22,13 @@ const ENCOUNTER_ID = { name: 'encounterId', description: "Suki's encounter id." 
 @InternalApi()
 @Controller('v1/encounters')
 export class EncountersController {
-  constructor(private readonly encounters: EncountersRepository) {}
+  constructor(
+    private readonly encounters: EncountersRepository,
+    private readonly audit: AuditService,
+  ) {}
 
   @Get()
+  @RequireScopes('read')
   @ApiOperation({
     summary: 'List encounters, newest first',
     description:
@@ -38,6 +47,7 @@ export class EncountersController {
   }
 
   @Get(':encounterId')
+  @RequireScopes('read')
   // The body is JSON text rendered by the database (see json-sql.ts).
   @Header('Content-Type', JSON_CONTENT_TYPE)
   @ApiOperation({ summary: 'An encounter: whether its note is ready, its sessions and its encounter-level artifacts' })
@@ -51,6 +61,8 @@ export class EncountersController {
   }
 
   @Get(':encounterId/artifacts/:kind')
+  // Note content: served only to clients with `content`, and only once the audit holds the read.
+  @RequireScopes('read', 'content')
   // The body is JSON text rendered by the database (see json-sql.ts).
   @Header('Content-Type', JSON_CONTENT_TYPE)
   @ApiOperation({ summary: 'One encounter-level artifact with the JSON Suki returned (encounter_content, encounter_structured_data)' })
@@ -59,11 +71,17 @@ export class EncountersController {
   @ApiOkResponse({ type: ArtifactOutput, description: 'The artifact; `data` is null until it is ready.' })
   @ApiBadRequest('`kind` is not an artifact kind.')
   @ApiNotFound('No such encounter, or the encounter has no artifact of this kind.')
-  async artifact(@Param('encounterId') encounterId: string, @Param('kind') kind: string): Promise<Rendered<ArtifactOutput>> {
+  @ApiServiceUnavailableResponse({ type: ErrorOutput, description: 'The access audit could not be written; the content is not served.' })
+  async artifact(
+    @Param('encounterId') encounterId: string,
+    @Param('kind') kind: string,
+    @Actor() actor: AuditActor,
+  ): Promise<Rendered<ArtifactOutput>> {
     if (!isArtifactKind(kind)) throw new BadRequestException(`kind must be one of: ${ARTIFACT_KINDS.join(', ')}`);
     const found = isPossibleId(encounterId) ? await this.encounters.artifact(encounterId, kind) : undefined;
     if (found === undefined) throw new NotFoundException('encounter not found');
     if (found === 'no-artifact') throw new NotFoundException(missingArtifactMessage('encounter', kind));
-    return found;
+    if (found.carriesData) await this.audit.record(actor, { action: 'artifact.read', encounterId, kind });
+    return found.body;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ArtifactKind, SessionStatus } from '../generated/prisma/enums';
-import { ARTIFACT_JSON, ArtifactLookup, ArtifactRow, artifactSummaries, toArtifactLookup } from './artifact-views';
+import { ARTIFACT_AUDIT_COLUMNS, ARTIFACT_JSON, ArtifactLookup, ArtifactRow, artifactSummaries, toArtifactLookup } from './artifact-views';
 import { KeysetPosition } from './cursor';
 import { ENCOUNTER_SESSIONS_SHOWN, EncounterOutput, EncounterSummaryOutput } from './encounter.output';
 import { jsonObject, JsonFields, Rendered, utc } from './json-sql';
@@ -45,7 +45,7 @@ const FIND_ENCOUNTER = `SELECT ${jsonObject([
   ['artifacts', artifactSummaries(ENCOUNTER_ARTIFACTS)],
 ])}::text AS body FROM encounters e WHERE e.id = $1`;
 
-const ENCOUNTER_ARTIFACT = `SELECT CASE WHEN a.id IS NOT NULL THEN ${ARTIFACT_JSON}::text END AS body
+const ENCOUNTER_ARTIFACT = `SELECT CASE WHEN a.id IS NOT NULL THEN ${ARTIFACT_JSON}::text END AS body, ${ARTIFACT_AUDIT_COLUMNS}
   FROM encounters e LEFT JOIN artifacts a ON a.kind = $2::"ArtifactKind" AND ${ENCOUNTER_ARTIFACTS}
   WHERE e.id = $1`;
 

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
@@ -10,29 +11,27 @@ export const MAX_PAGE_SIZE = 200;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
 /**
- * Query parameters every list shares. Malformed values are a 400 naming the parameter.
+ * An ISO-8601 instant parameter named `name`. Malformed values are a 400 naming it.
  * class-validator runs a property's decorators bottom-up: the most basic check is the last one.
  */
-export class PageInput {
-  @ApiPropertyOptional({
-    type: String,
-    format: 'date-time',
-    description:
-      'Only items updated at or after this instant (ISO-8601 with a zone, or a date meaning its UTC midnight; millisecond precision).',
-    example: '2026-11-27T00:00:00Z',
-  })
-  @IsOptional()
-  @ValidateBy(
-    {
-      name: 'instantInRange',
-      validator: { validate: (value: unknown) => typeof value === 'string' && inRange(new Date(value).getTime()) },
-    },
-    { message: 'updatedSince must lie between the years 0001 and 9999' },
-  )
-  @IsISO8601({ strict: true }, { message: 'updatedSince must be a valid calendar date and time' })
-  @Matches(ISO_INSTANT, { message: 'updatedSince must be an ISO-8601 date or date-time with a zone, e.g. 2026-11-27T10:00:00Z' })
-  updatedSince?: string;
+export function IsInstantParam(name: string): PropertyDecorator {
+  // Listed in the order they are applied, which is the reverse of stacking them on a property.
+  return applyDecorators(
+    Matches(ISO_INSTANT, { message: `${name} must be an ISO-8601 date or date-time with a zone, e.g. 2026-11-27T10:00:00Z` }),
+    IsISO8601({ strict: true }, { message: `${name} must be a valid calendar date and time` }),
+    ValidateBy(
+      {
+        name: 'instantInRange',
+        validator: { validate: (value: unknown) => typeof value === 'string' && inRange(new Date(value).getTime()) },
+      },
+      { message: `${name} must lie between the years 0001 and 9999` },
+    ),
+    IsOptional(),
+  );
+}
 
+/** The page size and cursor every keyset-paged list takes. */
+export class KeysetPageInput {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size.' })
   @IsOptional()
   @Type(() => Number)
@@ -49,6 +48,19 @@ export class PageInput {
   @MaxLength(1024, { message: 'cursor is not a cursor issued by this service' })
   @IsString({ message: 'cursor must be given once' })
   cursor?: string;
+}
+
+/** Query parameters the session and encounter lists share. */
+export class PageInput extends KeysetPageInput {
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description:
+      'Only items updated at or after this instant (ISO-8601 with a zone, or a date meaning its UTC midnight; millisecond precision).',
+    example: '2026-11-27T00:00:00Z',
+  })
+  @IsInstantParam('updatedSince')
+  updatedSince?: string;
 }
 
 function inRange(ms: number): boolean {

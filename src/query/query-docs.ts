@@ -4,14 +4,14 @@ import { ErrorOutput } from '../common/error.output';
 import { ArtifactKind } from '../generated/prisma/enums';
 import { BEARER_SCHEME, BearerGuard } from './bearer.guard';
 
-/** Bearer authentication, enforced and documented together. */
+/** Bearer authentication, enforced and documented together; each route names its scopes (RequireScopes). */
 export function InternalApi(): ClassDecorator {
   return applyDecorators(
     UseGuards(BearerGuard),
     ApiBearerAuth(BEARER_SCHEME),
     ApiUnauthorizedResponse({
       type: ErrorOutput,
-      description: 'No `Authorization: Bearer <token>` header with a token of INTERNAL_API_TOKENS.',
+      description: 'No `Authorization: Bearer <token>` header with the token of a client of INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS.',
     }),
   );
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { BearerGuard } from './bearer.guard';
 import { EncountersController } from './encounters.controller';
 import { EncountersRepository } from './encounters.repository';
@@ -7,10 +8,12 @@ import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 
 /**
- * The read-only API for internal systems. It reads the tables intake writes, through its own
- * repositories and connection pool, and depends on nothing of the webhook side.
+ * The API for internal systems. It reads the tables intake writes, through its own
+ * repositories and connection pool, and depends on nothing of the webhook side; the one thing
+ * it writes is the access audit of the note content it serves (AuditModule).
  */
 @Module({
+  imports: [AuditModule],
   controllers: [SessionsController, EncountersController],
   providers: [QueryDatabase, SessionsRepository, EncountersRepository, BearerGuard],
 })

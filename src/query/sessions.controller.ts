@@ -1,5 +1,9 @@
 import { BadRequestException, Controller, Get, Header, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../audit/audit-actor';
+import type { AuditActor } from '../audit/audit-entry';
+import { AuditService } from '../audit/audit.service';
+import { ErrorOutput } from '../common/error.output';
 import { ArtifactOutput } from './artifact.output';
 import { missingArtifactMessage } from './artifact-views';
 import { JSON_CONTENT_TYPE, Rendered } from './json-sql';
@@ -8,6 +12,7 @@ import { ListSessionsInput } from './list-sessions.input';
 import { ApiBadRequest, ApiKindParam, ApiNotFound, InternalApi } from './query-docs';
 import { ARTIFACT_KINDS, isArtifactKind, isPossibleId } from './query-params';
 import { queryValidation } from './query-validation';
+import { RequireScopes } from './scopes';
 import { SessionEventsOutput, SessionOutput, SessionPageOutput } from './session.output';
 import { SessionsRepository } from './sessions.repository';
 
@@ -17,9 +22,13 @@ const SESSION_ID = { name: 'sessionId', description: "Suki's session id." };
 @InternalApi()
 @Controller('v1/sessions')
 export class SessionsController {
-  constructor(private readonly sessions: SessionsRepository) {}
+  constructor(
+    private readonly sessions: SessionsRepository,
+    private readonly audit: AuditService,
+  ) {}
 
   @Get()
+  @RequireScopes('read')
   @ApiOperation({
     summary: 'List sessions, newest first',
     description:
@@ -39,6 +48,7 @@ export class SessionsController {
   }
 
   @Get(':sessionId')
+  @RequireScopes('read')
   // The body is JSON text rendered by the database (see json-sql.ts).
   @Header('Content-Type', JSON_CONTENT_TYPE)
   @ApiOperation({ summary: 'A session: its status, why it failed, and the state of its artifacts' })
@@ -52,6 +62,7 @@ export class SessionsController {
   }
 
   @Get(':sessionId/events')
+  @RequireScopes('read')
   // The body is JSON text rendered by the database (see json-sql.ts).
   @Header('Content-Type', JSON_CONTENT_TYPE)
   @ApiOperation({ summary: "The session's notifications in vendor-time order, with what became of each" })
@@ -65,6 +76,8 @@ export class SessionsController {
   }
 
   @Get(':sessionId/artifacts/:kind')
+  // Note content: served only to clients with `content`, and only once the audit holds the read.
+  @RequireScopes('read', 'content')
   // The body is JSON text rendered by the database (see json-sql.ts).
   @Header('Content-Type', JSON_CONTENT_TYPE)
   @ApiOperation({ summary: 'One session-level artifact with the JSON Suki returned (contents, structured_data, transcripts, status)' })
@@ -73,11 +86,17 @@ export class SessionsController {
   @ApiOkResponse({ type: ArtifactOutput, description: 'The artifact; `data` is null until it is ready.' })
   @ApiBadRequest('`kind` is not an artifact kind.')
   @ApiNotFound('No such session, or the session has no artifact of this kind.')
-  async artifact(@Param('sessionId') sessionId: string, @Param('kind') kind: string): Promise<Rendered<ArtifactOutput>> {
+  @ApiServiceUnavailableResponse({ type: ErrorOutput, description: 'The access audit could not be written; the content is not served.' })
+  async artifact(
+    @Param('sessionId') sessionId: string,
+    @Param('kind') kind: string,
+    @Actor() actor: AuditActor,
+  ): Promise<Rendered<ArtifactOutput>> {
     if (!isArtifactKind(kind)) throw new BadRequestException(`kind must be one of: ${ARTIFACT_KINDS.join(', ')}`);
     const found = isPossibleId(sessionId) ? await this.sessions.artifact(sessionId, kind) : undefined;
     if (found === undefined) throw new NotFoundException('session not found');
     if (found === 'no-artifact') throw new NotFoundException(missingArtifactMessage('session', kind));
-    return found;
+    if (found.carriesData) await this.audit.record(actor, { action: 'artifact.read', sessionId, encounterId: found.encounterId, kind });
+    return found.body;
   }
 }

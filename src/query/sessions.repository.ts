@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ArtifactKind, SessionStatus } from '../generated/prisma/enums';
 import { ArtifactOutput } from './artifact.output';
-import { ARTIFACT_JSON, ArtifactLookup, ArtifactRow, artifactSummaries, toArtifactLookup } from './artifact-views';
+import { ARTIFACT_AUDIT_COLUMNS, ARTIFACT_JSON, ArtifactLookup, ArtifactRow, artifactSummaries, toArtifactLookup } from './artifact-views';
 import { KeysetPosition } from './cursor';
 import { jsonArray, jsonObject, JsonFields, Rendered, utc } from './json-sql';
 import { keysetStatement } from './keyset';
@@ -45,7 +45,7 @@ const SESSION_EVENTS = `SELECT ${jsonObject([
   ['events', jsonArray(EVENT_FIELDS, 'deliveries d WHERE d.session_id = s.id', 'd.generated_at, d.id')],
 ])}::text AS body FROM sessions s WHERE s.id = $1`;
 
-const SESSION_ARTIFACT = `SELECT CASE WHEN a.id IS NOT NULL THEN ${ARTIFACT_JSON}::text END AS body
+const SESSION_ARTIFACT = `SELECT CASE WHEN a.id IS NOT NULL THEN ${ARTIFACT_JSON}::text END AS body, ${ARTIFACT_AUDIT_COLUMNS}
   FROM sessions s LEFT JOIN artifacts a ON a.kind = $2::"ArtifactKind" AND a.owner_id = s.id AND a.session_id = s.id
   WHERE s.id = $1`;
 

@@ -65,7 +65,7 @@ export class RetrievalRepository {
   async complete(job: ClaimedArtifact, data: unknown): Promise<boolean> {
     const written = await this.db.$executeRaw`
       UPDATE artifacts
-      SET status = 'ready', data = ${storableJson(data)}::jsonb, fetched_at = now(), last_error = NULL,
+      SET status = 'ready', data = ${storableJson(data)}::jsonb, fetched_at = now(), purged_at = NULL, last_error = NULL,
           locked_until = NULL, next_attempt_at = NULL, updated_at = now()
       WHERE id = ${job.id}::bigint AND generation = ${job.generation}::int AND locked_until = ${job.lease}::timestamptz AND status = 'pending'`;
     return written > 0;
@@ -81,7 +81,7 @@ export class RetrievalRepository {
     const [row] = await this.db.$queryRaw<Array<{ written: number; settled: number }>>`
       WITH done AS (
         UPDATE artifacts
-        SET status = 'ready', data = ${storableJson(data)}::jsonb, fetched_at = now(), last_error = NULL,
+        SET status = 'ready', data = ${storableJson(data)}::jsonb, fetched_at = now(), purged_at = NULL, last_error = NULL,
             locked_until = NULL, next_attempt_at = NULL, updated_at = now()
         WHERE id = ${job.id}::bigint AND generation = ${job.generation}::int AND locked_until = ${job.lease}::timestamptz AND status = 'pending'
         RETURNING session_id, requested_at

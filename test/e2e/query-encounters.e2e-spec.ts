@@ -95,6 +95,7 @@ describe('query API: encounters', () => {
         fetchedAt: expect.stringMatching(ISO_UTC),
         lastError: null,
         nextAttemptAt: null,
+        purgedAt: null,
         data: content,
       });
       const encounter = await get(`/v1/encounters/${encounterId}`);

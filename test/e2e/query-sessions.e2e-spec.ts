@@ -153,6 +153,7 @@ describe('query API: sessions', () => {
         fetchedAt: expect.stringMatching(ISO_UTC),
         lastError: null,
         nextAttemptAt: null,
+        purgedAt: null,
         data: note,
       });
       const session = await get(`/v1/sessions/${sessionId}`);

@@ -10,9 +10,12 @@ export interface ApiAnswer {
 
 /** GET against the query API, with the test's bearer token unless told otherwise. */
 export function queryApi(baseUrl: string) {
-  return async (path: string, options: { token?: string | null; authorization?: string } = {}): Promise<ApiAnswer> => {
+  return async (
+    path: string,
+    options: { token?: string | null; authorization?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiAnswer> => {
     const token = options.token === undefined ? TEST_INTERNAL_TOKEN : options.token;
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (options.authorization !== undefined) headers.authorization = options.authorization;
     else if (token !== null) headers.authorization = `Bearer ${token}`;
     const response = await fetch(`${baseUrl}${path}`, { headers });
@@ -45,15 +48,15 @@ export const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * A query test file's setup: its own migrated database and a running service, started before
- * its tests and stopped after them, with the calls those tests make.
+ * its tests and stopped after them, with the calls those tests make. `env` adds to the test app's.
  */
-export function useQueryApp() {
+export function useQueryApp(env: Record<string, string> = {}) {
   let db: TestDatabase | undefined;
   let sut: TestApp | undefined;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    sut = await startTestApp(db.url);
+    sut = await startTestApp(db.url, env);
   });
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { MIGRATIONS_DIR } from '../../src/database/migrator';
 
@@ -26,7 +27,12 @@ prepareRuntime({ DATA_DIR: process.argv[2] }, logger).then((runtime) => {
 `;
 
 interface Prepared {
-  config: { databaseUrl: string; webhook: { secrets: string[] }; internalApiTokens: string[] };
+  config: {
+    databaseUrl: string;
+    webhook: { secrets: string[] };
+    // JSON of the child's config: the digest Buffer arrives as { type: 'Buffer', data }.
+    apiClients: Array<{ name: string; scopes: string[]; tokenSha256: { data: number[] } }>;
+  };
   lines: string[];
   /** Asks the child to close the runtime and waits for it to exit. */
   close(): Promise<number | null>;
@@ -85,7 +91,15 @@ describe('prepareRuntime outside production, with nothing configured', () => {
       const secrets = JSON.parse(readFileSync(secretsFile, 'utf8'));
       expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
       expect(first.config.webhook.secrets).toEqual([secrets.webhookSecret]);
-      expect(first.config.internalApiTokens).toEqual([secrets.internalApiToken]);
+      // One development client with every scope, so that a first run can try every endpoint.
+      const digest = [
+        ...createHash('sha256')
+          .update((secrets as { internalApiToken: string }).internalApiToken)
+          .digest(),
+      ];
+      expect(first.config.apiClients).toEqual([
+        { name: 'dev', scopes: ['read', 'content', 'register', 'admin'], tokenSha256: { type: 'Buffer', data: digest } },
+      ]);
       expect(new URL(first.config.databaseUrl).password).toBe(secrets.databasePassword);
       expect(await appliedMigrations(first.config.databaseUrl)).toEqual(MIGRATIONS);
       expect(first.lines).toContain(`applied migrations: ${MIGRATIONS.join(', ')}`);
@@ -102,7 +116,7 @@ describe('prepareRuntime outside production, with nothing configured', () => {
     const second = await prepareInChild(dataDir);
     try {
       expect(second.config.webhook.secrets).toEqual(first.config.webhook.secrets);
-      expect(second.config.internalApiTokens).toEqual(first.config.internalApiTokens);
+      expect(second.config.apiClients).toEqual(first.config.apiClients);
       // The same data directory: the database kept its migrations, and there was nothing to apply.
       expect(await appliedMigrations(second.config.databaseUrl)).toEqual(MIGRATIONS);
       expect(second.lines.filter((line) => line.startsWith('applied migrations'))).toEqual([]);

@@ -1,0 +1,38 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ArtifactKind } from '../generated/prisma/enums';
+import { AUDIT_ACTIONS } from './audit-entry';
+
+/** One audit record. */
+export class AuditItemOutput {
+  @ApiProperty({ type: String, format: 'date-time', description: 'When the record was written, before the answer went out (UTC).' })
+  at: string;
+
+  @ApiProperty({ description: 'The client (its INTERNAL_API_CLIENTS name, or `token-<n>`).', example: 'ehr' })
+  client: string;
+
+  @ApiProperty({ enum: AUDIT_ACTIONS, description: 'What the client did.', example: 'artifact.read' })
+  action: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The session concerned, if any.' })
+  sessionId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The encounter concerned, if any.' })
+  encounterId: string | null;
+
+  @ApiProperty({ enum: ArtifactKind, enumName: 'ArtifactKind', nullable: true, description: 'The artifact kind read, if any.' })
+  kind: ArtifactKind | null;
+
+  @ApiProperty({ description: "The request's X-Request-Id (as in the access log)." })
+  requestId: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The peer address the request came from.', example: '10.0.3.17' })
+  remoteAddress: string | null;
+}
+
+export class AuditPageOutput {
+  @ApiProperty({ type: [AuditItemOutput], description: 'Newest first.' })
+  items: AuditItemOutput[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' })
+  nextCursor: string | null;
+}
