@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, OperationObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, OperationObject, SchemaObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../config/app-config';
 import { BEARER_SCHEME } from '../query/bearer.guard';
 import { ErrorOutput } from './error.output';
@@ -29,6 +29,8 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     .addTag('encounters', 'Encounters: status of the latest session, sessions and encounter-level artifacts')
     .addTag('webhooks', "Suki's notification callback")
     .addTag('operations', 'Health and metrics')
+    // Relative: the document describes whichever host serves it (a replica, a dev machine).
+    .addServer('/', 'The service that serves this document')
     .build();
   SwaggerModule.setup('docs', app, () => buildDocument(app, base, config), {
     customSiteTitle: 'Suki notification service API',
@@ -47,7 +49,20 @@ export function buildDocument(app: INestApplication, base: Omit<OpenAPIObject, '
   for (const [path, operation] of Object.entries(OPERATIONAL_OPERATIONS)) {
     paths[path] = { ...paths[path], get: describedOr(paths[path]?.get, operation) };
   }
+  for (const schema of Object.values(document.components.schemas ?? {})) unwrapLoneAllOf(schema as SchemaObject);
   return document;
+}
+
+/**
+ * @nestjs/swagger wraps every enum reference in `allOf: [$ref]` so that a description can sit
+ * beside it (OpenAPI 3.0 ignores siblings of `$ref`); with no sibling the wrapper says nothing and
+ * linters flag it, so such a property becomes the plain reference.
+ */
+function unwrapLoneAllOf(schema: SchemaObject): void {
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+    const keys = Object.keys(property);
+    if (keys.length === 1 && 'allOf' in property && property.allOf?.length === 1) schema.properties![name] = property.allOf[0];
+  }
 }
 
 /** Keeps an operation documented by its own decorators; fills in one that is not. */
