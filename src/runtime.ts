@@ -1,13 +1,20 @@
 import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { AppConfig } from './config/app-config';
-import { loadOrCreateDevSecrets } from './config/dev-secrets';
+import { join } from 'node:path';
+import { DEV_SECRETS_FILE, loadOrCreateDevSecrets } from './config/dev-secrets';
 import { loadConfig } from './config/load-config';
 import { EmbeddedDatabase, startEmbeddedDatabase } from './database/embedded-database';
 import { applyMigrations } from './database/migrator';
+import { acquireInstanceLock, InstanceLock } from './instance-lock';
 
 export interface Runtime {
   config: AppConfig;
+  /** What the startup line names: set only when a development default was used. */
+  devSecretsFile?: string;
+  embeddedDatabaseUrl?: string;
+  /** DATA_DIR's lock, held whenever DATA_DIR is in use (outside production). */
+  instanceLock?: InstanceLock;
   /** Stops what the runtime started (the embedded database), after the application closed. */
   close(): Promise<void>;
 }
@@ -20,8 +27,13 @@ export interface Runtime {
 export async function prepareRuntime(env: Record<string, string | undefined>, logger = new Logger('Runtime')): Promise<Runtime> {
   const config = loadConfig(env);
   let embedded: EmbeddedDatabase | undefined;
+  let instanceLock: InstanceLock | undefined;
+  let devSecretsFile: string | undefined;
 
   if (!config.production && (!config.databaseUrl || config.webhook.secrets.length === 0 || config.internalApiTokens.length === 0)) {
+    // Before anything in DATA_DIR is read or started: one instance per DATA_DIR.
+    instanceLock = acquireInstanceLock(config.dataDir, config.port);
+    devSecretsFile = join(config.dataDir, DEV_SECRETS_FILE);
     const secrets = await loadOrCreateDevSecrets(config.dataDir);
     if (config.webhook.secrets.length === 0) {
       config.webhook.secrets = [secrets.webhookSecret];
@@ -34,7 +46,7 @@ export async function prepareRuntime(env: Record<string, string | undefined>, lo
     if (!config.databaseUrl) {
       embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, password: secrets.databasePassword, database: 'suki' });
       config.databaseUrl = embedded.url;
-      logger.warn(`DATABASE_URL not set: started an embedded PostgreSQL in ${config.dataDir}/postgres`);
+      logger.warn(`DATABASE_URL not set: started an embedded PostgreSQL in ${config.dataDir}/postgres (its log: ${embedded.logFile})`);
     }
   }
 
@@ -45,10 +57,15 @@ export async function prepareRuntime(env: Record<string, string | undefined>, lo
     }
   } catch (error) {
     await embedded?.stop().catch(() => undefined);
+    instanceLock?.release();
     throw error;
   }
 
-  return { config, close: async () => embedded?.stop() };
+  const close = async () => {
+    await embedded?.stop();
+    instanceLock?.release();
+  };
+  return { config, devSecretsFile, embeddedDatabaseUrl: embedded?.url, instanceLock, close };
 }
 
 /** Reads a `.env` file in the working directory into the environment, when there is one. */

@@ -22,7 +22,7 @@ export interface ServiceProcess {
 /**
  * Runs the compiled service (dist/main.js, which `npm test` builds) as production runs it, with
  * only the environment given (plus PATH, HOME and an empty DATA_DIR), on a free port. Resolves
- * once it logs that it listens.
+ * once it logs that it is ready.
  */
 export async function startServiceProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm test\`, or \`npx tsc -p tsconfig.build.json --outDir dist\` first`);
@@ -48,8 +48,10 @@ export async function startServiceProcess(env: Record<string, string>, timeoutMs
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => fail(new Error(`service did not listen within ${timeoutMs} ms:\n${all}`)), timeoutMs);
     const poll = setInterval(() => {
-      const match = logLines().find((line) => typeof line.msg === 'string' && /^listening on port \d+$/.test(line.msg));
-      if (match) finish(() => resolvePort(Number(match.msg.split(' ').pop())));
+      const ready = logLines()
+        .map((line) => (typeof line.msg === 'string' ? /^ready: http:\/\/localhost:(\d+) /.exec(line.msg) : null))
+        .find(Boolean);
+      if (ready) finish(() => resolvePort(Number(ready[1])));
     }, 50);
     void exited.then(({ code, signal }) => fail(new Error(`service exited (${code ?? signal}) before listening:\n${all}`)));
     function fail(error: Error) {
