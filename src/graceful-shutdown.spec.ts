@@ -1,7 +1,9 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { createServer, Server } from 'node:http';
 import { installGracefulShutdown } from './graceful-shutdown';
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
 describe('installGracefulShutdown', () => {
   let server: Server;
@@ -10,6 +12,10 @@ describe('installGracefulShutdown', () => {
   let exits: number[];
   let finishClose: () => void;
   let closed: Promise<void>;
+
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
 
   beforeEach(async () => {
     server = createServer();
@@ -29,9 +35,11 @@ describe('installGracefulShutdown', () => {
     });
   });
 
-  afterEach(() => server.close());
-
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+  afterEach(async () => {
+    finishClose(); // lets every shutdown finish, clearing its deadline
+    await settle();
+    server.close();
+  });
 
   it('treats a SIGINT within a second of the first as the same Ctrl-C, and exits 0 once drained', async () => {
     signals.emit('SIGINT', 'SIGINT');
