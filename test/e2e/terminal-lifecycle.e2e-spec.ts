@@ -85,6 +85,29 @@ describe('the compiled service with the embedded PostgreSQL, on SIGTERM', () => 
   }, 240_000);
 });
 
+describe('after the service was killed with -9', () => {
+  it('takes over the stale lock and stops the PostgreSQL it left running', async () => {
+    const first = await startServiceProcess(devEnv(), 90_000);
+    const dataDir = first.dataDir;
+    try {
+      const postgres = Number(readFileSync(join(dataDir, 'postgres/postmaster.pid'), 'utf8').split('\n')[0]);
+      first.kill('SIGKILL');
+      await waitForExit(first);
+      // In a process group of its own, PostgreSQL outlives a killed instance.
+      expect({ lock: existsSync(join(dataDir, 'instance.lock')), postgres: running(postgres) }).toEqual({ lock: true, postgres: true });
+
+      const second = await startServiceProcess({ ...devEnv(), DATA_DIR: dataDir }, 90_000);
+      expect(running(postgres)).toBe(false);
+      expect(second.logLines().map((l) => String(l.msg))).toContain(
+        `stopping the embedded PostgreSQL (pid ${postgres}) an earlier instance left running`,
+      );
+      expect(await stopServiceProcess(second, 'SIGTERM', 60_000)).toEqual({ code: 0, signal: null });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
+
 describe('`npm start` at a terminal', () => {
   let app: string;
   let first: ServiceProcess;
@@ -194,6 +217,16 @@ function copyOfTheProject(): string {
   }
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
   return dir;
+}
+
+/** Alive and not a zombie waiting to be reaped. */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
