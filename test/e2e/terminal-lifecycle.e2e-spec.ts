@@ -119,7 +119,7 @@ describe('`npm start` at a terminal', () => {
 
   afterAll(() => {
     first?.kill('SIGKILL');
-    if (app) rmSync(app, { recursive: true, force: true });
+    for (const dir of [app, first?.dataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('ends its startup with one line: the URL, the docs, the dev secrets, the embedded database', () => {
@@ -193,6 +193,7 @@ describe('`npm run start:prod` at a terminal', () => {
       expect(leased).toBe(0);
     } finally {
       service.kill('SIGKILL');
+      rmSync(service.dataDir, { recursive: true, force: true });
     }
   }, 120_000);
 });
