@@ -7,7 +7,12 @@ export interface ShutdownOptions {
   timeoutMs: number;
   /** Stops what was started outside the application (the embedded database), after it closed. */
   afterClose(): Promise<void>;
-  exit?(code: number): void;
+  exit?: (code: number) => void;
+  /** SIGINTs this soon after the first are the same Ctrl-C (default 1000 ms). */
+  repeatWindowMs?: number;
+  now?: () => number;
+  /** Where the signals come from: the process, or a test's emitter. */
+  signals?: Pick<NodeJS.EventEmitter, 'on'>;
 }
 
 /**
@@ -20,17 +25,22 @@ export interface ShutdownOptions {
 export function installGracefulShutdown(app: INestApplication, options: ShutdownOptions): void {
   const logger = new Logger('Shutdown');
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  let stopping = false;
+  const now = options.now ?? Date.now;
+  const repeatWindowMs = options.repeatWindowMs ?? 1_000;
+  let started: number | undefined;
 
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      // A second Ctrl-C means "now"; a repeated SIGTERM (some supervisors resend) changes nothing.
-      if (signal !== 'SIGINT') return logger.warn(`${signal} received again: still draining`);
+    if (started !== undefined) {
+      // One Ctrl-C under `npm start` arrives twice: the terminal signals the whole foreground
+      // process group (npm and node), and npm forwards its own copy. A SIGINT within the window
+      // is that same keypress; a later one is a deliberate second Ctrl-C and means "now". A
+      // repeated SIGTERM (some supervisors resend) changes nothing.
+      if (signal !== 'SIGINT' || now() - started < repeatWindowMs) return logger.warn(`${signal} received again: still draining`);
       logger.warn('SIGINT received again: exiting without waiting');
       return exit(1);
     }
-    stopping = true;
-    const started = Date.now();
+    const since = now();
+    started = since;
     logger.log(`${signal} received: draining (at most ${options.timeoutMs} ms)`);
     const deadline = setTimeout(() => {
       logger.error(`shutdown unfinished after ${options.timeoutMs} ms: exiting`);
@@ -39,7 +49,7 @@ export function installGracefulShutdown(app: INestApplication, options: Shutdown
     shutDown(app, options, logger)
       .then(() => {
         clearTimeout(deadline);
-        logger.log(`shutdown complete in ${Date.now() - started} ms`);
+        logger.log(`shutdown complete in ${now() - since} ms`);
         exit(0);
       })
       .catch((error: unknown) => {
@@ -48,8 +58,9 @@ export function installGracefulShutdown(app: INestApplication, options: Shutdown
         exit(1);
       });
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  const signals = options.signals ?? process;
+  signals.on('SIGTERM', onSignal);
+  signals.on('SIGINT', onSignal);
 }
 
 async function shutDown(app: INestApplication, options: ShutdownOptions, logger: Logger): Promise<void> {

@@ -6,6 +6,7 @@ import { installGracefulShutdown } from './graceful-shutdown';
 import { createRootLogger, nestLoggerOver } from './logging/root-logger';
 import { applyHeapPolicy } from './memory';
 import { prepareRuntime, readEnvironment } from './runtime';
+import { startupLine } from './startup-line';
 
 async function bootstrap(): Promise<void> {
   applyHeapPolicy();
@@ -19,7 +20,8 @@ async function bootstrap(): Promise<void> {
     installGracefulShutdown(app, { timeoutMs: runtime.config.shutdownTimeoutMs, afterClose: () => runtime.close() });
     await app.listen(runtime.config.port);
     const { port } = app.getHttpServer().address() as AddressInfo;
-    logger.log(`listening on port ${port}`);
+    runtime.instanceLock?.setPort(port);
+    logger.log(startupLine({ port, devSecretsFile: runtime.devSecretsFile, embeddedDatabaseUrl: runtime.embeddedDatabaseUrl }));
   } catch (error) {
     await runtime.close().catch(() => undefined);
     throw error;

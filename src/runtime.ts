@@ -2,10 +2,12 @@ import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { SCOPES, sha256 } from './config/api-clients';
 import { AppConfig } from './config/app-config';
-import { loadOrCreateDevSecrets } from './config/dev-secrets';
+import { join } from 'node:path';
+import { DEV_SECRETS_FILE, loadOrCreateDevSecrets } from './config/dev-secrets';
 import { loadConfig } from './config/load-config';
 import { EmbeddedDatabase, startEmbeddedDatabase } from './database/embedded-database';
 import { applyMigrations } from './database/migrator';
+import { acquireInstanceLock, InstanceLock } from './instance-lock';
 import { prepareSukiApi, SukiApiSetup } from './simulator/simulator-runtime';
 
 /** The client of the generated development token (outside production only). */
@@ -13,6 +15,11 @@ export const DEV_CLIENT = 'dev';
 
 export interface Runtime {
   config: AppConfig;
+  /** What the startup line names: set only when a development default was used. */
+  devSecretsFile?: string;
+  embeddedDatabaseUrl?: string;
+  /** DATA_DIR's lock, held whenever DATA_DIR is in use (outside production). */
+  instanceLock?: InstanceLock;
   /** Stops what the runtime started (the Suki API simulator, the embedded database), after the application closed. */
   close(): Promise<void>;
 }
@@ -25,8 +32,13 @@ export interface Runtime {
 export async function prepareRuntime(env: Record<string, string | undefined>, logger = new Logger('Runtime')): Promise<Runtime> {
   const config = loadConfig(env);
   let embedded: EmbeddedDatabase | undefined;
+  let instanceLock: InstanceLock | undefined;
+  let devSecretsFile: string | undefined;
 
   if (!config.production && (!config.databaseUrl || config.webhook.secrets.length === 0 || config.apiClients.length === 0)) {
+    // Before anything in DATA_DIR is read or started: one instance per DATA_DIR.
+    instanceLock = acquireInstanceLock(config.dataDir, config.port);
+    devSecretsFile = join(config.dataDir, DEV_SECRETS_FILE);
     const secrets = await loadOrCreateDevSecrets(config.dataDir);
     if (config.webhook.secrets.length === 0) {
       config.webhook.secrets = [secrets.webhookSecret];
@@ -42,7 +54,7 @@ export async function prepareRuntime(env: Record<string, string | undefined>, lo
     if (!config.databaseUrl) {
       embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, password: secrets.databasePassword, database: 'suki' });
       config.databaseUrl = embedded.url;
-      logger.warn(`DATABASE_URL not set: started an embedded PostgreSQL in ${config.dataDir}/postgres`);
+      logger.warn(`DATABASE_URL not set: started an embedded PostgreSQL in ${config.dataDir}/postgres (its log: ${embedded.logFile})`);
     }
   }
 
@@ -56,16 +68,16 @@ export async function prepareRuntime(env: Record<string, string | undefined>, lo
     suki = await prepareSukiApi(config, logger);
   } catch (error) {
     await embedded?.stop().catch(() => undefined);
+    instanceLock?.release();
     throw error;
   }
 
-  return {
-    config: suki.config,
-    close: async () => {
-      await suki.close();
-      await embedded?.stop();
-    },
+  const close = async () => {
+    await suki.close();
+    await embedded?.stop();
+    instanceLock?.release();
   };
+  return { config: suki.config, devSecretsFile, embeddedDatabaseUrl: embedded?.url, instanceLock, close };
 }
 
 /** Reads a `.env` file in the working directory into the environment, when there is one. */

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import helmet from 'helmet';
-import { DocumentBuilder, OpenAPIObject, OperationObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, OperationObject, SchemaObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../config/app-config';
 import { BEARER_SCHEME } from '../query/bearer.guard';
 import { SCOPES_EXTENSION } from '../query/scopes';
@@ -48,6 +48,8 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     .addTag('audit', 'Who was served note content, and every admin action (scope admin)')
     .addTag('webhooks', "Suki's notification callback")
     .addTag('operations', 'Health and metrics')
+    // Relative: the document describes whichever host serves it (a replica, a dev machine).
+    .addServer('/', 'The service that serves this document')
     .build();
   SwaggerModule.setup('docs', app, () => buildDocument(app, base, config), {
     customSiteTitle: 'Suki notification service API',
@@ -68,6 +70,7 @@ export function buildDocument(app: INestApplication, base: Omit<OpenAPIObject, '
     paths[path] = { ...paths[path], get: describedOr(paths[path]?.get, operation) };
   }
   for (const item of Object.values(paths)) for (const operation of Object.values(item)) nameScopes(operation as OperationObject);
+  for (const schema of Object.values(document.components.schemas ?? {})) unwrapLoneAllOf(schema as SchemaObject);
   return document;
 }
 
@@ -77,6 +80,18 @@ function nameScopes(operation: OperationObject): void {
   if (!Array.isArray(scopes)) return;
   const line = `Requires scope ${scopes.map((scope) => `\`${String(scope)}\``).join(' + ')}.`;
   operation.description = operation.description ? `${line}\n\n${operation.description}` : line;
+}
+
+/**
+ * @nestjs/swagger wraps every enum reference in `allOf: [$ref]` so that a description can sit
+ * beside it (OpenAPI 3.0 ignores siblings of `$ref`); with no sibling the wrapper says nothing and
+ * linters flag it, so such a property becomes the plain reference.
+ */
+function unwrapLoneAllOf(schema: SchemaObject): void {
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+    const keys = Object.keys(property);
+    if (keys.length === 1 && 'allOf' in property && property.allOf?.length === 1) schema.properties![name] = property.allOf[0];
+  }
 }
 
 /** Keeps an operation documented by its own decorators; fills in one that is not. */

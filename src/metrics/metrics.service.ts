@@ -12,6 +12,8 @@ export interface PendingBacklog {
   oldestAgeSeconds: number;
 }
 
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** Every metric the service exports, on a registry of its own (one per application instance). */
 @Injectable()
 export class MetricsService {
@@ -87,6 +89,10 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // prom-client exports these totals as gauges with a `_total` suffix, which Prometheus
+    // reserves for counters (promtool rejects them). Each is the sum of the gauge of the same
+    // name without `_total`, labelled by type, which stays.
+    for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
     // Both series from the start, so a rate() over them is defined before the first purge.
     for (const table of ['artifacts', 'deliveries']) this.purgedRecords.inc({ table }, 0);
   }
@@ -96,9 +102,17 @@ export class MetricsService {
     this.retrievalAttempts.inc({ kind, outcome });
   }
 
-  /** Undefined when the backlog could not be read: the gauges then say NaN rather than something stale. */
+  /**
+   * Undefined when the backlog could not be read: the gauges then have no sample at all (absent
+   * rather than stale, and not NaN, which prom-client prints as `Nan`, invalid exposition text).
+   */
   setBacklog(backlog: PendingBacklog | undefined): void {
-    this.artifactsPending.set(backlog?.pending ?? Number.NaN);
-    this.oldestPendingAge.set(backlog?.oldestAgeSeconds ?? Number.NaN);
+    if (backlog === undefined) {
+      this.artifactsPending.remove({});
+      this.oldestPendingAge.remove({});
+      return;
+    }
+    this.artifactsPending.set(backlog.pending);
+    this.oldestPendingAge.set(backlog.oldestAgeSeconds);
   }
 }

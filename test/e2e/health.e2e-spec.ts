@@ -1,4 +1,5 @@
 import { parsePrometheus, sampleValue } from '../support/prometheus';
+import { checkExposition } from '../support/promtool';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
@@ -81,11 +82,15 @@ describe('health without a database', () => {
     expect(body.details.migrations.status).toBe('down');
   });
 
-  it('still serves /metrics, with the backlog gauges unknown (NaN) rather than stale', async () => {
+  it('still serves /metrics, valid for promtool, with the backlog gauges absent rather than stale', async () => {
     const answer = await fetch(`${sut.baseUrl}/metrics`);
     expect(answer.status).toBe(200);
-    const samples = parsePrometheus(await answer.text());
-    expect(sampleValue(samples, 'suki_artifacts_pending')).toBeNaN();
-    expect(sampleValue(samples, 'suki_artifact_oldest_pending_age_seconds')).toBeNaN();
+    const text = await answer.text();
+    const samples = parsePrometheus(text);
+    expect(text).toContain('# TYPE suki_artifacts_pending gauge');
+    expect(sampleValue(samples, 'suki_artifacts_pending')).toBeUndefined();
+    expect(sampleValue(samples, 'suki_artifact_oldest_pending_age_seconds')).toBeUndefined();
+    expect(sampleValue(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(checkExposition(text).problems).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { aFailureNotification, aSuccessNotification, postNotification } from '../support/notifications';
 import { parsePrometheus, Sample, sampleValue } from '../support/prometheus';
+import { checkExposition } from '../support/promtool';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
@@ -7,6 +8,7 @@ describe('GET /metrics', () => {
   let db: TestDatabase;
   let sut: TestApp;
   let samples: Sample[];
+  let text: string;
   let contentType: string | null;
 
   // Retrieval is off in startTestApp's default configuration, so artifacts stay pending.
@@ -22,7 +24,8 @@ describe('GET /metrics', () => {
     const answer = await fetch(`${sut.baseUrl}/metrics`);
     expect(answer.status).toBe(200);
     contentType = answer.headers.get('content-type');
-    samples = parsePrometheus(await answer.text());
+    text = await answer.text();
+    samples = parsePrometheus(text);
   });
 
   afterAll(async () => {
@@ -33,6 +36,12 @@ describe('GET /metrics', () => {
   it('answers in the Prometheus text format', () => {
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(sampleValue(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+  });
+
+  it('passes promtool check metrics, and exports no gauge named like a counter', () => {
+    expect(checkExposition(text).problems).toEqual([]);
+    expect(text).not.toMatch(/^# TYPE nodejs_active_\w+_total gauge$/m);
+    expect(samples.some((s) => s.name === 'nodejs_active_handles' && s.labels.type !== undefined)).toBe(true);
   });
 
   it('counts notifications by vendor status and outcome', () => {

@@ -15,23 +15,50 @@ export interface ServiceProcess {
   output(): string;
   /** stdout's JSON log lines so far (anything else is skipped). */
   logLines(): Array<Record<string, any>>;
+  /** Signals the process, or its whole process group when it was launched (npm and the node under it). */
+  kill(signal: NodeJS.Signals): void;
   /** Settles when the process has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** How to start it when not `node dist/main.js`: e.g. through npm, as a person at a terminal does. */
+export interface Launch {
+  command: string;
+  args: string[];
+  cwd: string;
+}
+
+/** `npm run <script>` with the npm that runs the tests (npm test sets npm_execpath). */
+export function npmRun(script: string, cwd = REPO_ROOT): Launch {
+  const npm = process.env.npm_execpath;
+  return npm ? { command: process.execPath, args: [npm, 'run', script], cwd } : { command: 'npm', args: ['run', script], cwd };
 }
 
 /**
  * Runs the compiled service (dist/main.js, which `npm test` builds) as production runs it, with
  * only the environment given (plus PATH, HOME and an empty DATA_DIR), on a free port. Resolves
- * once it logs that it listens.
+ * once it logs that it is ready. With `launch`, it is started that way instead, as the leader of
+ * a process group of its own, as a shell runs a foreground job: `process.kill(-child.pid, 'SIGINT')`
+ * is then what Ctrl-C does.
  */
-export async function startServiceProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm test\`, or \`npx tsc -p tsconfig.build.json --outDir dist\` first`);
+export async function startServiceProcess(env: Record<string, string>, timeoutMs = 60_000, launch?: Launch): Promise<ServiceProcess> {
+  if (!launch && !existsSync(MAIN))
+    throw new Error(`${MAIN} is missing: run \`npm test\`, or \`npx tsc -p tsconfig.build.json --outDir dist\` first`);
   const dataDir = mkdtempSync(join(tmpdir(), 'suki-service-'));
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: dataDir,
+  const child = spawn(launch?.command ?? process.execPath, launch?.args ?? [MAIN], {
+    cwd: launch?.cwd ?? dataDir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir, TZ: 'UTC', DATA_DIR: dataDir, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: launch !== undefined,
   });
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      if (launch) process.kill(-child.pid!, signal);
+      else child.kill(signal);
+    } catch {
+      // already gone
+    }
+  };
   let stdout = '';
   let all = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => ((stdout += chunk), (all += chunk)));
@@ -48,13 +75,15 @@ export async function startServiceProcess(env: Record<string, string>, timeoutMs
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => fail(new Error(`service did not listen within ${timeoutMs} ms:\n${all}`)), timeoutMs);
     const poll = setInterval(() => {
-      const match = logLines().find((line) => typeof line.msg === 'string' && /^listening on port \d+$/.test(line.msg));
-      if (match) finish(() => resolvePort(Number(match.msg.split(' ').pop())));
+      const ready = logLines()
+        .map((line) => (typeof line.msg === 'string' ? /^ready: http:\/\/localhost:(\d+) /.exec(line.msg) : null))
+        .find(Boolean);
+      if (ready) finish(() => resolvePort(Number(ready[1])));
     }, 50);
     void exited.then(({ code, signal }) => fail(new Error(`service exited (${code ?? signal}) before listening:\n${all}`)));
     function fail(error: Error) {
       finish(() => reject(error));
-      child.kill('SIGKILL');
+      kill('SIGKILL');
     }
     function finish(settle: () => void) {
       clearTimeout(timer);
@@ -62,12 +91,12 @@ export async function startServiceProcess(env: Record<string, string>, timeoutMs
       settle();
     }
   });
-  return { child, baseUrl: `http://127.0.0.1:${port}`, dataDir, output: () => all, logLines, exited };
+  return { child, baseUrl: `http://127.0.0.1:${port}`, dataDir, output: () => all, logLines, kill, exited };
 }
 
 /** Sends a signal and waits for the exit, failing the test if the process outlives `timeoutMs`. */
 export async function stopServiceProcess(service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000) {
-  if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill(signal);
+  if (service.child.exitCode === null && service.child.signalCode === null) service.kill(signal);
   return waitForExit(service, timeoutMs);
 }
 
@@ -76,7 +105,7 @@ export async function waitForExit(service: ServiceProcess, timeoutMs = 30_000) {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      service.child.kill('SIGKILL');
+      service.kill('SIGKILL');
       reject(new Error(`service still running after ${timeoutMs} ms:\n${service.output().slice(-4000)}`));
     }, timeoutMs);
   });
