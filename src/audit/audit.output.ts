@@ -19,7 +19,8 @@ export class AuditItemOutput {
   @ApiProperty({ type: String, nullable: true, description: 'The encounter concerned, if any.' })
   encounterId: string | null;
 
-  @ApiProperty({ enum: ArtifactKind, enumName: 'ArtifactKind', nullable: true, description: 'The artifact kind read, if any.' })
+  // Inline rather than a $ref to ArtifactKind: OpenAPI 3.0 cannot mark a $ref nullable (redocly: nullable-type-sibling).
+  @ApiProperty({ type: String, enum: Object.values(ArtifactKind), nullable: true, description: 'The artifact kind read, if any.' })
   kind: ArtifactKind | null;
 
   @ApiProperty({ description: "The request's X-Request-Id (as in the access log)." })
