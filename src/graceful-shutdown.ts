@@ -6,7 +6,7 @@ export interface ShutdownOptions {
   timeoutMs: number;
   /** Stops what was started outside the application (the embedded database), after it closed. */
   afterClose(): Promise<void>;
-  exit?(code: number): void;
+  exit?: (code: number) => void;
 }
 
 /**

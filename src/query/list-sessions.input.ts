@@ -14,6 +14,7 @@ export class ListSessionsInput extends PageInput {
 
   @ApiPropertyOptional({ description: 'Only sessions of this encounter.' })
   @IsOptional()
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are rejected
   @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'encounterId must not contain control characters' })
   @Length(1, 255, { message: 'encounterId must be 1 to 255 characters' })
   @IsString({ message: 'encounterId must be given once' })

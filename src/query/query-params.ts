@@ -1,6 +1,7 @@
 import { ArtifactKind } from '../generated/prisma/enums';
 
 const MAX_ID_LENGTH = 255;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are rejected
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /**

@@ -20,6 +20,7 @@ export type ParsedNotification =
   { usable: true; notification: SukiNotification } | { usable: false; reason: string; vendorStatus?: string };
 
 const MAX_ID_LENGTH = 255;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are rejected
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
