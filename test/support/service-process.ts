@@ -14,9 +14,18 @@ export interface ServiceProcess {
   /** Everything written to stdout and stderr so far. */
   output(): string;
   /** stdout's JSON log lines so far (anything else is skipped). */
-  logLines(): Array<Record<string, any>>;
+  logLines(): LogLine[];
   /** Settles when the process has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** One pino line: the fields the tests read, typed as the service writes them; the rest unknown. */
+export interface LogLine {
+  level?: string;
+  msg?: string;
+  req?: { path?: string; [field: string]: unknown };
+  res?: { statusCode?: number; [field: string]: unknown };
+  [field: string]: unknown;
 }
 
 /**
@@ -34,8 +43,8 @@ export async function startServiceProcess(env: Record<string, string>, timeoutMs
   });
   let stdout = '';
   let all = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => ((stdout += chunk), (all += chunk)));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (all += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => ((stdout += chunk), (all += chunk)));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (all += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((settle) =>
     child.once('exit', (code, signal) => settle({ code, signal })),
   );
@@ -43,13 +52,15 @@ export async function startServiceProcess(env: Record<string, string>, timeoutMs
     stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, any>);
+      .map((line) => JSON.parse(line) as LogLine);
 
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => fail(new Error(`service did not listen within ${timeoutMs} ms:\n${all}`)), timeoutMs);
     const poll = setInterval(() => {
-      const match = logLines().find((line) => typeof line.msg === 'string' && /^listening on port \d+$/.test(line.msg));
-      if (match) finish(() => resolvePort(Number(match.msg.split(' ').pop())));
+      const listening = logLines()
+        .map((line) => line.msg)
+        .find((msg): msg is string => typeof msg === 'string' && /^listening on port \d+$/.test(msg));
+      if (listening) finish(() => resolvePort(Number(listening.split(' ').pop())));
     }, 50);
     void exited.then(({ code, signal }) => fail(new Error(`service exited (${code ?? signal}) before listening:\n${all}`)));
     function fail(error: Error) {
