@@ -18,7 +18,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const payload = exception.getResponse();
       const message = typeof payload === 'string' ? payload : (payload as { message?: unknown }).message;
-      return errorBody(status, Array.isArray(message) ? message.join('; ') : String(message ?? exception.message));
+      const text = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
+      return errorBody(status, text);
     }
     if (isConnectionError(exception)) {
       this.logger.warn(`database unavailable: ${describeError(exception)}`);
@@ -49,9 +50,11 @@ export function withoutQueryString(body: ErrorBody, request: Request): ErrorBody
  * Errors raised by Express middleware before Nest sees the request (the body parser's size
  * limit, an unreadable body), answered in the same shape.
  */
-export function expressErrorHandler(error: any, _request: Request, response: Response, next: NextFunction): void {
+export function expressErrorHandler(error: unknown, _request: Request, response: Response, next: NextFunction): void {
   if (response.headersSent) return next(error);
-  const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+  // body-parser's errors (http-errors) carry a numeric status and a string type; anything else is a 500.
+  const fields = (error ?? {}) as { status?: unknown; type?: unknown };
+  const status = typeof fields.status === 'number' && fields.status >= 400 && fields.status < 500 ? fields.status : 500;
   const messages: Record<string, string> = {
     'entity.too.large': 'body exceeds the size limit',
     'encoding.unsupported': 'Content-Encoding is not accepted: send the body as signed, unencoded',
@@ -59,7 +62,7 @@ export function expressErrorHandler(error: any, _request: Request, response: Res
     'request.aborted': 'request aborted',
     'request.size.invalid': 'body length does not match Content-Length',
   };
-  response.status(status).json(errorBody(status, messages[error?.type] ?? (status === 500 ? 'internal error' : 'bad request')));
+  response.status(status).json(errorBody(status, messages[String(fields.type)] ?? (status === 500 ? 'internal error' : 'bad request')));
 }
 
 /**

@@ -11,7 +11,7 @@ export function errorBody(statusCode: number, message: string): ErrorBody {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }
 
-const UNREACHABLE_KINDS = new Set([
+const UNREACHABLE_KINDS: ReadonlySet<unknown> = new Set([
   'DatabaseNotReachable',
   'DatabaseDoesNotExist',
   'DatabaseAccessDenied',
@@ -24,13 +24,22 @@ const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUN
 // admin shutdown, cannot connect now, too many connections, connection exceptions, no such database
 const POSTGRES_CODES = /^(57P0[1-3]|53300|08\d\d\d|3D000)$/;
 
+/** What pg, Prisma's driver adapter, Node and the pool put on their errors; any of it may be absent. */
+interface ErrorFields {
+  name?: unknown;
+  code?: string | number;
+  message?: string;
+  cause?: unknown;
+  meta?: { driverAdapterError?: { cause?: { kind?: unknown; code?: string | number; originalCode?: string } } };
+}
+
 /**
  * Whether an error means "the database is not there" (as opposed to a bad query), whichever
  * layer raised it: pg, Prisma's driver adapter, or the pool.
  */
 export function isConnectionError(error: unknown): boolean {
   const seen = new Set<unknown>();
-  for (let current: any = error; current && !seen.has(current); current = current.cause) {
+  for (let current = error as ErrorFields | undefined; current && !seen.has(current); current = current.cause as ErrorFields | undefined) {
     seen.add(current);
     if (current.name === 'IntakeUnavailableError') return true;
     const adapterCause = current.meta?.driverAdapterError?.cause;
@@ -48,7 +57,7 @@ export function isConnectionError(error: unknown): boolean {
  */
 export function isWriteConflict(error: unknown): boolean {
   const seen = new Set<unknown>();
-  for (let current: any = error; current && !seen.has(current); current = current.cause) {
+  for (let current = error as ErrorFields | undefined; current && !seen.has(current); current = current.cause as ErrorFields | undefined) {
     seen.add(current);
     const adapterCause = current.meta?.driverAdapterError?.cause;
     if (adapterCause?.kind === 'TransactionWriteConflict') return true;

@@ -1,4 +1,4 @@
-import type { OpenAPIObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
+import type { OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import { AppConfig } from '../config/app-config';
 
 /**

@@ -15,9 +15,9 @@ export const DEV_SECRETS_FILE = 'dev-secrets.json';
 
 export async function loadOrCreateDevSecrets(dataDir: string): Promise<DevSecrets> {
   const file = join(resolve(dataDir), DEV_SECRETS_FILE);
-  const existing = await readFile(file, 'utf8').then(
+  const existing: Partial<DevSecrets> = await readFile(file, 'utf8').then(
     (text) => JSON.parse(text) as Partial<DevSecrets>,
-    () => ({}) as Partial<DevSecrets>,
+    () => ({}),
   );
   const secrets: DevSecrets = {
     webhookSecret: existing.webhookSecret ?? randomBytes(32).toString('hex'),

@@ -41,8 +41,20 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
 
 describe('applyMigrations', () => {
   let db: TestDatabase;
-  const rows = () => db.query('SELECT * FROM "_prisma_migrations" ORDER BY started_at, migration_name');
-  const tableExists = async (name: string) => (await db.query('SELECT to_regclass($1) IS NOT NULL AS found', [name]))[0].found;
+  /** A row of Prisma's bookkeeping table, as pg returns it. */
+  interface MigrationRow {
+    id: string;
+    checksum: string;
+    migration_name: string;
+    logs: string | null;
+    started_at: Date;
+    finished_at: Date | null;
+    rolled_back_at: Date | null;
+    applied_steps_count: number;
+  }
+  const rows = () => db.query<MigrationRow>('SELECT * FROM "_prisma_migrations" ORDER BY started_at, migration_name');
+  const tableExists = async (name: string) =>
+    (await db.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [name]))[0].found;
 
   beforeEach(async () => {
     db = await createEmptyDatabase();
@@ -65,7 +77,7 @@ describe('applyMigrations', () => {
         logs: null,
       });
       expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(row.finished_at.getTime()).toBeGreaterThanOrEqual(row.started_at.getTime());
+      expect(row.finished_at!.getTime()).toBeGreaterThanOrEqual(row.started_at.getTime());
     }
     // The bookkeeping table is Prisma's own, column for column, so `prisma migrate` can take over.
     const { tables } = await introspectDatabase(db.query);

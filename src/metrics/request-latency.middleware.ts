@@ -34,6 +34,7 @@ export function requestLatencyMiddleware(metrics: MetricsService): RequestHandle
  */
 function routeOf(request: Request, response: Response): string {
   // A request refused before routing (signature-headers.middleware.ts) names its route itself.
-  const route: unknown = response.locals.route ?? request.route?.path;
+  // Express types the matched route as any; only its path pattern is read.
+  const route: unknown = response.locals.route ?? (request.route as { path?: unknown } | undefined)?.path;
   return typeof route === 'string' && !route.includes('*') ? route : 'unmatched';
 }

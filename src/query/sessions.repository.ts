@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { ArtifactKind, SessionStatus } from '../generated/prisma/enums';
-import { ArtifactOutput } from './artifact.output';
 import { ARTIFACT_AUDIT_COLUMNS, ARTIFACT_JSON, ArtifactLookup, ArtifactRow, artifactSummaries, toArtifactLookup } from './artifact-views';
 import { KeysetPosition } from './cursor';
 import { jsonArray, jsonObject, JsonFields, Rendered, utc } from './json-sql';

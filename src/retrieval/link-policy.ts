@@ -2,12 +2,13 @@ export type LinkDecision = { allowed: true; url: string } | { allowed: false; re
 
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 // Characters a URL parser may silently drop or reinterpret ("\" reads as "/" for http URLs).
+// eslint-disable-next-line no-control-regex -- control characters are among what makes a link suspicious
 const SUSPICIOUS = /[\\\s\u0000-\u001f\u007f]/;
 
 // A path-absolute reference made only of RFC 3986 path, query and percent characters, and with
 // no dot segment: it cannot name another origin and needs no normalising, so it needs no URL
 // parser (the fast path for the usual Suki href).
-const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%\/?]*$/;
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/;
 const baseCache = new Map<string, { base: URL; root: string }>();
 
 /**

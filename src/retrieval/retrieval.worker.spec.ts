@@ -12,7 +12,9 @@ const MAX_CONCURRENCY = 8;
  * intake keeps up, a trickle while notifications wait for a commit slot.
  */
 describe('RetrievalWorker while intake is busy', () => {
-  beforeAll(() => Logger.overrideLogger(false));
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
   beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => jest.useRealTimers());
 
@@ -21,15 +23,15 @@ describe('RetrievalWorker while intake is busy', () => {
     let remaining = due;
     const claims: number[] = [];
     const repository = {
-      claim: jest.fn(async (limit: number) => {
+      claim: jest.fn((limit: number) => {
         claims.push(limit);
         const taken = Math.min(limit, remaining);
         remaining -= taken;
-        return Array.from({ length: taken }, (_, i) => ({ id: String(i), kind: 'contents' }) as ClaimedArtifact);
+        return Promise.resolve(Array.from({ length: taken }, (_, i) => ({ id: String(i), kind: 'contents' }) as ClaimedArtifact));
       }),
-      release: jest.fn(async () => 0),
+      release: jest.fn(() => Promise.resolve(0)),
     };
-    const service = { process: jest.fn(async () => true) };
+    const service = { process: jest.fn(() => Promise.resolve(true)) };
     const config = {
       retrieval: { enabled: true, pollMs: 500, leaseMs: 60_000, shutdownGraceMs: 1_000 },
       suki: { maxConcurrency: MAX_CONCURRENCY },

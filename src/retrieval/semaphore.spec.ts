@@ -30,6 +30,6 @@ describe('Semaphore', () => {
   it('frees the slot of a task that failed', async () => {
     const sut = new Semaphore(1);
     await expect(sut.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await expect(sut.run(async () => 'next')).resolves.toBe('next');
+    await expect(sut.run(() => Promise.resolve('next'))).resolves.toBe('next');
   });
 });

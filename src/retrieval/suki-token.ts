@@ -34,9 +34,9 @@ export type LoginCall = (request: LoginRequest) => Promise<string>;
 export class StaticTokenProvider implements SukiTokenProvider {
   constructor(private readonly apiToken: string | undefined) {}
 
-  async token(): Promise<string> {
-    if (!this.apiToken) throw new TokenUnavailableError('no Suki API token configured (SUKI_API_TOKEN)');
-    return this.apiToken;
+  token(): Promise<string> {
+    if (!this.apiToken) return Promise.reject(new TokenUnavailableError('no Suki API token configured (SUKI_API_TOKEN)'));
+    return Promise.resolve(this.apiToken);
   }
 
   invalidate(): void {

@@ -122,11 +122,12 @@ export class SukiClient {
       });
       const headers = typeof response.headers?.toJSON === 'function' ? response.headers.toJSON() : { ...response.headers };
       return { status: response.status, headers, body: Buffer.from(response.data ?? []) };
-    } catch (error: any) {
+    } catch (error: unknown) {
+      const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
       throw new TransportError({
-        code: typeof error?.code === 'string' ? error.code : undefined,
-        timedOut: deadline.aborted || error?.code === 'ECONNABORTED' || error?.code === 'ETIMEDOUT',
-        tooLarge: /maxContentLength/.test(String(error?.message)),
+        code: typeof code === 'string' ? code : undefined,
+        timedOut: deadline.aborted || code === 'ECONNABORTED' || code === 'ETIMEDOUT',
+        tooLarge: typeof message === 'string' && /maxContentLength/.test(message),
       });
     }
   }

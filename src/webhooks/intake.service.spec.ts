@@ -9,7 +9,7 @@ class ManualRepository {
   readonly batches: string[][] = [];
   readonly arrivals: bigint[] = [];
   private readonly pending: Array<{ resolve(outcomes: DeliveryOutcome[]): void; reject(error: unknown): void; ids: string[] }> = [];
-  failWhen: (ids: string[]) => unknown = () => undefined;
+  failWhen: (ids: string[]) => Error | undefined = () => undefined;
 
   ingest(records: readonly IntakeRecord[]): Promise<DeliveryOutcome[]> {
     const ids = records.map((record) => record.sessionId!);

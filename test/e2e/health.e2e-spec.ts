@@ -3,9 +3,15 @@ import { checkExposition } from '../support/promtool';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
+/** What terminus answers on /health/*: the overall status and one entry per indicator. */
+interface HealthBody {
+  status: string;
+  details: Record<string, { status: 'up' | 'down'; [detail: string]: unknown }>;
+}
+
 const get = async (url: string) => {
   const answer = await fetch(url);
-  return { status: answer.status, body: (await answer.json()) as any };
+  return { status: answer.status, body: (await answer.json()) as HealthBody };
 };
 
 describe('health', () => {

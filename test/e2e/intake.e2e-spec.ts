@@ -23,10 +23,14 @@ describe('POST /webhooks/notification', () => {
     await db?.drop();
   });
 
-  const session = async (id: unknown) => (await db.query('SELECT * FROM sessions WHERE id = $1', [id]))[0];
+  type SessionRow = { status: string; additional_info: unknown; links: unknown; last_event_at: Date; [column: string]: unknown };
+  const session = async (id: unknown) => (await db.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]))[0];
   const encounter = async (id: unknown) => (await db.query('SELECT * FROM encounters WHERE id = $1', [id]))[0];
   const deliveriesOf = (sessionId: unknown) =>
-    db.query('SELECT outcome, vendor_status, raw_body FROM deliveries WHERE session_id = $1 ORDER BY id', [sessionId]);
+    db.query<{ outcome: string; vendor_status: string; raw_body: Buffer }>(
+      'SELECT outcome, vendor_status, raw_body FROM deliveries WHERE session_id = $1 ORDER BY id',
+      [sessionId],
+    );
   const artifactsOf = (encounterId: unknown) =>
     db.query('SELECT kind, status, owner_id, session_id, last_error FROM artifacts WHERE encounter_id = $1 ORDER BY kind', [encounterId]);
   const countRows = async () =>
@@ -107,7 +111,7 @@ describe('POST /webhooks/notification', () => {
 
     it('records a link to another host as refused and never as work to do', async () => {
       const body = aSuccessNotification();
-      (body._links as any).contents = [{ href: 'https://elsewhere.example/steal', method: 'GET' }];
+      (body._links as Record<string, unknown>).contents = [{ href: 'https://elsewhere.example/steal', method: 'GET' }];
       await postNotification(sut.baseUrl, body);
       const contents = (await artifactsOf(body.encounter_id)).find((a) => a.kind === 'contents');
       expect(contents).toMatchObject({ status: 'failed', last_error: expect.stringMatching(/^refused: /) });
@@ -257,14 +261,15 @@ describe('POST /webhooks/notification', () => {
       ['signature by another secret', { secret: 'some-other-secret' }],
     ])('401 for %s', async (_name, options) => {
       const before = await countRows();
-      const answer = await postNotification(sut.baseUrl, body(), options as any);
+      const answer = await postNotification(sut.baseUrl, body(), options);
       expect(answer.status).toBe(401);
       expect(answer.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
       expect(await countRows()).toBe(before);
     });
 
     it('401 for a body changed after signing, without echoing the signature', async () => {
-      const original = JSON.stringify(body());
+      const sent = body();
+      const original = JSON.stringify(sent);
       const before = await countRows();
       const response = await fetch(`${sut.baseUrl}/webhooks/notification`, {
         method: 'POST',
@@ -274,7 +279,7 @@ describe('POST /webhooks/notification', () => {
       const text = await response.text();
       expect(response.status).toBe(401);
       expect(text).not.toContain('ab'.repeat(32));
-      expect(text).not.toContain(JSON.parse(original).session_id);
+      expect(text).not.toContain(sent.session_id);
       expect(await countRows()).toBe(before);
     });
 
@@ -322,7 +327,7 @@ describe('POST /webhooks/notification', () => {
       expect(answer.status).toBe(200);
       const rows = await db.query('SELECT raw_body FROM deliveries WHERE raw_body = $1', [Buffer.from(raw)]);
       expect(rows).toHaveLength(1);
-      expect(await session(JSON.parse(raw).session_id)).toBeDefined();
+      expect(await session((JSON.parse(raw) as { session_id: unknown }).session_id)).toBeDefined();
     });
   });
 });

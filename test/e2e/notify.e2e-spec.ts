@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
+import type { DevSecrets } from '../../src/config/dev-secrets';
 import { sessionContent } from '../../src/simulator/simulated-content';
 import { REPO_ROOT, ServiceProcess, startServiceProcess, stopServiceProcess } from '../support/service-process';
 import { eventually } from './retrieval.support';
@@ -55,7 +56,9 @@ describe('a fresh start with nothing configured, driven by the notify script', (
   });
 
   it('built a success carrying all six link kinds', async () => {
-    const [row] = await withDatabase(service, (db) => db.query("SELECT links FROM sessions WHERE id = 'notify-session-1'"));
+    const [row] = await withDatabase(service, (db) =>
+      db.query<{ links: Record<string, unknown> }>("SELECT links FROM sessions WHERE id = 'notify-session-1'"),
+    );
     expect(Object.keys(row.links).sort()).toEqual([
       'contents',
       'encounter_content',
@@ -131,7 +134,7 @@ describe('a fresh start with nothing configured, driven by the notify script', (
 
 /** The embedded database's URL is not printed; it is rebuilt from the files the service keeps. */
 async function withDatabase<T>(service: ServiceProcess, work: (db: Client) => Promise<{ rows: T[] }>): Promise<T[]> {
-  const password = JSON.parse(readFileSync(join(service.dataDir, 'dev-secrets.json'), 'utf8')).databasePassword as string;
+  const password = (JSON.parse(readFileSync(join(service.dataDir, 'dev-secrets.json'), 'utf8')) as DevSecrets).databasePassword;
   const port = readFileSync(join(service.dataDir, 'postgres/postmaster.pid'), 'utf8').split('\n')[3];
   const db = new Client({ connectionString: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/suki` });
   await db.connect();

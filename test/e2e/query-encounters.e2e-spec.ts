@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { aCancelledNotification, aFailureNotification, aSuccessNotification } from '../support/notifications';
-import { ISO_UTC, markArtifactReady, useQueryApp } from './query.support';
+import type { ErrorBody } from '../../src/common/http-error';
+import type { ArtifactOutput } from '../../src/query/artifact.output';
+import type { EncounterOutput, EncounterPageOutput, EncounterSummaryOutput } from '../../src/query/encounter.output';
+import { ApiAnswer, ISO_UTC, markArtifactReady, useQueryApp } from './query.support';
 
 describe('query API: encounters', () => {
   const { db, get, post } = useQueryApp();
@@ -15,7 +18,7 @@ describe('query API: encounters', () => {
       // A later-arriving success whose vendor event is older does not change the encounter's status.
       await post(aSuccessNotification({ session_id: named, encounter_id: encounterId, sessions: [] }), t0 + 1_000);
 
-      const answer = await get(`/v1/encounters/${encounterId}`);
+      const answer = await get<EncounterOutput>(`/v1/encounters/${encounterId}`);
 
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({
@@ -48,11 +51,11 @@ describe('query API: encounters', () => {
       );
       // Most recently updated first.
       expect(answer.body.sessions[0].sessionId).toBe(named);
-      expect(answer.body.artifacts.map((a: any) => a.kind).sort()).toEqual(['encounter_content', 'encounter_structured_data']);
+      expect(answer.body.artifacts.map((a) => a.kind).sort()).toEqual(['encounter_content', 'encounter_structured_data']);
       expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
       // The list shows the same encounter, less its sessions and artifacts.
       const { sessions: _sessions, sessionCount: _count, artifacts: _artifacts, ...summary } = answer.body;
-      const listed = await get(`/v1/encounters?updatedSince=${encodeURIComponent(answer.body.updatedAt)}&limit=200`);
+      const listed = await get<EncounterPageOutput>(`/v1/encounters?updatedSince=${encodeURIComponent(answer.body.updatedAt)}&limit=200`);
       expect(listed.body.items).toContainEqual(summary);
     });
 
@@ -61,7 +64,7 @@ describe('query API: encounters', () => {
       const named = randomUUID();
       await post(aCancelledNotification({ encounter_id: encounterId }));
       await post(aSuccessNotification({ encounter_id: encounterId, sessions: [named] }));
-      const answer = await get(`/v1/encounters/${encounterId}`);
+      const answer = await get<EncounterOutput>(`/v1/encounters/${encounterId}`);
       expect(answer.body.sessions).toContainEqual({
         sessionId: named,
         status: 'pending',
@@ -80,12 +83,12 @@ describe('query API: encounters', () => {
   describe('GET /v1/encounters/{encounterId}/artifacts/{kind}', () => {
     it('returns the encounter-level JSON Suki returned', async () => {
       const body = aSuccessNotification();
-      const encounterId = body.encounter_id as string;
+      const encounterId = body.encounter_id;
       await post(body);
       const content = { encounter_id: encounterId, summary: [{ title: 'Plan', content: 'follow up in two weeks' }] };
       await markArtifactReady(db(), encounterId, 'encounter_content', content);
 
-      const answer = await get(`/v1/encounters/${encounterId}/artifacts/encounter_content`);
+      const answer = await get<ArtifactOutput>(`/v1/encounters/${encounterId}/artifacts/encounter_content`);
 
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({
@@ -98,7 +101,7 @@ describe('query API: encounters', () => {
         purgedAt: null,
         data: content,
       });
-      const encounter = await get(`/v1/encounters/${encounterId}`);
+      const encounter = await get<EncounterOutput>(`/v1/encounters/${encounterId}`);
       expect(encounter.body.artifacts).toContainEqual(expect.objectContaining({ kind: 'encounter_content', status: 'ready' }));
     });
 
@@ -107,14 +110,14 @@ describe('query API: encounters', () => {
       await post(body);
       const missing = await get(`/v1/encounters/${body.encounter_id}/artifacts/encounter_content`);
       expect(missing).toMatchObject({ status: 404, body: { message: 'the encounter has no encounter_content artifact' } });
-      const sessionLevel = await get(`/v1/encounters/${body.encounter_id}/artifacts/contents`);
+      const sessionLevel = await get<ErrorBody>(`/v1/encounters/${body.encounter_id}/artifacts/contents`);
       expect(sessionLevel.status).toBe(404);
       expect(sessionLevel.body.message).toContain('/v1/sessions/{sessionId}/artifacts/contents');
       expect(await get(`/v1/encounters/${randomUUID()}/artifacts/encounter_content`)).toMatchObject({
         status: 404,
         body: { message: 'encounter not found' },
       });
-      const unknownKind = await get(`/v1/encounters/${body.encounter_id}/artifacts/ENCOUNTER_CONTENT`);
+      const unknownKind = await get<ErrorBody>(`/v1/encounters/${body.encounter_id}/artifacts/ENCOUNTER_CONTENT`);
       expect(unknownKind.status).toBe(400);
       expect(unknownKind.body.message).toMatch(/^kind must be one of: /);
     });
@@ -126,13 +129,13 @@ describe('query API: encounters', () => {
       for (let i = 0; i < 12; i += 1) {
         const body = i % 3 === 0 ? aFailureNotification() : aSuccessNotification();
         await post(body);
-        if (i % 3 === 0) failed.add(body.encounter_id as string);
+        if (i % 3 === 0) failed.add(body.encounter_id);
       }
       const walk = async (query: string) => {
-        const items: any[] = [];
+        const items: EncounterSummaryOutput[] = [];
         let cursor: string | null = null;
         do {
-          const answer = await get(`/v1/encounters?${query}${cursor ? `&cursor=${cursor}` : ''}`);
+          const answer: ApiAnswer<EncounterPageOutput> = await get(`/v1/encounters?${query}${cursor ? `&cursor=${cursor}` : ''}`);
           expect(answer.status).toBe(200);
           items.push(...answer.body.items);
           cursor = answer.body.nextCursor;
@@ -143,7 +146,7 @@ describe('query API: encounters', () => {
       const all = await walk('limit=5');
       const ids = all.map((item) => item.encounterId);
       expect(new Set(ids).size).toBe(ids.length);
-      const total = (await db().query('SELECT count(*)::int AS n FROM encounters'))[0].n;
+      const total = (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM encounters'))[0].n;
       expect(ids).toHaveLength(total);
       for (let i = 1; i < all.length; i += 1) expect(all[i - 1].updatedAt >= all[i].updatedAt).toBe(true);
       expect(Object.keys(all[0]).sort()).toEqual(['createdAt', 'encounterId', 'lastEventAt', 'status', 'updatedAt']);
@@ -165,7 +168,7 @@ describe('query API: encounters', () => {
       ['cursor=abc.def', 'cursor is not a cursor'],
       ['encounterId=x', 'property encounterId should not exist'],
     ])('answers 400 to %s, naming the parameter', async (query, message) => {
-      const answer = await get(`/v1/encounters?${query}`);
+      const answer = await get<ErrorBody>(`/v1/encounters?${query}`);
       expect(answer.status).toBe(400);
       expect(answer.body.message).toContain(message);
     });

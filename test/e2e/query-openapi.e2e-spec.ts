@@ -1,17 +1,26 @@
+import type {
+  OpenAPIObject,
+  OperationObject,
+  ParameterObject,
+  ReferenceObject,
+  RequestBodyObject,
+  ResponseObject,
+  SchemaObject,
+} from '@nestjs/swagger';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startTestApp, TestApp } from '../support/test-app';
 
 describe('OpenAPI document and UI', () => {
   let db: TestDatabase;
   let sut: TestApp;
-  let document: any;
+  let document: OpenAPIObject;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     sut = await startTestApp(db.url);
     const response = await fetch(`${sut.baseUrl}/docs-json`);
     expect(response.status).toBe(200);
-    document = await response.json();
+    document = (await response.json()) as OpenAPIObject;
   });
 
   afterAll(async () => {
@@ -20,8 +29,14 @@ describe('OpenAPI document and UI', () => {
   });
 
   /** Follows $refs to the schema they name. */
-  const resolve = (schema: any): any => (schema?.$ref ? resolve(document.components.schemas[schema.$ref.split('/').pop()]) : schema);
-  const jsonSchema = (operation: any, status: string) => resolve(operation.responses[status]?.content?.['application/json']?.schema);
+  const resolve = (schema: SchemaObject | ReferenceObject | undefined): SchemaObject | undefined =>
+    schema && '$ref' in schema ? resolve(document.components?.schemas?.[schema.$ref.split('/').pop()!]) : schema;
+  /** Parts Nest writes inline, never as a $ref: the test reads them as what they are. */
+  const inline = <T>(part: T | ReferenceObject | undefined) => part as T;
+  const jsonSchema = (operation: OperationObject | undefined, status: string) =>
+    resolve(inline<ResponseObject>(operation!.responses[status])?.content?.['application/json']?.schema);
+  const propertyNames = (schema: SchemaObject | undefined) => Object.keys(schema!.properties!);
+  const parametersOf = (operation: OperationObject | undefined) => (operation!.parameters ?? []).map((p) => inline<ParameterObject>(p));
 
   it('serves the UI and the document without a token', async () => {
     const ui = await fetch(`${sut.baseUrl}/docs`);
@@ -70,8 +85,8 @@ describe('OpenAPI document and UI', () => {
     for (const [path, { schema, errors }] of Object.entries(expected)) {
       const operation = document.paths[path]?.get;
       expect([path, operation?.summary]).toEqual([path, expect.any(String)]);
-      expect(operation.security).toEqual([{ 'internal-token': [] }]);
-      expect(Object.keys(jsonSchema(operation, '200').properties)).toEqual(expect.arrayContaining(schema));
+      expect(operation!.security).toEqual([{ 'internal-token': [] }]);
+      expect(propertyNames(jsonSchema(operation, '200'))).toEqual(expect.arrayContaining(schema));
       for (const status of errors)
         expect([path, status, Object.keys(jsonSchema(operation, status)?.properties ?? {})]).toEqual([
           path,
@@ -79,9 +94,9 @@ describe('OpenAPI document and UI', () => {
           ['statusCode', 'error', 'message'],
         ]);
     }
-    expect(document.components.securitySchemes['internal-token']).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(document.components!.securitySchemes!['internal-token']).toMatchObject({ type: 'http', scheme: 'bearer' });
 
-    const listParameters = document.paths['/v1/sessions'].get.parameters.map((p: any) => [p.name, p.in]);
+    const listParameters = parametersOf(document.paths['/v1/sessions'].get).map((p) => [p.name, p.in]);
     expect(listParameters).toEqual(
       expect.arrayContaining([
         ['status', 'query'],
@@ -91,10 +106,10 @@ describe('OpenAPI document and UI', () => {
         ['cursor', 'query'],
       ]),
     );
-    const limit = document.paths['/v1/sessions'].get.parameters.find((p: any) => p.name === 'limit');
-    expect(limit.schema).toMatchObject({ minimum: 1, maximum: 200, default: 50 });
-    const kind = document.paths['/v1/sessions/{sessionId}/artifacts/{kind}'].get.parameters.find((p: any) => p.name === 'kind');
-    expect(resolve(kind.schema).enum).toEqual([
+    const limit = parametersOf(document.paths['/v1/sessions'].get).find((p) => p.name === 'limit');
+    expect(limit!.schema).toMatchObject({ minimum: 1, maximum: 200, default: 50 });
+    const kind = parametersOf(document.paths['/v1/sessions/{sessionId}/artifacts/{kind}'].get).find((p) => p.name === 'kind');
+    expect(resolve(kind!.schema)!.enum).toEqual([
       'contents',
       'encounter_content',
       'structured_data',
@@ -103,11 +118,11 @@ describe('OpenAPI document and UI', () => {
       'status',
     ]);
 
-    const session = jsonSchema(document.paths['/v1/sessions/{sessionId}'].get, '200');
-    expect(resolve(session.properties.artifacts.items).properties).toHaveProperty('nextAttemptAt');
-    expect(session.properties.lastEventAt).toMatchObject({ type: 'string', format: 'date-time', nullable: true });
-    const events = jsonSchema(document.paths['/v1/sessions/{sessionId}/events'].get, '200');
-    expect(Object.keys(resolve(events.properties.events.items).properties)).toEqual([
+    const session = jsonSchema(document.paths['/v1/sessions/{sessionId}'].get, '200')!;
+    expect(resolve(inline<SchemaObject>(session.properties!.artifacts).items)!.properties).toHaveProperty('nextAttemptAt');
+    expect(session.properties!.lastEventAt).toMatchObject({ type: 'string', format: 'date-time', nullable: true });
+    const events = jsonSchema(document.paths['/v1/sessions/{sessionId}/events'].get, '200')!;
+    expect(propertyNames(resolve(inline<SchemaObject>(events.properties!.events).items))).toEqual([
       'receivedAt',
       'generatedAt',
       'vendorStatus',
@@ -118,15 +133,17 @@ describe('OpenAPI document and UI', () => {
   it('describes the webhook: signed headers, the Suki notification body and every answer with its body', () => {
     const operation = document.paths['/webhooks/notification']?.post;
     expect(operation).toBeDefined();
-    expect(operation.security).toEqual([]);
-    const headers = operation.parameters.filter((p: any) => p.in === 'header').map((p: any) => [p.name, p.required]);
+    expect(operation!.security).toEqual([]);
+    const headers = parametersOf(operation)
+      .filter((p) => p.in === 'header')
+      .map((p) => [p.name, p.required]);
     expect(headers).toEqual([
       ['generated-at', true],
       ['X-API-Key', true],
     ]);
-    const body = resolve(operation.requestBody.content['application/json'].schema);
+    const body = resolve(inline<RequestBodyObject>(operation!.requestBody).content['application/json'].schema)!;
     expect(body.required).toEqual(['status', 'session_id', 'encounter_id']);
-    expect(Object.keys(body.properties)).toEqual(
+    expect(propertyNames(body)).toEqual(
       expect.arrayContaining([
         'status',
         'session_id',
@@ -138,22 +155,27 @@ describe('OpenAPI document and UI', () => {
         '_links',
       ]),
     );
-    expect(resolve(body.properties._links.properties.contents.items).properties).toHaveProperty('href');
+    const links = inline<SchemaObject>(body.properties!._links);
+    expect(resolve(inline<SchemaObject>(links.properties!.contents).items)!.properties).toHaveProperty('href');
 
-    expect(Object.keys(operation.responses).sort()).toEqual(['200', '202', '400', '401', '413', '415', '503']);
-    expect(jsonSchema(operation, '200').properties.outcome.enum).toEqual(expect.arrayContaining(['applied', 'duplicate', 'stale']));
-    expect(Object.keys(operation.responses['200'].content['application/json'].examples).sort()).toEqual(['applied', 'duplicate', 'stale']);
-    expect(Object.keys(operation.responses['202'].content['application/json'].examples)).toEqual(['unrecognized']);
+    const responses = operation!.responses;
+    const jsonOf = (status: string) => inline<ResponseObject>(responses[status]).content!['application/json'];
+    expect(Object.keys(responses).sort()).toEqual(['200', '202', '400', '401', '413', '415', '503']);
+    expect(inline<SchemaObject>(jsonSchema(operation, '200')!.properties!.outcome).enum).toEqual(
+      expect.arrayContaining(['applied', 'duplicate', 'stale']),
+    );
+    expect(Object.keys(jsonOf('200').examples!).sort()).toEqual(['applied', 'duplicate', 'stale']);
+    expect(Object.keys(jsonOf('202').examples!)).toEqual(['unrecognized']);
     for (const status of ['400', '401', '413', '415', '503']) {
-      expect(Object.keys(jsonSchema(operation, status).properties)).toEqual(['statusCode', 'error', 'message']);
-      expect(operation.responses[status].content['application/json'].example.statusCode).toBe(Number(status));
+      expect(propertyNames(jsonSchema(operation, status))).toEqual(['statusCode', 'error', 'message']);
+      expect((jsonOf(status).example as { statusCode?: unknown }).statusCode).toBe(Number(status));
     }
   });
 
   it('describes the operational endpoints', () => {
     for (const path of ['/health/live', '/health/ready', '/metrics']) {
       expect([path, document.paths[path]?.get?.summary]).toEqual([path, expect.any(String)]);
-      expect(document.paths[path].get.security ?? []).toEqual([]);
+      expect(document.paths[path].get!.security ?? []).toEqual([]);
     }
   });
 });

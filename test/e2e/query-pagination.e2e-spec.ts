@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { aFailureNotification, aSuccessNotification, aTimeoutNotification } from '../support/notifications';
-import { useQueryApp } from './query.support';
+import type { SessionPageOutput, SessionSummaryOutput } from '../../src/query/session.output';
+import { ApiAnswer, useQueryApp } from './query.support';
 
 /** Runs tasks with at most `width` in flight. */
 async function inParallel<T>(items: T[], width: number, task: (item: T) => Promise<unknown>): Promise<void> {
@@ -13,17 +14,17 @@ async function inParallel<T>(items: T[], width: number, task: (item: T) => Promi
 }
 
 describe('query API: session lists', () => {
-  const { db, get, post } = useQueryApp();
+  const { get, post } = useQueryApp();
 
   /** Every page of a list, following nextCursor. */
-  const walk = async (path: string, beforeEachNextPage: (seen: any[]) => Promise<void> = async () => undefined) => {
-    const items: any[] = [];
+  const walk = async (path: string, beforeEachNextPage: (seen: SessionSummaryOutput[]) => Promise<void> = () => Promise.resolve()) => {
+    const items: SessionSummaryOutput[] = [];
     let pages = 0;
     let cursor: string | null = null;
     do {
       if (pages > 0) await beforeEachNextPage(items);
       const separator = path.includes('?') ? '&' : '?';
-      const answer = await get(cursor ? `${path}${separator}cursor=${encodeURIComponent(cursor)}` : path);
+      const answer: ApiAnswer<SessionPageOutput> = await get(cursor ? `${path}${separator}cursor=${encodeURIComponent(cursor)}` : path);
       expect(answer.status).toBe(200);
       items.push(...answer.body.items);
       cursor = answer.body.nextCursor;
@@ -117,53 +118,55 @@ describe('query API: session lists', () => {
 
     it('filters by encounter, newest first, and pages through ties with any limit', async () => {
       const all = Object.values(byStatus).flat();
-      const page = await get(`/v1/sessions?encounterId=${encounterId}`);
+      const page = await get<SessionPageOutput>(`/v1/sessions?encounterId=${encounterId}`);
       expect(page.status).toBe(200);
       expect(page.body.nextCursor).toBeNull();
-      expect(page.body.items.map((item: any) => item.sessionId).sort()).toEqual([...all].sort());
-      expect(page.body.items.every((item: any) => item.encounterId === encounterId)).toBe(true);
+      expect(page.body.items.map((item) => item.sessionId).sort()).toEqual([...all].sort());
+      expect(page.body.items.every((item) => item.encounterId === encounterId)).toBe(true);
 
       const byTwo = await walk(`/v1/sessions?encounterId=${encounterId}&limit=2`);
       expect(byTwo.pages).toBe(4);
-      expect(byTwo.items.map((item: any) => item.sessionId)).toEqual(page.body.items.map((item: any) => item.sessionId));
+      expect(byTwo.items.map((item) => item.sessionId)).toEqual(page.body.items.map((item) => item.sessionId));
     });
 
     it.each(['failed', 'timed_out', 'completed', 'pending'])('filters by status %s', async (status) => {
-      const page = await get(`/v1/sessions?encounterId=${encounterId}&status=${status}`);
+      const page = await get<SessionPageOutput>(`/v1/sessions?encounterId=${encounterId}&status=${status}`);
       expect(page.status).toBe(200);
-      expect(page.body.items.map((item: any) => item.sessionId).sort()).toEqual([...byStatus[status]].sort());
-      expect(page.body.items.every((item: any) => item.status === status)).toBe(true);
+      expect(page.body.items.map((item) => item.sessionId).sort()).toEqual([...byStatus[status]].sort());
+      expect(page.body.items.every((item) => item.status === status)).toBe(true);
     });
 
     it('filters by status across encounters', async () => {
       const { items } = await walk('/v1/sessions?status=completed&limit=200');
       expect(items.length).toBeGreaterThan(0);
-      expect(items.every((item: any) => item.status === 'completed')).toBe(true);
-      expect(items.map((item: any) => item.sessionId)).toContain(byStatus.completed[0]);
+      expect(items.every((item) => item.status === 'completed')).toBe(true);
+      expect(items.map((item) => item.sessionId)).toContain(byStatus.completed[0]);
     });
 
     it('filters by updatedSince, inclusive, in any ISO-8601 zone', async () => {
       const encounter = randomUUID();
       await post(aTimeoutNotification({ encounter_id: encounter }));
-      const first = (await get(`/v1/sessions?encounterId=${encounter}`)).body.items[0];
+      const first = (await get<SessionPageOutput>(`/v1/sessions?encounterId=${encounter}`)).body.items[0];
       const since = new Date(new Date(first.updatedAt).getTime() + 1);
       const later = randomUUID();
       while (Date.now() < since.getTime()) await new Promise((resolve) => setImmediate(resolve));
       await post(aTimeoutNotification({ session_id: later, encounter_id: encounter }));
 
-      const utc = await get(`/v1/sessions?encounterId=${encounter}&updatedSince=${since.toISOString()}`);
-      expect(utc.body.items.map((item: any) => item.sessionId)).toEqual([later]);
-      const inclusive = await get(`/v1/sessions?encounterId=${encounter}&updatedSince=${encodeURIComponent(first.updatedAt)}`);
+      const utc = await get<SessionPageOutput>(`/v1/sessions?encounterId=${encounter}&updatedSince=${since.toISOString()}`);
+      expect(utc.body.items.map((item) => item.sessionId)).toEqual([later]);
+      const inclusive = await get<SessionPageOutput>(
+        `/v1/sessions?encounterId=${encounter}&updatedSince=${encodeURIComponent(first.updatedAt)}`,
+      );
       expect(inclusive.body.items).toHaveLength(2);
       const offset = new Date(since.getTime() + 2 * 3_600_000).toISOString().replace('Z', '+02:00');
-      const zoned = await get(`/v1/sessions?encounterId=${encounter}&updatedSince=${encodeURIComponent(offset)}`);
-      expect(zoned.body.items.map((item: any) => item.sessionId)).toEqual([later]);
-      const dateOnly = await get(`/v1/sessions?encounterId=${encounter}&updatedSince=2000-01-01`);
+      const zoned = await get<SessionPageOutput>(`/v1/sessions?encounterId=${encounter}&updatedSince=${encodeURIComponent(offset)}`);
+      expect(zoned.body.items.map((item) => item.sessionId)).toEqual([later]);
+      const dateOnly = await get<SessionPageOutput>(`/v1/sessions?encounterId=${encounter}&updatedSince=2000-01-01`);
       expect(dateOnly.body.items).toHaveLength(2);
     });
 
     it('pages 50 by default', async () => {
-      const page = await get('/v1/sessions');
+      const page = await get<SessionPageOutput>('/v1/sessions');
       expect(page.body.items).toHaveLength(50);
       expect(typeof page.body.nextCursor).toBe('string');
     });
@@ -201,8 +204,8 @@ describe('query API: session lists', () => {
     });
 
     it('answers 400 to a tampered cursor and to a cursor carried over to other filters', async () => {
-      const first = await get('/v1/sessions?limit=1');
-      const cursor: string = first.body.nextCursor;
+      const first = await get<SessionPageOutput>('/v1/sessions?limit=1');
+      const cursor = first.body.nextCursor!;
       expect((await get(`/v1/sessions?limit=1&cursor=${cursor}`)).status).toBe(200);
       for (let i = 0; i < cursor.length; i += 7) {
         const tampered = cursor.slice(0, i) + (cursor[i] === 'a' ? 'b' : 'a') + cursor.slice(i + 1);

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApp } from '../support/test-app';
 import { aFailureNotification, aSuccessNotification, aTimeoutNotification } from '../support/notifications';
+import type { ErrorBody } from '../../src/common/http-error';
+import type { ArtifactOutput } from '../../src/query/artifact.output';
+import type { SessionOutput, SessionPageOutput } from '../../src/query/session.output';
 import { ISO_UTC, markArtifactReady, queryApi, useQueryApp } from './query.support';
 
 describe('query API: sessions', () => {
@@ -12,9 +15,10 @@ describe('query API: sessions', () => {
       const sibling = randomUUID();
       const generatedAt = Date.now() - 5_000;
       await post(aSuccessNotification({ session_id: sessionId, sessions: [sessionId, sibling] }), generatedAt);
-      const encounterId = (await db().query('SELECT encounter_id FROM sessions WHERE id = $1', [sessionId]))[0].encounter_id;
+      const encounterId = (await db().query<{ encounter_id: string }>('SELECT encounter_id FROM sessions WHERE id = $1', [sessionId]))[0]
+        .encounter_id;
 
-      const answer = await get(`/v1/sessions/${sessionId}`);
+      const answer = await get<SessionOutput>(`/v1/sessions/${sessionId}`);
 
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({
@@ -30,10 +34,10 @@ describe('query API: sessions', () => {
         artifacts: expect.any(Array),
       });
       expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
-      expect(answer.body.artifacts.map((a: any) => a.kind).sort()).toEqual(['contents', 'structured_data', 'transcripts']);
+      expect(answer.body.artifacts.map((a) => a.kind).sort()).toEqual(['contents', 'structured_data', 'transcripts']);
       // The list shows the same session, less its artifacts.
       const { artifacts: _artifacts, ...summary } = answer.body;
-      const listed = await get(`/v1/sessions?encounterId=${encounterId}`);
+      const listed = await get<SessionPageOutput>(`/v1/sessions?encounterId=${encounterId}`);
       expect(listed.body.items).toContainEqual(summary);
       for (const artifact of answer.body.artifacts) {
         expect(Object.keys(artifact).sort()).toEqual(['attempts', 'fetchedAt', 'kind', 'lastError', 'nextAttemptAt', 'status']);
@@ -138,12 +142,12 @@ describe('query API: sessions', () => {
   describe('GET /v1/sessions/{sessionId}/artifacts/{kind}', () => {
     it('returns the JSON Suki returned once the artifact is ready, and null data before', async () => {
       const body = aSuccessNotification();
-      const sessionId = body.session_id as string;
+      const sessionId = body.session_id;
       await post(body, Date.now());
       const note = { summary: [{ title: 'Assessment', content: 'stable' }], session_id: sessionId };
       await markArtifactReady(db(), sessionId, 'contents', note);
 
-      const ready = await get(`/v1/sessions/${sessionId}/artifacts/contents`);
+      const ready = await get<ArtifactOutput>(`/v1/sessions/${sessionId}/artifacts/contents`);
 
       expect(ready.status).toBe(200);
       expect(ready.body).toEqual({
@@ -156,7 +160,7 @@ describe('query API: sessions', () => {
         purgedAt: null,
         data: note,
       });
-      const session = await get(`/v1/sessions/${sessionId}`);
+      const session = await get<SessionOutput>(`/v1/sessions/${sessionId}`);
       expect(session.body.artifacts).toContainEqual({
         kind: 'contents',
         status: 'ready',
@@ -186,7 +190,7 @@ describe('query API: sessions', () => {
       await post(body, Date.now());
       const missing = await get(`/v1/sessions/${body.session_id}/artifacts/contents`);
       expect(missing).toMatchObject({ status: 404, body: { message: 'the session has no contents artifact' } });
-      const encounterLevel = await get(`/v1/sessions/${body.session_id}/artifacts/encounter_content`);
+      const encounterLevel = await get<ErrorBody>(`/v1/sessions/${body.session_id}/artifacts/encounter_content`);
       expect(encounterLevel.status).toBe(404);
       expect(encounterLevel.body.message).toContain('/v1/encounters/{encounterId}/artifacts/encounter_content');
     });
@@ -196,7 +200,7 @@ describe('query API: sessions', () => {
         status: 404,
         body: { message: 'session not found' },
       });
-      const unknownKind = await get(`/v1/sessions/${randomUUID()}/artifacts/notes`);
+      const unknownKind = await get<ErrorBody>(`/v1/sessions/${randomUUID()}/artifacts/notes`);
       expect(unknownKind.status).toBe(400);
       expect(unknownKind.body.message).toMatch(/^kind must be one of: contents, /);
     });

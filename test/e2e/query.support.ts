@@ -2,18 +2,22 @@ import { postNotification } from '../support/notifications';
 import { startTestApp, TEST_INTERNAL_TOKEN, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
-export interface ApiAnswer {
+/**
+ * An answer of the query API. `T` is what the test expects the body to be (an output DTO from
+ * src/query/*.output.ts, or ErrorBody); it is not checked here, the test's assertions check it.
+ */
+export interface ApiAnswer<T = unknown> {
   status: number;
-  body: any;
+  body: T;
   headers: Headers;
 }
 
 /** GET against the query API, with the test's bearer token unless told otherwise. */
 export function queryApi(baseUrl: string) {
-  return async (
+  return async <T = unknown>(
     path: string,
     options: { token?: string | null; authorization?: string; headers?: Record<string, string> } = {},
-  ): Promise<ApiAnswer> => {
+  ): Promise<ApiAnswer<T>> => {
     const token = options.token === undefined ? TEST_INTERNAL_TOKEN : options.token;
     const headers: Record<string, string> = { ...options.headers };
     if (options.authorization !== undefined) headers.authorization = options.authorization;
@@ -26,7 +30,7 @@ export function queryApi(baseUrl: string) {
     } catch {
       // non-JSON answers are returned as text
     }
-    return { status: response.status, body, headers: response.headers };
+    return { status: response.status, body: body as T, headers: response.headers };
   };
 }
 
@@ -71,7 +75,8 @@ export function useQueryApp(env: Record<string, string> = {}) {
 
   return {
     db: () => started().db,
-    get: (path: string, options?: Parameters<ReturnType<typeof queryApi>>[1]) => queryApi(started().sut.baseUrl)(path, options),
+    get: <T = unknown>(path: string, options?: Parameters<ReturnType<typeof queryApi>>[1]) =>
+      queryApi(started().sut.baseUrl)<T>(path, options),
     /** Posts a signed notification that must be accepted; returns its outcome. */
     post: async (body: Record<string, unknown>, generatedAt = Date.now()): Promise<string> => {
       const answer = await postNotification(started().sut.baseUrl, body, { generatedAt });

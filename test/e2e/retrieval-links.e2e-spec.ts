@@ -64,8 +64,8 @@ describe('retrieval calls only the Suki origin', () => {
   it('checks an href again before calling it, whoever queued it', async () => {
     const failure = aFailureNotification();
     await postNotification(sut.baseUrl, failure);
-    const sessionId = failure.session_id as string;
-    const encounterId = failure.encounter_id as string;
+    const sessionId = failure.session_id;
+    const encounterId = failure.encounter_id;
     // A row queued with a foreign href (by an older version, or by hand) must still not be called.
     await db.query(
       `INSERT INTO artifacts (kind, owner_id, session_id, encounter_id, href, requested_at) VALUES ('contents', $1, $1, $2, $3, now())`,
@@ -81,14 +81,14 @@ describe('retrieval calls only the Suki origin', () => {
     const path = `/api/v1/ambient/session/${body.session_id}/content`;
     suki.script(path, { status: 302, headers: { location: `${foreign.baseUrl}/collect` } });
     await postNotification(sut.baseUrl, body);
-    const rows = byKind(await settledArtifacts(db, body.encounter_id as string));
+    const rows = byKind(await settledArtifacts(db, body.encounter_id));
     expect(rows.contents).toMatchObject({ status: 'failed', attempts: 1, last_error: 'HTTP 302: redirects are not followed' });
     expect(suki.requestsTo(path)).toHaveLength(1);
   });
 
   it('never sends the token anywhere but the Suki origin', async () => {
     const tokens = await eventually(
-      async () => suki.requests.map((request) => request.headers['sdp_suki_token']),
+      () => suki.requests.map((request) => request.headers['sdp_suki_token']),
       (found) => found.length > 0,
     );
     expect(new Set(tokens)).toEqual(new Set(['test-suki-token']));

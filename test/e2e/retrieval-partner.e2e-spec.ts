@@ -49,7 +49,7 @@ describe('retrieval in partner mode', () => {
     const bodies = Array.from({ length: count }, () => aSuccessNotification());
     const answers = await Promise.all(bodies.map((body) => postNotification(sut.baseUrl, body)));
     expect(answers.map((answer) => answer.status)).toEqual(Array(count).fill(200));
-    return bodies.map((body) => body.encounter_id as string);
+    return bodies.map((body) => body.encounter_id);
   }
 
   async function expectAllReady(encounterIds: string[], attempts = 1, perEncounter = 5): Promise<void> {
@@ -67,7 +67,7 @@ describe('retrieval in partner mode', () => {
     await expectAllReady(await successes(4));
 
     expect(logins()).toHaveLength(1);
-    const login = JSON.parse(logins()[0].body);
+    const login = JSON.parse(logins()[0].body) as unknown;
     expect(login).toEqual({ partner_id: 'partner-1', partner_token: expect.any(String), provider_id: 'provider-7' });
     const tokens = new Set(fetches().map((request) => request.headers['sdp_suki_token']));
     expect(tokens.size).toBe(1);
@@ -83,7 +83,7 @@ describe('retrieval in partner mode', () => {
     await expectAllReady(await successes(2));
 
     expect(logins()).toHaveLength(2);
-    const [first, second] = logins().map((request) => JSON.parse(request.body).partner_token);
+    const [first, second] = logins().map((request) => (JSON.parse(request.body) as { partner_token: unknown }).partner_token);
     expect(second).not.toBe(first);
     const answered = fetches().slice(before);
     const newToken = answered[answered.length - 1].headers['sdp_suki_token'];

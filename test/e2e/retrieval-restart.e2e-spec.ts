@@ -26,7 +26,7 @@ describe('retrieval survives crashes, restarts and replicas', () => {
     const bodies = Array.from({ length: count }, () => aSuccessNotification());
     const answers = await Promise.all(bodies.map((body, index) => postNotification(baseUrls[index % baseUrls.length], body)));
     expect(answers.map((answer) => answer.status)).toEqual(Array(count).fill(200));
-    return bodies.map((body) => body.encounter_id as string);
+    return bodies.map((body) => body.encounter_id);
   }
 
   it('picks up the fetches of a killed process once their leases run out', async () => {
@@ -47,7 +47,7 @@ describe('retrieval survives crashes, restarts and replicas', () => {
     try {
       encounters = await postSuccesses([crashing.baseUrl], 3);
       await eventually(
-        async () => fake.requests.length,
+        () => fake.requests.length,
         (count) => count >= 8,
       );
     } finally {
@@ -83,7 +83,7 @@ describe('retrieval survives crashes, restarts and replicas', () => {
     });
     const [encounterId] = await postSuccesses([first.baseUrl], 1);
     await eventually(
-      async () => fake.requests.length,
+      () => fake.requests.length,
       (count) => count === 5,
     );
     const closing = Date.now();

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { FakeSukiApi, startFakeSukiApi } from '../support/fake-suki-api';
-import { aCancelledNotification, aSuccessNotification, aTimeoutNotification, postNotification } from '../support/notifications';
+import {
+  aCancelledNotification,
+  aSuccessNotification,
+  aTimeoutNotification,
+  postNotification,
+  TestNotification,
+} from '../support/notifications';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { FAST_RETRIEVAL, settledArtifacts } from './retrieval.support';
 
-const anUnrecognisedNotification = (overrides: Record<string, unknown>): Record<string, unknown> => ({
+const anUnrecognisedNotification = (overrides: Parameters<typeof aTimeoutNotification>[0]): TestNotification => ({
   ...aTimeoutNotification(overrides),
   status: 'session_paused',
 });
@@ -28,7 +34,13 @@ describe('status checks settle sessions', () => {
     await db?.drop();
   });
 
-  const session = async (id: string) => (await db.query('SELECT status, created_at, updated_at FROM sessions WHERE id = $1', [id]))[0];
+  const session = async (id: string) =>
+    (
+      await db.query<{ status: string; created_at: Date; updated_at: Date }>(
+        'SELECT status, created_at, updated_at FROM sessions WHERE id = $1',
+        [id],
+      )
+    )[0];
   const encounter = async (id: string) => (await db.query('SELECT status FROM encounters WHERE id = $1', [id]))[0];
 
   it.each([
@@ -39,8 +51,8 @@ describe('status checks settle sessions', () => {
     { event: 'a timeout', notification: aTimeoutNotification, suki: 'running', before: 'timed_out', after: 'timed_out' },
   ])('after $event ($before), Suki saying $suki leaves the session $after', async ({ notification, suki, before, after }) => {
     const body = notification({ session_id: randomUUID(), encounter_id: randomUUID() });
-    const sessionId = body.session_id as string;
-    const encounterId = body.encounter_id as string;
+    const sessionId = body.session_id;
+    const encounterId = body.encounter_id;
     fake.setSessionStatus(sessionId, suki);
     expect((await postNotification(sut.baseUrl, body)).status).toBeLessThan(300);
 
@@ -57,8 +69,8 @@ describe('status checks settle sessions', () => {
 
   it('leaves a session alone that a newer event reached after the check was asked for', async () => {
     const timeout = aTimeoutNotification();
-    const sessionId = timeout.session_id as string;
-    const encounterId = timeout.encounter_id as string;
+    const sessionId = timeout.session_id;
+    const encounterId = timeout.encounter_id;
     fake.setSessionStatus(sessionId, 'aborted');
     fake.script(`/api/v1/ambient/session/${sessionId}/status`, { latencyMs: 300 });
     await postNotification(sut.baseUrl, timeout, { generatedAt: Date.now() - 1000 });
@@ -74,22 +86,22 @@ describe('status checks settle sessions', () => {
     const encounterId = randomUUID();
     const newer = aSuccessNotification({ encounter_id: encounterId });
     const older = aTimeoutNotification({ encounter_id: encounterId });
-    fake.setSessionStatus(older.session_id as string, 'aborted');
+    fake.setSessionStatus(older.session_id, 'aborted');
     await postNotification(sut.baseUrl, newer);
     await postNotification(sut.baseUrl, older, { generatedAt: Date.now() - 1000 });
 
     const rows = await settledArtifacts(db, encounterId);
     expect(rows.find((row) => row.kind === 'status')).toMatchObject({ status: 'ready', data: { status: 'aborted' } });
-    expect((await session(older.session_id as string)).status).toBe('cancelled');
-    expect((await session(newer.session_id as string)).status).toBe('completed');
+    expect((await session(older.session_id)).status).toBe('cancelled');
+    expect((await session(newer.session_id)).status).toBe('completed');
     expect((await encounter(encounterId)).status).toBe('completed');
   });
 
   it('keeps what a check settled for an unrecognised status against an older event delivered late', async () => {
     const now = Date.now();
     const unrecognised = anUnrecognisedNotification({ session_id: randomUUID(), encounter_id: randomUUID() });
-    const sessionId = unrecognised.session_id as string;
-    const encounterId = unrecognised.encounter_id as string;
+    const sessionId = unrecognised.session_id;
+    const encounterId = unrecognised.encounter_id;
     fake.setSessionStatus(sessionId, 'completed');
     expect((await postNotification(sut.baseUrl, unrecognised, { generatedAt: now })).status).toBe(202);
     await settledArtifacts(db, encounterId);
@@ -102,17 +114,17 @@ describe('status checks settle sessions', () => {
     expect(answer.body).toEqual({ outcome: 'stale' });
     expect((await session(sessionId)).status).toBe('completed');
     expect((await encounter(encounterId)).status).toBe('completed');
-    const [row] = await db.query('SELECT last_event_at FROM sessions WHERE id = $1', [sessionId]);
+    const [row] = await db.query<{ last_event_at: Date }>('SELECT last_event_at FROM sessions WHERE id = $1', [sessionId]);
     expect(row.last_event_at.getTime()).toBe(now);
   });
 
   it('keeps what a check settled against another event with the same generated-at', async () => {
     const at = Date.now();
     const unrecognised = anUnrecognisedNotification({ session_id: randomUUID(), encounter_id: randomUUID() });
-    const sessionId = unrecognised.session_id as string;
+    const sessionId = unrecognised.session_id;
     fake.setSessionStatus(sessionId, 'skipped');
     await postNotification(sut.baseUrl, unrecognised, { generatedAt: at });
-    await settledArtifacts(db, unrecognised.encounter_id as string);
+    await settledArtifacts(db, unrecognised.encounter_id);
 
     // Suki answered the check after that instant; an event of the same instant is not newer.
     const sameInstant = { ...aTimeoutNotification({ session_id: sessionId, encounter_id: unrecognised.encounter_id }) };
@@ -129,13 +141,13 @@ describe('status checks settle sessions', () => {
     const now = Date.now();
     const earlier = aSuccessNotification({ encounter_id: encounterId });
     const unrecognised = anUnrecognisedNotification({ session_id: randomUUID(), encounter_id: encounterId });
-    fake.setSessionStatus(unrecognised.session_id as string, 'failed');
+    fake.setSessionStatus(unrecognised.session_id, 'failed');
     await postNotification(sut.baseUrl, earlier, { generatedAt: now - 2000 });
     await postNotification(sut.baseUrl, unrecognised, { generatedAt: now });
 
     const rows = await settledArtifacts(db, encounterId);
     expect(rows.find((row) => row.kind === 'status')).toMatchObject({ status: 'ready', data: { status: 'failed' } });
-    expect((await session(unrecognised.session_id as string)).status).toBe('failed');
+    expect((await session(unrecognised.session_id)).status).toBe('failed');
     expect((await encounter(encounterId)).status).toBe('failed');
   });
 });

@@ -45,7 +45,7 @@ describe('retrieval of artifacts from Suki', () => {
       sessionId,
       encounterId,
       paths: paths(sessionId, encounterId),
-      async post(generatedAt = Date.now()) {
+      post: async (generatedAt = Date.now()) => {
         const answer = await postNotification(sut.baseUrl, aSuccessNotification({ session_id: sessionId, encounter_id: encounterId }), {
           generatedAt,
         });
@@ -207,14 +207,14 @@ describe('retrieval of artifacts from Suki', () => {
     fake.script(first.paths.encounter_content, { latencyMs: 700, body: { summary: 'stale' } }, {});
     await first.post(Date.now() - 1000);
     await eventually(
-      async () => fake.requestsTo(first.paths.encounter_content).length,
+      () => fake.requestsTo(first.paths.encounter_content).length,
       (count) => count === 1,
     );
     await aSuccess(first.encounterId);
 
     // Wait until the slow, older fetch has answered too, then look.
     await eventually(
-      async () => fake.requestsTo(first.paths.encounter_content).length,
+      () => fake.requestsTo(first.paths.encounter_content).length,
       (count) => count === 2,
     );
     await new Promise((resolve) => setTimeout(resolve, 900));
@@ -261,7 +261,7 @@ describe('retrieval wiring', () => {
       const body = aSuccessNotification();
       const posted = Date.now();
       await postNotification(sut.baseUrl, body);
-      const rows = await settledArtifacts(db, body.encounter_id as string, 5_000);
+      const rows = await settledArtifacts(db, body.encounter_id, 5_000);
       expect(rows.map((row) => row.status)).toEqual(Array(5).fill('ready'));
       expect(Date.now() - posted).toBeLessThan(5_000);
     } finally {
@@ -280,7 +280,7 @@ describe('retrieval wiring', () => {
     try {
       const body = aSuccessNotification({ session_id: randomUUID() });
       await postNotification(sut.baseUrl, body);
-      const rows = await settledArtifacts(db, body.encounter_id as string);
+      const rows = await settledArtifacts(db, body.encounter_id);
       for (const row of rows) {
         expect(row).toMatchObject({
           status: 'failed',

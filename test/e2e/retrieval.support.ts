@@ -21,7 +21,7 @@ export interface ArtifactRow {
   locked_until: Date | null;
   next_attempt_at: Date | null;
   fetched_at: Date | null;
-  data: any;
+  data: unknown;
 }
 
 export function artifactsOf(db: TestDatabase, encounterId: string): Promise<ArtifactRow[]> {
@@ -34,7 +34,7 @@ export const allSettled = (rows: ArtifactRow[]) => rows.length > 0 && rows.every
  * Probes until `done` holds or `timeoutMs` passed, and returns the last value seen, so that
  * the test's own assertion reports what was there when waiting ended.
  */
-export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(probe: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

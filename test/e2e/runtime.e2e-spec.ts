@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
+import type { DevSecrets } from '../../src/config/dev-secrets';
 import { MIGRATIONS_DIR } from '../../src/database/migrator';
 
 const RUNTIME = resolve(__dirname, '../../dist/runtime.js');
@@ -53,7 +54,7 @@ async function prepareInChild(dataDir: string): Promise<Prepared> {
     });
     void exited.then((code) => reject(new Error(`prepareRuntime failed (exit ${code}):\n${stderr}`)));
   });
-  const { config, lines } = JSON.parse(firstLine);
+  const { config, lines } = JSON.parse(firstLine) as Pick<Prepared, 'config' | 'lines'>;
   return { config, lines, close: () => (child.stdin.write('close\n'), exited) };
 }
 
@@ -62,7 +63,7 @@ async function appliedMigrations(url: string): Promise<string[]> {
   client.on('error', () => undefined);
   await client.connect();
   try {
-    const { rows } = await client.query(
+    const { rows } = await client.query<{ migration_name: string }>(
       'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name',
     );
     return rows.map((row) => row.migration_name);
@@ -88,7 +89,7 @@ describe('prepareRuntime outside production, with nothing configured', () => {
     let closed = false;
     try {
       const secretsFile = join(dataDir, 'dev-secrets.json');
-      const secrets = JSON.parse(readFileSync(secretsFile, 'utf8'));
+      const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as DevSecrets & Record<string, string>;
       expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
       expect(first.config.webhook.secrets).toEqual([secrets.webhookSecret]);
       // One development client with every scope, so that a first run can try every endpoint.

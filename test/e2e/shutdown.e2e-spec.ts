@@ -60,7 +60,7 @@ describe('graceful shutdown of the compiled service', () => {
           continue;
         }
         if (answer.status >= 200 && answer.status < 300) {
-          acknowledged.push(body.session_id as string);
+          acknowledged.push(body.session_id);
           if (signalled) answeredAfterSignal += 1;
         }
       }

@@ -15,7 +15,8 @@ interface DmmfField {
   isRequired: boolean;
   type: string;
   nativeType?: [string, string[]] | null;
-  default?: unknown;
+  /** A literal, a function call such as now(), or (unsupported here) a list. */
+  default?: string | number | boolean | { name: string; args: unknown[] } | unknown[] | null;
   relationName?: string;
   relationFromFields?: string[];
   relationToFields?: string[];
@@ -73,8 +74,8 @@ export interface ExpectedSchema {
 }
 
 export function readDatamodel(schemaText: string): Datamodel {
-  const dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: [['schema.prisma', schemaText]] })));
-  return dmmf.datamodel as Datamodel;
+  const dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: [['schema.prisma', schemaText]] }))) as { datamodel: Datamodel };
+  return dmmf.datamodel;
 }
 
 // Prisma's PostgreSQL column types: https://www.prisma.io/docs/orm/reference/prisma-schema-reference#model-field-scalar-types
@@ -226,7 +227,7 @@ function expectedDefault(field: DmmfField, enumType: DmmfEnum | undefined): Expe
   if (value === undefined || value === null) return { kind: 'none' };
   if (Array.isArray(value)) throw new Error(`field ${field.name}: list defaults are not covered by the schema test`);
   if (typeof value === 'object') {
-    const { name, args } = value as { name: string; args: unknown[] };
+    const { name, args } = value;
     if (name === 'autoincrement') return { kind: 'sequence' };
     if (name === 'now') return { kind: 'now' };
     if (name === 'dbgenerated') return args.length ? { kind: 'expression', sql: String(args[0]) } : { kind: 'any' };

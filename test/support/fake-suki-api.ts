@@ -188,7 +188,7 @@ export async function startFakeSukiApi(options: FakeSukiOptions = {}): Promise<F
     if (!options.partner) return { status: 404, body: { code: 404, message: 'not_found' } };
     let payload: { partner_id?: unknown; partner_token?: unknown };
     try {
-      payload = JSON.parse(request.body);
+      payload = JSON.parse(request.body) as typeof payload;
     } catch {
       return { status: 400, body: { code: 400, message: 'invalid_request' } };
     }
@@ -290,8 +290,8 @@ function verifyPartnerToken(jwt: string, partner: NonNullable<FakeSukiOptions['p
   const [header, payload, signature] = jwt.split('.');
   if (!header || !payload || !signature) return false;
   try {
-    const head = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const head = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: unknown; kid?: unknown };
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown };
     if (head.alg !== 'RS256' || (partner.keyId && head.kid !== partner.keyId)) return false;
     if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) return false;
     return verify(

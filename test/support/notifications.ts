@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import type { ErrorBody } from '../../src/common/http-error';
+import type { DeliveryOutcome } from '../../src/generated/prisma/enums';
 import { sign } from '../../src/webhooks/signature';
 import { TEST_WEBHOOK_SECRET } from './test-app';
 
 type Body = Record<string, unknown>;
+
+/** A notification body as the builders below make it: the identifiers are always strings. */
+export type TestNotification = Body & { session_id: string; encounter_id: string };
+/** Fields to set or replace; the identifiers, when given, are strings like Suki's. */
+type Overrides = Body & { session_id?: string; encounter_id?: string };
 
 const LINK_PATHS: Record<string, (s: string, e: string) => string> = {
   contents: (s) => `/api/v1/ambient/session/${s}/content`,
@@ -20,9 +27,9 @@ export function linksFor(sessionId: string, encounterId: string, kinds = Object.
   );
 }
 
-export function aSuccessNotification(overrides: Body = {}): Body {
-  const sessionId = (overrides.session_id as string) ?? randomUUID();
-  const encounterId = (overrides.encounter_id as string) ?? randomUUID();
+export function aSuccessNotification(overrides: Overrides = {}): TestNotification {
+  const sessionId = overrides.session_id ?? randomUUID();
+  const encounterId = overrides.encounter_id ?? randomUUID();
   return {
     _links: linksFor(sessionId, encounterId),
     additional_info: { priority: 'high' },
@@ -34,7 +41,7 @@ export function aSuccessNotification(overrides: Body = {}): Body {
   };
 }
 
-export function aFailureNotification(overrides: Body = {}): Body {
+export function aFailureNotification(overrides: Overrides = {}): TestNotification {
   return {
     encounter_id: randomUUID(),
     session_id: randomUUID(),
@@ -45,11 +52,11 @@ export function aFailureNotification(overrides: Body = {}): Body {
   };
 }
 
-export function aTimeoutNotification(overrides: Body = {}): Body {
+export function aTimeoutNotification(overrides: Overrides = {}): TestNotification {
   return { encounter_id: randomUUID(), session_id: randomUUID(), status: 'timeout', ...overrides };
 }
 
-export function aCancelledNotification(overrides: Body = {}): Body {
+export function aCancelledNotification(overrides: Overrides = {}): TestNotification {
   return { encounter_id: randomUUID(), session_id: randomUUID(), status: 'cancelled', ...overrides };
 }
 
@@ -61,9 +68,15 @@ export interface PostOptions {
   raw?: Buffer | string;
 }
 
+/**
+ * What the webhook answers: `{ outcome }` when it took the notification, the error body when it
+ * did not (a test asserts which; the type only lets it read either). Text if it was not JSON.
+ */
+export type WebhookAnswer = { outcome?: DeliveryOutcome } & Partial<ErrorBody>;
+
 export interface PostResult {
   status: number;
-  body: any;
+  body: WebhookAnswer;
 }
 
 /** POSTs a notification signed exactly as Suki signs it. */
@@ -87,5 +100,5 @@ export async function postNotification(baseUrl: string, body: Body | null, optio
   } catch {
     // non-JSON answers are returned as text
   }
-  return { status: response.status, body: parsed };
+  return { status: response.status, body: parsed as WebhookAnswer };
 }

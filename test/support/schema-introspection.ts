@@ -3,7 +3,7 @@
  * expected-schema.ts derives from schema.prisma, so the two can be compared field by field.
  */
 
-export type Query = <T = any>(sql: string, params?: unknown[]) => Promise<T[]>;
+export type Query = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
 
 export type ReferentialAction = 'NoAction' | 'Restrict' | 'Cascade' | 'SetNull' | 'SetDefault';
 
@@ -60,6 +60,42 @@ export interface DatabaseSchema {
 }
 
 const ACTIONS: Record<string, ReferentialAction> = { a: 'NoAction', r: 'Restrict', c: 'Cascade', n: 'SetNull', d: 'SetDefault' };
+
+/** The rows the catalog queries below return, column for column. */
+interface ColumnRow {
+  table: string;
+  name: string;
+  type: string;
+  sql_type: string;
+  not_null: boolean;
+  default: string | null;
+  identity: boolean;
+  generated: boolean;
+  sequence_default: string;
+  sequence_type: string | null;
+}
+interface IndexRow {
+  table: string;
+  name: string;
+  primary: boolean;
+  unique: boolean;
+  method: string;
+  columns: string[];
+  descending: boolean[];
+  partial: boolean;
+  has_expressions: boolean;
+  included_columns: number;
+}
+interface ForeignKeyRow {
+  table: string;
+  name: string;
+  referenced_table: string;
+  columns: string[];
+  referenced_columns: string[];
+  /** pg_constraint's one-letter action codes (see ACTIONS). */
+  on_delete: string;
+  on_update: string;
+}
 
 const TABLES = `
 SELECT c.relname AS name
@@ -136,7 +172,7 @@ ORDER BY t.typname`;
 export async function introspectDatabase(query: Query): Promise<DatabaseSchema> {
   const tables = new Map<string, Column[]>();
   for (const table of await query<{ name: string }>(TABLES)) tables.set(table.name, []);
-  for (const row of await query(COLUMNS)) {
+  for (const row of await query<ColumnRow>(COLUMNS)) {
     tables.get(row.table)!.push({
       name: row.name,
       type: row.type,
@@ -148,7 +184,7 @@ export async function introspectDatabase(query: Query): Promise<DatabaseSchema> 
       generated: row.generated,
     });
   }
-  const indexes = (await query(INDEXES)).map((row): Index => ({
+  const indexes = (await query<IndexRow>(INDEXES)).map((row): Index => ({
     table: row.table,
     name: row.name,
     primary: row.primary,
@@ -160,7 +196,7 @@ export async function introspectDatabase(query: Query): Promise<DatabaseSchema> 
     hasExpressions: row.has_expressions,
     includedColumns: row.included_columns,
   }));
-  const foreignKeys = (await query(FOREIGN_KEYS)).map((row): ForeignKey => ({
+  const foreignKeys = (await query<ForeignKeyRow>(FOREIGN_KEYS)).map((row): ForeignKey => ({
     table: row.table,
     name: row.name,
     columns: row.columns,

@@ -14,11 +14,20 @@ export interface ServiceProcess {
   /** Everything written to stdout and stderr so far. */
   output(): string;
   /** stdout's JSON log lines so far (anything else is skipped). */
-  logLines(): Array<Record<string, any>>;
+  logLines(): LogLine[];
   /** Signals the process, or its whole process group when it was launched (npm and the node under it). */
   kill(signal: NodeJS.Signals): void;
   /** Settles when the process has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** One pino line: the fields the tests read, typed as the service writes them; the rest unknown. */
+export interface LogLine {
+  level?: string;
+  msg?: string;
+  req?: { path?: string; [field: string]: unknown };
+  res?: { statusCode?: number; [field: string]: unknown };
+  [field: string]: unknown;
 }
 
 /** How to start it when not `node dist/main.js`: e.g. through npm, as a person at a terminal does. */
@@ -61,8 +70,8 @@ export async function startServiceProcess(env: Record<string, string>, timeoutMs
   };
   let stdout = '';
   let all = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => ((stdout += chunk), (all += chunk)));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (all += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => ((stdout += chunk), (all += chunk)));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (all += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((settle) =>
     child.once('exit', (code, signal) => settle({ code, signal })),
   );
@@ -70,7 +79,7 @@ export async function startServiceProcess(env: Record<string, string>, timeoutMs
     stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, any>);
+      .map((line) => JSON.parse(line) as LogLine);
 
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => fail(new Error(`service did not listen within ${timeoutMs} ms:\n${all}`)), timeoutMs);

@@ -4,8 +4,8 @@ import { withDatabase } from './database-url';
 
 export interface TestDatabase {
   url: string;
-  /** A plain pg client on the test database, for what the API does not show. */
-  query<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** A plain pg client on the test database, for what the API does not show. Rows are untyped unless T names their columns. */
+  query: <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
   drop(): Promise<void>;
 }
 
@@ -30,7 +30,7 @@ export async function createDatabaseOn(adminUrl: string, name: string, options =
   await client.connect();
   return {
     url,
-    query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+    query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
     drop: async () => {
       await client.end().catch(() => undefined);
       await asAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).catch(() => undefined);
