@@ -53,6 +53,8 @@ export abstract class AppConfig {
     shutdownGraceMs: number;
   };
   internalApiTokens: string[];
+  /** How long the change feed (GET /v1/events) keeps its events. */
+  eventsRetentionDays: number;
   logLevel: string;
   /** Hard limit on a graceful shutdown; past it the process exits non-zero. */
   shutdownTimeoutMs: number;

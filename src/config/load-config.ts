@@ -52,6 +52,7 @@ export function loadConfig(env: Env): AppConfig {
       shutdownGraceMs: read.int('RETRIEVAL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     },
     internalApiTokens: read.list('INTERNAL_API_TOKENS'),
+    eventsRetentionDays: read.int('EVENTS_RETENTION_DAYS', 30, 1, 3650),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
   };
