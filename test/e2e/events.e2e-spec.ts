@@ -4,13 +4,17 @@ import { EventsRetention } from '../../src/events/events-retention';
 import { aFailureNotification, aSuccessNotification, postNotification } from '../support/notifications';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { FeedItem, readToEnd } from './events.support';
-import { ISO_UTC, markArtifactReady, queryApi } from './query.support';
+import { feedApi, FeedItem, feedSettled, readToEnd as readAll } from './events.support';
+import { ISO_UTC, markArtifactReady } from './query.support';
 
 describe('change feed: GET /v1/events', () => {
   let db: TestDatabase;
   let sut: TestApp;
-  const get = (path: string, options?: Parameters<ReturnType<typeof queryApi>>[1]) => queryApi(sut.baseUrl)(path, options);
+  const get = (path: string, token?: string | null) => feedApi(sut.baseUrl)(path, token);
+  const readToEnd = async (baseUrl: string, after?: string, query?: string) => {
+    await feedSettled(db);
+    return readAll(baseUrl, after, query);
+  };
   const post = async (body: Record<string, unknown>) => expect((await postNotification(sut.baseUrl, body)).status).toBe(200);
   const sessionEvents = async (sessionId: string, after = 'start') =>
     (await readToEnd(sut.baseUrl, after)).items.filter((item) => item.sessionId === sessionId);
@@ -37,24 +41,15 @@ describe('change feed: GET /v1/events', () => {
 
     const { items } = await readToEnd(sut.baseUrl);
     const mine = items.filter((item) => item.encounterId === notification.encounter_id);
-    expect(mine).toEqual([
-      {
-        id: expect.any(String),
-        type: 'session.completed',
-        occurredAt: expect.stringMatching(ISO_UTC),
-        sessionId,
-        encounterId: notification.encounter_id,
-        status: 'completed',
-      },
-      {
-        id: expect.any(String),
-        type: 'session.pending',
-        occurredAt: expect.any(String),
-        sessionId: sibling,
-        encounterId: notification.encounter_id,
-        status: 'pending',
-      },
+    expect(mine.map(({ type, sessionId: s, encounterId, status }) => ({ type, sessionId: s, encounterId, status }))).toEqual([
+      { type: 'session.completed', sessionId, encounterId: notification.encounter_id, status: 'completed' },
+      { type: 'session.pending', sessionId: sibling, encounterId: notification.encounter_id, status: 'pending' },
     ]);
+    for (const item of mine) {
+      expect(Object.keys(item).sort()).toEqual(['encounterId', 'id', 'occurredAt', 'sessionId', 'status', 'type']);
+      expect(item.occurredAt).toMatch(ISO_UTC);
+    }
+    expect(new Set(mine.map((item) => item.id)).size).toBe(2);
     expect(JSON.stringify(items)).not.toContain('PATIENT-NOTE-TEXT');
   });
 
@@ -126,6 +121,7 @@ describe('change feed: GET /v1/events', () => {
     const paged: FeedItem[] = [];
     let cursor = before;
     for (let i = 0; i < 10; i += 1) {
+      await feedSettled(db);
       const answer = await get(`/v1/events?after=${cursor}&limit=1`);
       expect(answer.body.nextCursor).toEqual(expect.any(String));
       paged.push(...answer.body.items);
@@ -157,9 +153,10 @@ describe('change feed: GET /v1/events', () => {
     const answer = await waiting;
     const tookMs = Date.now() - started;
 
-    expect(answer.body.items.map((item: FeedItem) => item.sessionId)).toEqual([failure.session_id]);
+    expect(answer.body.items.map((item) => item.sessionId)).toEqual([failure.session_id]);
     expect(tookMs).toBeGreaterThanOrEqual(500);
-    expect(tookMs).toBeLessThan(3_000);
+    // Well before waitSeconds, allowing for other suites' transactions on the shared server.
+    expect(tookMs).toBeLessThan(8_000);
   });
 
   it('answers an empty long-poll after waitSeconds, with a cursor to continue from', async () => {
@@ -167,7 +164,8 @@ describe('change feed: GET /v1/events', () => {
     const started = Date.now();
     const answer = await get(`/v1/events?after=${cursor}&waitSeconds=1`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    expect(answer.body).toEqual({ items: [], nextCursor: expect.any(String) });
+    expect(answer.body.items).toEqual([]);
+    expect(answer.body.nextCursor).toMatch(/^[\w-]+\.[\w-]+$/);
   });
 
   it.each([
@@ -185,7 +183,7 @@ describe('change feed: GET /v1/events', () => {
   });
 
   it('needs a bearer token', async () => {
-    expect((await get('/v1/events', { token: null })).status).toBe(401);
+    expect((await get('/v1/events', null)).status).toBe(401);
   });
 
   it('purges events older than EVENTS_RETENTION_DAYS; an older cursor gets 410 naming start and now', async () => {
