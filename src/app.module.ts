@@ -2,7 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Clock, SystemClock } from './common/clock';
 import { AppConfig } from './config/app-config';
+import { ShutdownSignalModule } from './common/shutdown-signal';
 import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -21,11 +23,13 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ app: config })] }),
         LoggingModule,
+        ShutdownSignalModule,
         DatabaseModule,
         MetricsModule,
         HealthModule,
         WebhooksModule,
         QueryModule,
+        EventsModule,
         RetrievalModule,
         RetentionModule,
       ],

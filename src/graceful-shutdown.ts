@@ -1,5 +1,6 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
+import { ShutdownSignal } from './common/shutdown-signal';
 import { closeReadingSockets } from './server-limits';
 
 export interface ShutdownOptions {
@@ -64,6 +65,8 @@ export function installGracefulShutdown(app: INestApplication, options: Shutdown
 }
 
 async function shutDown(app: INestApplication, options: ShutdownOptions, logger: Logger): Promise<void> {
+  // Long-polls waiting for events answer now, so draining does not wait out their waitSeconds.
+  app.get(ShutdownSignal, { strict: false }).begin();
   await drain(app.getHttpServer() as Server);
   logger.log('http server closed; in-flight requests finished');
   await app.close();

@@ -78,6 +78,8 @@ export abstract class AppConfig {
   apiClients: ApiClient[];
   /** Note content and raw notification bodies older than this many days are purged; unset keeps them. */
   retentionDays?: number;
+  /** How long the change feed (GET /v1/events) keeps its events. */
+  eventsRetentionDays: number;
   logLevel: string;
   /** Hard limit on a graceful shutdown; past it the process exits non-zero. */
   shutdownTimeoutMs: number;

@@ -51,6 +51,7 @@ describe('loadConfig', () => {
       },
       apiClients: [],
       retentionDays: undefined,
+      eventsRetentionDays: 30,
       logLevel: 'info',
     });
   });
@@ -66,6 +67,7 @@ describe('loadConfig', () => {
     ],
     ['treats a blank variable as unset', { PORT: '  ', DATABASE_URL: '' }, { port: 3000, databaseUrl: undefined }],
     ['accepts whole numbers at both bounds', { PORT: '0', DATABASE_POOL_SIZE: '500' }, { port: 0, databasePoolSize: 500 }],
+    ['reads how long the change feed keeps events', { EVENTS_RETENTION_DAYS: '7' }, { eventsRetentionDays: 7 }],
     ['reads yes/1/true and no/0/false in any case', { MIGRATE_ON_START: 'NO' }, { migrateOnStart: false }],
     [
       'reads enumerations in any case',
@@ -109,6 +111,7 @@ describe('loadConfig', () => {
     ['PORT', '80a', 'PORT must be a whole number from 0 to 65535'],
     ['PORT', '65536', 'PORT must be a whole number from 0 to 65535'],
     ['PORT', '-1', 'PORT must be a whole number from 0 to 65535'],
+    ['EVENTS_RETENTION_DAYS', '0', 'EVENTS_RETENTION_DAYS must be a whole number from 1 to 3650'],
     ['DATABASE_POOL_SIZE', '0', 'DATABASE_POOL_SIZE must be a whole number from 1 to 500'],
     ['SUKI_WEBHOOK_TOLERANCE_MS', '1.5', 'SUKI_WEBHOOK_TOLERANCE_MS must be a whole number from 0 to 86400000'],
     ['SUKI_WEBHOOK_MAX_BODY_BYTES', '1000', 'SUKI_WEBHOOK_MAX_BODY_BYTES must be a whole number from 1024 to 67108864'],

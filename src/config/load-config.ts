@@ -62,6 +62,7 @@ export function loadConfig(env: Env): AppConfig {
     },
     apiClients: parseApiClients(read.string('INTERNAL_API_CLIENTS'), read.string('INTERNAL_API_TOKENS'), problems),
     retentionDays: read.optionalInt('RETENTION_DAYS', 1, 36_500),
+    eventsRetentionDays: read.int('EVENTS_RETENTION_DAYS', 30, 1, 3650),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
   };

@@ -56,7 +56,8 @@ export class PageInput extends KeysetPageInput {
     type: String,
     format: 'date-time',
     description:
-      'Only items updated at or after this instant (ISO-8601 with a zone, or a date meaning its UTC midnight; millisecond precision).',
+      'Only items updated at or after this instant (ISO-8601 with a zone, or a date meaning its UTC midnight; millisecond precision). ' +
+      'For browsing: an item can commit with an updatedAt before a walk began, so to follow changes use GET /v1/events.',
     example: '2026-11-27T00:00:00Z',
   })
   @IsInstantParam('updatedSince')

@@ -34,7 +34,7 @@ export class SessionsController {
     description:
       'Keyset-paginated by (updatedAt, sessionId) descending. Within one walk no session is returned twice and every session ' +
       'that does not change during the walk is returned exactly once; sessions created or changed meanwhile move to the top ' +
-      '(start a new walk, or use updatedSince, to see them).',
+      '(start a new walk to see them). For browsing: to follow changes without missing any, use GET /v1/events.',
   })
   @ApiOkResponse({ type: SessionPageOutput, description: 'One page of sessions and the cursor of the next.' })
   @ApiBadRequest('A malformed or unknown query parameter (named in the message), or a cursor not issued for these filters.')

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { QueryModule } from '../query/query.module';
+import { EventsController } from './events.controller';
+import { EventsRepository } from './events.repository';
+import { EventsRetention } from './events-retention';
+import { EventsRetentionRepository } from './events-retention.repository';
+import { FeedService } from './feed.service';
+import { FeedWakeups } from './feed-wakeups';
+
+/**
+ * The change feed (GET /v1/events). The events themselves are written by database triggers in
+ * the transactions that make the changes (migration change_feed); this module only reads them,
+ * wakes long-polls, and purges old ones. Reads go through the query API's pool.
+ */
+@Module({
+  imports: [QueryModule],
+  controllers: [EventsController],
+  providers: [EventsRepository, FeedService, FeedWakeups, EventsRetention, EventsRetentionRepository],
+})
+export class EventsModule {}

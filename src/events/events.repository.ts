@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { SessionStatus, ArtifactKind } from '../generated/prisma/enums';
+import { QueryDatabase } from '../query/query-database';
+import { FeedPosition } from './event-cursor';
+import { FeedScan } from './event-page';
+
+export interface StoredEvent {
+  at: FeedPosition;
+  type: string;
+  occurredAt: string;
+  sessionId: string | null;
+  encounterId: string;
+  status: SessionStatus | null;
+  kind: ArtifactKind | null;
+}
+
+export interface FeedRead extends FeedScan<StoredEvent> {
+  /** Committed events wait behind an older transaction still open: worth looking again soon. */
+  held: boolean;
+}
+
+interface Row {
+  xmin: string;
+  horizon_xid: string;
+  horizon_position: string;
+  scanned: number;
+  last_xid: string | null;
+  last_position: string | null;
+  held: boolean;
+  items: Array<{
+    xid: string;
+    position: string;
+    type: string;
+    occurred_at: string;
+    session_id: string | null;
+    encounter_id: string;
+    status: SessionStatus | null;
+    kind: ArtifactKind | null;
+  }>;
+}
+
+/**
+ * Reads the feed in one statement, so its snapshot, its xmin and the retention horizon agree.
+ * A plain SELECT gets no transaction id, so reading never holds xmin back for anyone. Served are
+ * only events of transactions below xmin (see the change_feed migration for why that is
+ * gap-free), after the cursor, in (xid, position) order: the primary key's order.
+ */
+const READ = `
+  WITH frontier AS (SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint AS xmin),
+  scanned AS (
+    SELECT e.xid, e.position, e.type, e.occurred_at, e.session_id, e.encounter_id, e.status, e.kind
+    FROM events e, frontier f
+    WHERE (e.xid, e.position) > ($1::bigint, $2::bigint) AND e.xid < f.xmin
+    ORDER BY e.xid, e.position
+    LIMIT $3::int
+  ),
+  matched AS (
+    SELECT * FROM scanned WHERE $4::text[] IS NULL OR type = ANY($4::text[]) ORDER BY xid, position LIMIT $5::int
+  ),
+  last AS (SELECT xid, position FROM scanned ORDER BY xid DESC, position DESC LIMIT 1)
+  SELECT f.xmin::text AS xmin, h.xid::text AS horizon_xid, h.position::text AS horizon_position,
+         (SELECT count(*) FROM scanned)::int AS scanned,
+         (SELECT xid::text FROM last) AS last_xid, (SELECT position::text FROM last) AS last_position,
+         EXISTS (SELECT 1 FROM events e WHERE e.xid >= f.xmin) AS held,
+         COALESCE((SELECT json_agg(json_build_object(
+             'xid', m.xid::text, 'position', m.position::text, 'type', m.type,
+             'occurred_at', to_char(m.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+             'session_id', m.session_id, 'encounter_id', m.encounter_id, 'status', m.status, 'kind', m.kind)
+           ORDER BY m.xid, m.position) FROM matched m), '[]'::json) AS items
+  FROM frontier f, event_horizon h WHERE h.id = 1`;
+
+@Injectable()
+export class EventsRepository {
+  constructor(private readonly db: QueryDatabase) {}
+
+  async read(after: FeedPosition, types: string[] | undefined, limit: number, scanLimit: number): Promise<FeedRead> {
+    const [row] = await this.db.rows<Row>('events_read', READ, [
+      after.xid.toString(),
+      after.position.toString(),
+      scanLimit,
+      types ?? null,
+      limit,
+    ]);
+    return {
+      xmin: BigInt(row.xmin),
+      horizon: { xid: BigInt(row.horizon_xid), position: BigInt(row.horizon_position) },
+      scanned: row.scanned,
+      lastScanned: row.last_xid && row.last_position ? { xid: BigInt(row.last_xid), position: BigInt(row.last_position) } : undefined,
+      held: row.held,
+      matched: row.items.map((item) => ({
+        at: { xid: BigInt(item.xid), position: BigInt(item.position) },
+        type: item.type,
+        occurredAt: item.occurred_at,
+        sessionId: item.session_id,
+        encounterId: item.encounter_id,
+        status: item.status,
+        kind: item.kind,
+      })),
+    };
+  }
+}
