@@ -45,8 +45,15 @@ describe('loadConfig', () => {
         fetchLinks: ['contents', 'encounter_content', 'structured_data', 'encounter_structured_data', 'transcripts'],
         requestTimeoutMs: 15_000,
         maxConcurrency: 8,
-        maxAttempts: 8,
+        // Retries are bounded in time: a day, and no attempt limit unless one is set.
+        retryHorizonMs: 86_400_000,
+        maxAttempts: undefined,
       },
+      retrieval: expect.objectContaining({
+        backoffBaseMs: 1_000,
+        backoffMaxMs: 300_000,
+        breaker: { failureThreshold: 5, probeBaseMs: 1_000, probeMaxMs: 30_000 },
+      }),
       internalApiTokens: [],
       logLevel: 'info',
     });
@@ -60,6 +67,11 @@ describe('loadConfig', () => {
     ],
     ['treats a blank variable as unset', { PORT: '  ', DATABASE_URL: '' }, { port: 3000, databaseUrl: undefined }],
     ['accepts whole numbers at both bounds', { PORT: '0', DATABASE_POOL_SIZE: '500' }, { port: 0, databasePoolSize: 500 }],
+    [
+      'keeps accepting the old attempt limit, as an extra bound within the horizon',
+      { SUKI_FETCH_MAX_ATTEMPTS: '20', SUKI_FETCH_RETRY_HORIZON_MS: '3600000' },
+      { suki: expect.objectContaining({ maxAttempts: 20, retryHorizonMs: 3_600_000 }) },
+    ],
     ['reads yes/1/true and no/0/false in any case', { MIGRATE_ON_START: 'NO' }, { migrateOnStart: false }],
     [
       'reads enumerations in any case',
@@ -85,7 +97,9 @@ describe('loadConfig', () => {
     ['SUKI_WEBHOOK_MAX_BODY_BYTES', '1000', 'SUKI_WEBHOOK_MAX_BODY_BYTES must be a whole number from 1024 to 67108864'],
     ['SUKI_REQUEST_TIMEOUT_MS', '1e4', 'SUKI_REQUEST_TIMEOUT_MS must be a whole number from 100 to 600000'],
     ['SUKI_MAX_CONCURRENCY', '257', 'SUKI_MAX_CONCURRENCY must be a whole number from 1 to 256'],
-    ['SUKI_FETCH_MAX_ATTEMPTS', '0', 'SUKI_FETCH_MAX_ATTEMPTS must be a whole number from 1 to 100'],
+    ['SUKI_FETCH_MAX_ATTEMPTS', '0', 'SUKI_FETCH_MAX_ATTEMPTS must be a whole number from 1 to 1000000'],
+    ['SUKI_FETCH_RETRY_HORIZON_MS', '-1', 'SUKI_FETCH_RETRY_HORIZON_MS must be a whole number from 0 to 2592000000'],
+    ['SUKI_BREAKER_FAILURES', '0', 'SUKI_BREAKER_FAILURES must be a whole number from 1 to 10000'],
     ['MIGRATE_ON_START', 'maybe', 'MIGRATE_ON_START must be true or false'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent'],
     ['SUKI_AUTH_MODE', 'oauth', 'SUKI_AUTH_MODE must be one of: static, partner'],
