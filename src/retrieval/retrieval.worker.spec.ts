@@ -86,11 +86,11 @@ describe('RetrievalWorker while intake is busy', () => {
     for (let i = 0; i < 3; i++) breaker.record('transient');
     const { worker, claims, fetched, service } = setup(40, breaker);
     let probes = 0;
-    service.process.mockImplementation(async () => {
+    service.process.mockImplementation(() => {
       probes += 1;
       // The first two probes fail, the third finds Suki answering.
       breaker.record(probes <= 2 ? 'transient' : 'answered');
-      return true;
+      return Promise.resolve(true);
     });
     worker.onApplicationBootstrap();
     await jest.advanceTimersByTimeAsync(999);

@@ -82,7 +82,7 @@ describe('status checks settle sessions', () => {
       expect(row.data).toEqual(bodyFor(documented[row.kind]));
       expect(fake.requestsTo(documented[row.kind])).toHaveLength(1);
     }
-    expect((await session(sessionId)).status).toBe('completed');
+    expect(((await session(sessionId)) as { status: string }).status).toBe('completed');
     // The query API shows the note like that of any completed session.
     const view = await fetch(`${sut.baseUrl}/v1/sessions/${sessionId}`, { headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}` } });
     const artifacts = ((await view.json()) as { artifacts: Array<{ kind: string; status: string }> }).artifacts;
