@@ -27,7 +27,7 @@ async function startFakeSukiApi(settings) {
   const server = await startServer({
     name: 'fake-suki-api',
     script: join(__dirname, '../servers/fake-suki-api.js'),
-    env: { PATH: process.env.PATH, PORT: String(port), SUKI_TOKEN: settings.sukiToken },
+    env: { PATH: process.env.PATH, PORT: String(port), SUKI_TOKEN: settings.sukiToken, LATENCY_MS: String(settings.sukiLatencyMs ?? 0) },
     logDir: settings.logDir,
     readyUrl: `http://127.0.0.1:${port}/__stats`,
   });

@@ -1,12 +1,15 @@
 'use strict';
 // A minimal, fast stand-in for Suki's Ambient API, so background retrieval has somewhere to go
 // during the benchmark: 200 JSON for any GET under /api/v1/ambient/ with the right
-// sdp_suki_token, 401 without it. GET /__stats reports what it served.
-// Env: PORT, SUKI_TOKEN.
+// sdp_suki_token, 401 without it. GET /__stats reports what it served; POST /__outage/on makes
+// it answer 503 to every API call until POST /__outage/off (bench/retrieval-outage.js).
+// Env: PORT, SUKI_TOKEN, LATENCY_MS (delay of each 200, default 0).
 const http = require('node:http');
 
 const token = process.env.SUKI_TOKEN;
-const served = { ok: 0, unauthorized: 0, notFound: 0 };
+const latencyMs = Number(process.env.LATENCY_MS ?? 0);
+const served = { ok: 0, unauthorized: 0, notFound: 0, unavailable: 0, active: 0, peakActive: 0 };
+let outage = false;
 
 const CONTENT = JSON.stringify({
   summary: [{ title: 'ASSESSMENT AND PLAN', loinc_code: '18776-5', content: 'Benchmark note.', source_transcripts: ['benchmark'] }],
@@ -37,6 +40,14 @@ const server = http.createServer((req, res) => {
   req.resume();
   const path = req.url.split('?')[0];
   if (req.method === 'GET' && path === '/__stats') return answer(res, 200, JSON.stringify(served));
+  if (req.method === 'POST' && (path === '/__outage/on' || path === '/__outage/off')) {
+    outage = path.endsWith('/on');
+    return answer(res, 200, JSON.stringify({ outage }));
+  }
+  if (outage) {
+    served.unavailable += 1;
+    return answer(res, 503, JSON.stringify({ code: 503, message: 'service_unavailable' }));
+  }
   if (req.method !== 'GET' || !path.startsWith('/api/v1/ambient/')) {
     served.notFound += 1;
     return answer(res, 404, JSON.stringify({ code: 404, message: 'not_found' }));
@@ -46,7 +57,13 @@ const server = http.createServer((req, res) => {
     return answer(res, 401, JSON.stringify({ code: 401, message: 'invalid_sdp_token' }));
   }
   served.ok += 1;
-  answer(res, 200, bodyFor(path));
+  served.active += 1;
+  served.peakActive = Math.max(served.peakActive, served.active);
+  // Real Suki takes time to answer; LATENCY_MS makes the fake do so too, so concurrency shows.
+  setTimeout(() => {
+    served.active -= 1;
+    answer(res, 200, bodyFor(path));
+  }, latencyMs);
 });
 
 server.listen(Number(process.env.PORT), '127.0.0.1');

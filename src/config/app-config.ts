@@ -58,7 +58,13 @@ export abstract class AppConfig {
     fetchLinks: ArtifactKind[];
     requestTimeoutMs: number;
     maxConcurrency: number;
-    maxAttempts: number;
+    /** How long transient failures are retried, from an artifact's first attempt, before it is failed. */
+    retryHorizonMs: number;
+    /**
+     * The old attempt limit (SUKI_FETCH_MAX_ATTEMPTS), honoured only when set: an artifact then
+     * also fails after that many attempts, even within the horizon. Unset by default.
+     */
+    maxAttempts?: number;
   };
   /** The background retrieval of artifacts from Suki (src/retrieval). */
   retrieval: {
@@ -68,6 +74,14 @@ export abstract class AppConfig {
     leaseMs: number;
     backoffBaseMs: number;
     backoffMaxMs: number;
+    /** Backing off Suki as a whole (circuit-breaker.ts). */
+    breaker: {
+      /** Consecutive transient failures that open the breaker. */
+      failureThreshold: number;
+      /** Wait before the first probe once open; doubles with every failed probe, up to probeMaxMs. */
+      probeBaseMs: number;
+      probeMaxMs: number;
+    };
     /** On shutdown, how long in-flight fetches may finish before their leases are handed back. */
     shutdownGraceMs: number;
   };

@@ -47,13 +47,28 @@ describe('loadConfig', () => {
         fetchLinks: ['contents', 'encounter_content', 'structured_data', 'encounter_structured_data', 'transcripts'],
         requestTimeoutMs: 15_000,
         maxConcurrency: 8,
-        maxAttempts: 8,
+        // Retries are bounded in time: a day, and no attempt limit unless one is set.
+        retryHorizonMs: 86_400_000,
+        maxAttempts: undefined,
       },
       apiClients: [],
       retentionDays: undefined,
       eventsRetentionDays: 30,
       logLevel: 'info',
     });
+  });
+
+  it('retries for a day with backoff up to 5 min, and backs off Suki after 5 failures in a row, probing up to every 30 s', () => {
+    expect(loadConfig({}).retrieval).toMatchObject({
+      backoffBaseMs: 1_000,
+      backoffMaxMs: 300_000,
+      breaker: { failureThreshold: 5, probeBaseMs: 1_000, probeMaxMs: 30_000 },
+    });
+  });
+
+  it('keeps accepting the old attempt limit, as an extra bound within the horizon', () => {
+    const { suki } = loadConfig({ SUKI_FETCH_MAX_ATTEMPTS: '20', SUKI_FETCH_RETRY_HORIZON_MS: '3600000' });
+    expect([suki.maxAttempts, suki.retryHorizonMs]).toEqual([20, 3_600_000]);
   });
 
   it.each<[string, Env, object]>([
@@ -117,7 +132,9 @@ describe('loadConfig', () => {
     ['SUKI_WEBHOOK_MAX_BODY_BYTES', '1000', 'SUKI_WEBHOOK_MAX_BODY_BYTES must be a whole number from 1024 to 67108864'],
     ['SUKI_REQUEST_TIMEOUT_MS', '1e4', 'SUKI_REQUEST_TIMEOUT_MS must be a whole number from 100 to 600000'],
     ['SUKI_MAX_CONCURRENCY', '257', 'SUKI_MAX_CONCURRENCY must be a whole number from 1 to 256'],
-    ['SUKI_FETCH_MAX_ATTEMPTS', '0', 'SUKI_FETCH_MAX_ATTEMPTS must be a whole number from 1 to 100'],
+    ['SUKI_FETCH_MAX_ATTEMPTS', '0', 'SUKI_FETCH_MAX_ATTEMPTS must be a whole number from 1 to 1000000'],
+    ['SUKI_FETCH_RETRY_HORIZON_MS', '-1', 'SUKI_FETCH_RETRY_HORIZON_MS must be a whole number from 0 to 2592000000'],
+    ['SUKI_BREAKER_FAILURES', '0', 'SUKI_BREAKER_FAILURES must be a whole number from 1 to 10000'],
     ['MIGRATE_ON_START', 'maybe', 'MIGRATE_ON_START must be true or false'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent'],
     ['SUKI_AUTH_MODE', 'oauth', 'SUKI_AUTH_MODE must be one of: static, partner'],

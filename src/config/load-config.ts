@@ -48,7 +48,8 @@ export function loadConfig(env: Env): AppConfig {
       fetchLinks: read.kinds('SUKI_FETCH_LINKS', DEFAULT_FETCH_LINKS),
       requestTimeoutMs,
       maxConcurrency: read.int('SUKI_MAX_CONCURRENCY', 8, 1, 256),
-      maxAttempts: read.int('SUKI_FETCH_MAX_ATTEMPTS', 8, 1, 100),
+      retryHorizonMs: read.int('SUKI_FETCH_RETRY_HORIZON_MS', 86_400_000, 0, 30 * 86_400_000),
+      maxAttempts: read.optionalInt('SUKI_FETCH_MAX_ATTEMPTS', 1, 1_000_000),
     },
     retrieval: {
       enabled: read.bool('RETRIEVAL_ENABLED', true),
@@ -58,6 +59,12 @@ export function loadConfig(env: Env): AppConfig {
       leaseMs: read.int('RETRIEVAL_LEASE_MS', Math.max(60_000, 3 * requestTimeoutMs + 5_000), 500, 3_600_000),
       backoffBaseMs: read.int('RETRIEVAL_BACKOFF_BASE_MS', 1_000, 1, 600_000),
       backoffMaxMs: read.int('RETRIEVAL_BACKOFF_MAX_MS', 300_000, 1, 86_400_000),
+      breaker: {
+        failureThreshold: read.int('SUKI_BREAKER_FAILURES', 5, 1, 10_000),
+        probeBaseMs: read.int('SUKI_BREAKER_PROBE_BASE_MS', 1_000, 1, 3_600_000),
+        // Well under a minute, so that Suki's return is noticed within seconds, not minutes.
+        probeMaxMs: read.int('SUKI_BREAKER_PROBE_MAX_MS', 30_000, 1, 3_600_000),
+      },
       shutdownGraceMs: read.int('RETRIEVAL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     },
     apiClients: parseApiClients(read.string('INTERNAL_API_CLIENTS'), read.string('INTERNAL_API_TOKENS'), problems),

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import { ArtifactKind } from '../generated/prisma/enums';
 import { PendingBacklog } from './metrics.service';
 
 @Injectable()
@@ -18,5 +19,12 @@ export class ArtifactBacklogRepository {
       FROM artifacts
       WHERE status = 'pending'`;
     return { pending: row.pending, oldestAgeSeconds: Math.max(0, row.oldest_age_seconds) };
+  }
+
+  /** The dead letters by kind; the (status, next_attempt_at) index finds the failed rows. */
+  async failedByKind(): Promise<Map<ArtifactKind, number>> {
+    const rows = await this.db.$queryRaw<Array<{ kind: ArtifactKind; failed: number }>>`
+      SELECT kind::text AS kind, count(*)::int AS failed FROM artifacts WHERE status = 'failed' GROUP BY kind`;
+    return new Map(rows.map((row) => [row.kind, row.failed]));
   }
 }

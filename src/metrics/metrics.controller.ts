@@ -20,6 +20,7 @@ export class MetricsController {
       return undefined;
     });
     this.metrics.setBacklog(backlog);
+    this.metrics.setFailedArtifacts(await this.backlog.failedByKind().catch(() => undefined));
     response.setHeader('Content-Type', this.metrics.registry.contentType);
     return this.metrics.registry.metrics();
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ArtifactKind } from '../generated/prisma/enums';
+import { BREAKER_STATE_VALUE, BreakerState } from '../retrieval/circuit-breaker';
 
 /** What one attempt to fetch a linked resource from Suki came to. */
 export type RetrievalAttemptOutcome = 'ready' | 'retry' | 'failed' | 'refused';
@@ -80,6 +81,31 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly artifactsFailed = new Gauge({
+    name: 'suki_artifacts_failed',
+    help: 'Failed artifacts (dead letters) by kind, read from the database at scrape time; absent while it is unreachable',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly breakerState = new Gauge({
+    name: 'suki_breaker_state',
+    help: 'Backing off Suki as a whole: 0 closed (full concurrency), 1 half-open (one probe out), 2 open (waiting to probe)',
+    registers: [this.registry],
+  });
+
+  readonly breakerOpened = new Counter({
+    name: 'suki_breaker_opened_total',
+    help: 'Times the breaker opened: after a run of transient failures, or a failed probe',
+    registers: [this.registry],
+  });
+
+  readonly authFailures = new Counter({
+    name: 'suki_auth_failures_total',
+    help: 'Attempts without usable credentials (no token, login failed, or token refused after a refresh): a configuration problem',
+    registers: [this.registry],
+  });
+
   readonly purgedRecords = new Counter({
     name: 'suki_purged_records_total',
     help: 'Records whose note content or raw body RETENTION_DAYS purged, by table',
@@ -114,5 +140,24 @@ export class MetricsService {
     }
     this.artifactsPending.set(backlog.pending);
     this.oldestPendingAge.set(backlog.oldestAgeSeconds);
+  }
+
+  /** Failed artifacts by kind (every kind, 0 included); undefined when unreadable: no sample rather than a stale one. */
+  setFailedArtifacts(counts: ReadonlyMap<ArtifactKind, number> | undefined): void {
+    this.artifactsFailed.reset();
+    if (!counts) return;
+    for (const kind of Object.values(ArtifactKind)) this.artifactsFailed.set({ kind }, counts.get(kind) ?? 0);
+  }
+
+  setBreakerState(state: BreakerState): void {
+    this.breakerState.set(BREAKER_STATE_VALUE[state]);
+  }
+
+  countBreakerOpen(): void {
+    this.breakerOpened.inc();
+  }
+
+  countAuthFailure(): void {
+    this.authFailures.inc();
   }
 }

@@ -1,6 +1,7 @@
-import { MAX_RETRY_AFTER_MS, nextRetry, parseRetryAfter } from './backoff';
+import { describeSpan, MAX_RETRY_AFTER_MS, nextRetry, parseRetryAfter } from './backoff';
 
-const policy = { baseMs: 1_000, maxMs: 300_000, maxAttempts: 8 };
+const DAY = 86_400_000;
+const policy = { baseMs: 1_000, maxMs: 300_000, horizonMs: DAY };
 const always = (value: number) => () => value;
 
 describe('nextRetry', () => {
@@ -21,26 +22,51 @@ describe('nextRetry', () => {
   ])(
     'after attempt $attempts with random $random and Retry-After $retryAfter waits $delay ms',
     ({ attempts, random, retryAfter, delay }) => {
-      expect(nextRetry(attempts, policy, always(random), retryAfter)).toEqual({ retry: true, delayMs: delay });
+      expect(nextRetry(attempts, 1_000, policy, always(random), retryAfter)).toEqual({ retry: true, delayMs: delay });
     },
   );
 
   it('never exceeds the cap, however many attempts', () => {
-    const wide = { ...policy, maxAttempts: 1_000 };
-    for (const attempts of [10, 11, 20, 64, 500]) {
-      const decision = nextRetry(attempts, wide, always(0.999999));
-      expect(decision.retry && decision.delayMs).toBeLessThan(wide.maxMs);
-      expect(decision.retry && decision.delayMs).toBeGreaterThan(wide.maxMs - 2);
+    for (const attempts of [10, 11, 20, 64, 500, 100_000]) {
+      const decision = nextRetry(attempts, 60_000, policy, always(0.999999));
+      expect(decision.retry && decision.delayMs).toBeLessThan(policy.maxMs);
+      expect(decision.retry && decision.delayMs).toBeGreaterThan(policy.maxMs - 2);
     }
   });
 
-  it.each([8, 9, 100])('gives up once %i attempts reached the limit of 8', (attempts) => {
-    expect(nextRetry(attempts, policy, always(0.5), 1_000)).toEqual({ retry: false });
+  it('keeps retrying within the horizon however many attempts failed', () => {
+    expect(nextRetry(10_000, DAY - 1, policy, always(0.5))).toMatchObject({ retry: true });
   });
 
-  it('gives up at once with a limit of one attempt', () => {
-    expect(nextRetry(1, { ...policy, maxAttempts: 1 }, always(0.5))).toEqual({ retry: false });
+  it.each([
+    { elapsed: DAY, reason: 'gave up after 300 attempts over 24.0 h' },
+    { elapsed: DAY + 3_600_000, reason: 'gave up after 300 attempts over 25.0 h' },
+  ])('gives up once an attempt began $elapsed ms after the first, a full horizon', ({ elapsed, reason }) => {
+    expect(nextRetry(300, elapsed, policy, always(0.5), 1_000)).toEqual({ retry: false, reason });
   });
+
+  it('with a horizon of 0, gives up after the first transient failure', () => {
+    expect(nextRetry(1, 0, { ...policy, horizonMs: 0 }, always(0.5))).toEqual({
+      retry: false,
+      reason: 'gave up after 1 attempts over 0 s',
+    });
+  });
+
+  it('honours an attempt limit only when one is set', () => {
+    expect(nextRetry(8, 5_000, { ...policy, maxAttempts: 8 }, always(0.5))).toEqual({ retry: false, reason: 'gave up after 8 attempts' });
+    expect(nextRetry(7, 5_000, { ...policy, maxAttempts: 8 }, always(0.5))).toMatchObject({ retry: true });
+    expect(nextRetry(8, 5_000, policy, always(0.5))).toMatchObject({ retry: true });
+  });
+});
+
+describe('describeSpan', () => {
+  it.each([
+    [0, '0 s'],
+    [42_400, '42 s'],
+    [119_000, '119 s'],
+    [17 * 60_000, '17 min'],
+    [26.5 * 3_600_000, '26.5 h'],
+  ])('%i ms reads %s', (ms, text) => expect(describeSpan(ms)).toBe(text));
 });
 
 describe('parseRetryAfter', () => {

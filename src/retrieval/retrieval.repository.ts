@@ -13,6 +13,8 @@ export interface ClaimedArtifact {
   href: string;
   /** Including the attempt now under way. */
   attempts: number;
+  /** Since the first attempt of this request, as the database measured it at the claim: the retry horizon runs on it. */
+  elapsedMs: number;
   generation: number;
   /**
    * The lease as the database wrote it. Every write for this claim also requires it, so a
@@ -26,6 +28,16 @@ export interface StatusSettlement {
   written: boolean;
   /** The session took the status (it had not moved on since the check was requested). */
   settled: boolean;
+  /** Result artifacts queued because Suki said `completed` (0 otherwise). */
+  requested: number;
+}
+
+/** A result to fetch after a status check said `completed` (documented-paths.ts). */
+export interface ResultRequest {
+  kind: ArtifactKind;
+  ownerId: string;
+  sessionId: string | null;
+  href: string;
 }
 
 /**
@@ -43,7 +55,8 @@ export class RetrievalRepository {
   /**
    * Leases up to `limit` due artifacts and counts the attempt. SKIP LOCKED lets replicas claim
    * side by side without waiting on each other; an expired lease (a crashed worker) makes the
-   * row claimable again.
+   * row claimable again. The first attempt of a request (attempts reset to 0 by intake's
+   * re-request or an operator's retry) starts its retry horizon.
    */
   claim(limit: number, leaseMs: number): Promise<ClaimedArtifact[]> {
     return this.db.$queryRaw<ClaimedArtifact[]>`
@@ -55,11 +68,13 @@ export class RetrievalRepository {
         FOR UPDATE SKIP LOCKED
       )
       UPDATE artifacts a
-      SET locked_until = now() + ${leaseMs}::float8 * interval '1 millisecond', attempts = a.attempts + 1
+      SET locked_until = now() + ${leaseMs}::float8 * interval '1 millisecond', attempts = a.attempts + 1,
+          first_attempt_at = CASE WHEN a.attempts = 0 OR a.first_attempt_at IS NULL THEN now() ELSE a.first_attempt_at END
       FROM picked
       WHERE a.id = picked.id
       RETURNING a.id::text AS id, a.kind::text AS kind, a.owner_id AS "ownerId", a.session_id AS "sessionId",
-                a.encounter_id AS "encounterId", a.href, a.attempts, a.generation, a.locked_until::text AS lease`;
+                a.encounter_id AS "encounterId", a.href, a.attempts, a.generation, a.locked_until::text AS lease,
+                GREATEST(0, EXTRACT(EPOCH FROM now() - a.first_attempt_at) * 1000)::float8 AS "elapsedMs"`;
   }
 
   async complete(job: ClaimedArtifact, data: unknown): Promise<boolean> {
@@ -76,9 +91,19 @@ export class RetrievalRepository {
    * answer, unless a newer event has reached the session since the check was requested. The
    * encounter follows when this session is the one it reflects, or when every event it
    * reflects is older than the one that asked for the check (on a tie it keeps what it shows).
+   *
+   * When Suki says `completed`, the session's results are queued in that same statement, as a
+   * success notification would have queued them: a crash after the commit cannot leave a
+   * session completed with no note on its way. They follow intake's rule for re-requests (a
+   * newer request resets the artifact, an older one leaves it alone).
    */
-  async completeStatusCheck(job: ClaimedArtifact, data: unknown, status: SessionStatus | undefined): Promise<StatusSettlement> {
-    const [row] = await this.db.$queryRaw<Array<{ written: number; settled: number }>>`
+  async completeStatusCheck(
+    job: ClaimedArtifact,
+    data: unknown,
+    status: SessionStatus | undefined,
+    results: readonly ResultRequest[],
+  ): Promise<StatusSettlement> {
+    const [row] = await this.db.$queryRaw<Array<{ written: number; settled: number; requested: number }>>`
       WITH done AS (
         UPDATE artifacts
         SET status = 'ready', data = ${storableJson(data)}::jsonb, fetched_at = now(), purged_at = NULL, last_error = NULL,
@@ -111,10 +136,21 @@ export class RetrievalRepository {
           AND (e.last_event_at IS NULL OR e.last_event_at < settled.requested_at
                OR (e.last_event_at = before.last_event_at AND e.last_arrival IS NOT DISTINCT FROM before.last_arrival))
         RETURNING e.id
+      ), results AS (
+        INSERT INTO artifacts AS a (kind, owner_id, session_id, encounter_id, status, href, next_attempt_at, requested_at, created_at, updated_at)
+        SELECT (x->>'kind')::"ArtifactKind", x->>'ownerId', x->>'sessionId', settled.encounter_id, 'pending', x->>'href',
+               now(), settled.requested_at, now(), now()
+        FROM settled CROSS JOIN jsonb_array_elements(${JSON.stringify(results)}::jsonb) AS x
+        WHERE ${status ?? null}::"SessionStatus" = 'completed'
+        ON CONFLICT (owner_id, kind) DO UPDATE SET
+          status = 'pending', href = excluded.href, attempts = 0, last_error = NULL, next_attempt_at = excluded.next_attempt_at,
+          locked_until = NULL, generation = a.generation + 1, requested_at = excluded.requested_at, updated_at = excluded.updated_at
+        WHERE a.requested_at <= excluded.requested_at
+        RETURNING a.id
       )
       SELECT (SELECT count(*) FROM done)::int AS written, (SELECT count(*) FROM settled)::int AS settled,
-             (SELECT count(*) FROM reflected)::int AS reflected`;
-    return { written: row.written > 0, settled: row.settled > 0 };
+             (SELECT count(*) FROM reflected)::int AS reflected, (SELECT count(*) FROM results)::int AS requested`;
+    return { written: row.written > 0, settled: row.settled > 0, requested: row.requested };
   }
 
   async retryLater(job: ClaimedArtifact, reason: string, delayMs: number): Promise<boolean> {

@@ -2,9 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { isConnectionError, isWriteConflict } from '../common/http-error';
 import { AppConfig } from '../config/app-config';
+import { ArtifactKind } from '../generated/prisma/enums';
 import { MetricsService, RetrievalAttemptOutcome } from '../metrics/metrics.service';
 import { mapSukiSessionStatus } from '../webhooks/status-mapping';
 import { BackoffPolicy, nextRetry } from './backoff';
+import { CallVerdict, CircuitBreaker } from './circuit-breaker';
+import { documentedResults } from './documented-paths';
 import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
 import { SukiClient } from './suki.client';
 import { FetchOutcome } from './suki-response';
@@ -17,21 +20,30 @@ interface Recorded {
 
 /**
  * One attempt at one claimed artifact: fetch it, then record the result (ready, retry later,
- * or failed) under the claim. The status check additionally settles its session.
+ * or failed) under the claim. The status check additionally settles its session, and queues
+ * its results when Suki says it completed.
  */
 @Injectable()
 export class RetrievalService {
   private readonly logger = new Logger('Retrieval');
   private readonly policy: BackoffPolicy;
+  private readonly fetchLinks: readonly ArtifactKind[];
 
   constructor(
     private readonly client: SukiClient,
     private readonly repository: RetrievalRepository,
     private readonly metrics: MetricsService,
     private readonly clock: Clock,
+    private readonly breaker: CircuitBreaker,
     config: AppConfig,
   ) {
-    this.policy = { baseMs: config.retrieval.backoffBaseMs, maxMs: config.retrieval.backoffMaxMs, maxAttempts: config.suki.maxAttempts };
+    this.policy = {
+      baseMs: config.retrieval.backoffBaseMs,
+      maxMs: config.retrieval.backoffMaxMs,
+      horizonMs: config.suki.retryHorizonMs,
+      maxAttempts: config.suki.maxAttempts,
+    };
+    this.fetchLinks = config.suki.fetchLinks;
   }
 
   /**
@@ -42,6 +54,13 @@ export class RetrievalService {
     const started = this.clock.now();
     const outcome = await this.client.fetch(job.href, shutdown);
     if (!outcome.ok && shutdown.aborted) return false;
+    const verdict = verdictOf(outcome);
+    if (verdict) this.breaker.record(verdict, !outcome.ok && outcome.retryable ? outcome.retryAfterMs : undefined);
+    if (!outcome.ok && outcome.retryable && outcome.auth) {
+      // Not the note's fault and not Suki's: every artifact waits until an operator fixes it.
+      this.metrics.countAuthFailure();
+      this.logger.error(`Suki refuses our credentials (${outcome.reason}): check SUKI_API_TOKEN / SUKI_PARTNER_*; retrying`);
+    }
     const recorded = await this.record(job, outcome);
     this.metrics.countRetrievalAttempt(job.kind, metricOutcome(outcome, recorded));
     const line =
@@ -73,29 +92,39 @@ export class RetrievalService {
 
   private async write(job: ClaimedArtifact, outcome: FetchOutcome): Promise<Recorded> {
     const superseded: Recorded = { state: 'superseded', detail: 'requested again or taken over meanwhile' };
-    if (outcome.ok && job.kind === 'status') {
-      const status = mapSukiSessionStatus((outcome.data as { status?: unknown } | null)?.status);
-      const result = await this.repository.completeStatusCheck(job, outcome.data, status);
-      if (!result.written) return superseded;
-      const detail = !status
-        ? 'session still in progress at Suki'
-        : result.settled
-          ? `session settled as ${status}`
-          : 'session moved on meanwhile';
-      return { state: 'ready', detail };
-    }
+    if (outcome.ok && job.kind === 'status') return this.settle(job, outcome.data, superseded);
     if (outcome.ok) return (await this.repository.complete(job, outcome.data)) ? { state: 'ready' } : superseded;
     if (outcome.retryable) {
-      const decision = nextRetry(job.attempts, this.policy, Math.random, outcome.retryAfterMs);
+      const decision = nextRetry(job.attempts, job.elapsedMs, this.policy, Math.random, outcome.retryAfterMs);
       if (decision.retry) {
         const written = await this.repository.retryLater(job, outcome.reason, decision.delayMs);
         return written ? { state: 'retry', detail: `${outcome.reason}; next in ${decision.delayMs} ms` } : superseded;
       }
-      const reason = `${outcome.reason} (gave up after ${job.attempts} attempts)`;
+      const reason = `${outcome.reason} (${decision.reason})`;
       return (await this.repository.fail(job, reason)) ? { state: 'failed', detail: reason } : superseded;
     }
     return (await this.repository.fail(job, outcome.reason)) ? { state: 'failed', detail: outcome.reason } : superseded;
   }
+
+  private async settle(job: ClaimedArtifact, data: unknown, superseded: Recorded): Promise<Recorded> {
+    const status = mapSukiSessionStatus((data as { status?: unknown } | null)?.status);
+    const results = status === 'completed' && job.sessionId ? documentedResults(job.sessionId, job.encounterId, this.fetchLinks) : [];
+    const result = await this.repository.completeStatusCheck(job, data, status, results);
+    if (!result.written) return superseded;
+    const detail = !status
+      ? 'session still in progress at Suki'
+      : result.settled
+        ? `session settled as ${status}${status === 'completed' ? `; ${result.requested} result(s) queued` : ''}`
+        : 'session moved on meanwhile';
+    return { state: 'ready', detail };
+  }
+}
+
+/** What the call told about Suki as a whole; undefined when no call reached it (a refused href). */
+function verdictOf(outcome: FetchOutcome): CallVerdict | undefined {
+  if (outcome.ok) return 'answered';
+  if (!outcome.retryable) return outcome.reason.startsWith('refused:') ? undefined : 'answered';
+  return 'transient';
 }
 
 function metricOutcome(outcome: FetchOutcome, recorded: Recorded): RetrievalAttemptOutcome {

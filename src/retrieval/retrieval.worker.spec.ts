@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { INTAKE_BUSY_BACKLOG, INTAKE_QUIET_MS, WorkSignal } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
+import { CircuitBreaker } from './circuit-breaker';
 import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
 import { RetrievalService } from './retrieval.service';
 import { BUSY_TRICKLE_MS, RetrievalWorker } from './retrieval.worker';
@@ -18,7 +19,7 @@ describe('RetrievalWorker while intake is busy', () => {
   beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => jest.useRealTimers());
 
-  function setup(due: number) {
+  function setup(due: number, breaker = new CircuitBreaker({ failureThreshold: 3, probeBaseMs: 1_000, probeMaxMs: 1_000 }, Date.now)) {
     const signal = new WorkSignal();
     let remaining = due;
     const claims: number[] = [];
@@ -41,8 +42,9 @@ describe('RetrievalWorker while intake is busy', () => {
       service as unknown as RetrievalService,
       config,
       signal,
+      breaker,
     );
-    return { worker, signal, claims, fetched: () => service.process.mock.calls.length };
+    return { worker, signal, claims, service, fetched: () => service.process.mock.calls.length };
   }
 
   it('claims up to the concurrency limit while intake keeps up', async () => {
@@ -78,6 +80,46 @@ describe('RetrievalWorker while intake is busy', () => {
     worker.onApplicationBootstrap();
     await jest.advanceTimersByTimeAsync(100);
     expect(fetched()).toBe(40);
+    await stop(worker);
+  });
+
+  it('while the breaker is open, sends one probe at a time and none before the probe time; full speed once it closes', async () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 3, probeBaseMs: 1_000, probeMaxMs: 1_000 }, Date.now, () => 1);
+    for (let i = 0; i < 3; i++) breaker.record('transient');
+    const { worker, claims, fetched, service } = setup(40, breaker);
+    let probes = 0;
+    service.process.mockImplementation(() => {
+      probes += 1;
+      // The first two probes fail, the third finds Suki answering.
+      breaker.record(probes <= 2 ? 'transient' : 'answered');
+      return Promise.resolve(true);
+    });
+    worker.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(999);
+    expect(fetched()).toBe(0);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(fetched()).toBe(1);
+    await jest.advanceTimersByTimeAsync(999);
+    expect(fetched()).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(fetched()).toBe(2);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(claims.slice(0, 3)).toEqual([1, 1, 1]);
+    expect(breaker.state).toBe('closed');
+    expect(fetched()).toBe(40);
+    expect(claims).toContain(MAX_CONCURRENCY);
+    await stop(worker);
+  });
+
+  it('a probe that ends without a verdict lets the next one go at once', async () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, probeBaseMs: 1_000, probeMaxMs: 1_000 }, Date.now, () => 1);
+    breaker.record('transient');
+    const { worker, fetched } = setup(3, breaker);
+    worker.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(1_000);
+    // The mock records nothing: each probe is followed at once by the next, one at a time.
+    expect(fetched()).toBe(3);
+    expect(breaker.state).toBe('open');
     await stop(worker);
   });
 

@@ -7,6 +7,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { describeError } from '../common/http-error';
 import { monotonicNow, WorkSignal } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
+import { CircuitBreaker } from './circuit-breaker';
 import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
 import { RetrievalService } from './retrieval.service';
 
@@ -39,6 +40,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly service: RetrievalService,
     private readonly config: AppConfig,
     private readonly workSignal: WorkSignal,
+    private readonly breaker: CircuitBreaker,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -67,13 +69,15 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
     let failures = 0;
     while (this.running) {
       const capacity = this.capacity();
-      const free = capacity - this.inFlight.size;
+      // While Suki fails broadly the breaker lets nothing out, then one probe at a time.
+      const free = Math.min(capacity - this.inFlight.size, this.breaker.permits(capacity, this.inFlight.size));
       let claimedAll = false;
       if (free > 0) {
         try {
           this.lastClaimAt = monotonicNow();
+          const probing = this.breaker.state === 'open';
           const jobs = await this.repository.claim(free, this.config.retrieval.leaseMs);
-          for (const job of jobs) this.start(job);
+          for (const job of jobs) this.start(job, probing);
           claimedAll = jobs.length === free;
           failures = 0;
         } catch (error) {
@@ -84,9 +88,14 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
         }
       }
       // A full batch suggests more is due: claim again as soon as a slot frees up.
-      if (!claimedAll || this.inFlight.size >= capacity)
-        await this.nap(capacity === 0 ? this.untilNextTrickle() || BUSY_TRICKLE_MS : this.config.retrieval.pollMs);
+      if (!claimedAll || this.inFlight.size >= capacity) await this.nap(this.napMs(capacity));
     }
+  }
+
+  private napMs(capacity: number): number {
+    if (capacity === 0) return this.untilNextTrickle() || BUSY_TRICKLE_MS;
+    if (this.breaker.state === 'open') return this.breaker.untilProbeMs() || this.config.retrieval.pollMs;
+    return this.config.retrieval.pollMs;
   }
 
   /**
@@ -105,7 +114,8 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
     return Math.max(0, Math.ceil(this.lastClaimAt + BUSY_TRICKLE_MS - monotonicNow()));
   }
 
-  private start(job: ClaimedArtifact): void {
+  private start(job: ClaimedArtifact, probe: boolean): void {
+    if (probe) this.breaker.probeStarted();
     const task: Promise<void> = this.service
       .process(job, this.shutdown.signal)
       .then((finished) => {
@@ -113,6 +123,8 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
       })
       .catch((error: unknown) => this.logger.error(`artifact ${job.kind} encounter=${job.encounterId}: ${describeError(error)}`))
       .finally(() => {
+        // A probe that came to no verdict (no call made, a shutdown) must not hold the breaker half-open.
+        if (probe) this.breaker.probeEnded();
         this.inFlight.delete(task);
         this.wake();
       });

@@ -1,4 +1,4 @@
-import { classifyResponse, classifyTransportFailure, RawResponse, sukiErrorId } from './suki-response';
+import { isTransientStatus, classifyResponse, classifyTransportFailure, RawResponse, sukiErrorId } from './suki-response';
 
 const now = Date.parse('2026-11-27T10:00:00Z');
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
@@ -64,14 +64,48 @@ describe('classifyResponse', () => {
       body: { code: 400, message: 'invalid_ambient_id_format: id must be a UUID' },
       reason: 'HTTP 400: invalid_ambient_id_format',
     },
-    { status: 401, body: { code: 401, message: 'invalid_sdp_token' }, reason: 'HTTP 401: invalid_sdp_token' },
     { status: 403, body: { code: 403, message: 'sbac_denied' }, reason: 'HTTP 403: sbac_denied' },
     // Free text is never copied: it could name a patient.
     { status: 400, body: { code: 400, message: 'invalid request' }, reason: 'HTTP 400' },
     { status: 422, body: 'not json', reason: 'HTTP 422' },
     { status: 302, body: '', reason: 'HTTP 302: redirects are not followed' },
+    { status: 405, body: '', reason: 'HTTP 405' },
+    { status: 410, body: '', reason: 'HTTP 410' },
   ])('fails HTTP $status for good ($reason)', ({ status, body, reason }) => {
     expect(classifyResponse(answer(status, body), now)).toEqual({ ok: false, retryable: false, reason });
+  });
+
+  it.each([
+    { status: 402, message: 'over_quota' },
+    { status: 408, message: 'request_timeout' },
+    { status: 409, message: 'conflict' },
+    { status: 412, message: 'provider_user_inactive' },
+    { status: 425, message: 'too_early' },
+    { status: 499, message: 'request_cancelled' },
+  ])('retries HTTP $status ($message) on the horizon', ({ status, message }) => {
+    expect(classifyResponse(answer(status, { code: status, message }, { 'retry-after': '3' }), now)).toEqual({
+      ok: false,
+      retryable: true,
+      reason: `HTTP ${status}: ${message}`,
+      retryAfterMs: 3_000,
+    });
+  });
+
+  it('retries a 401 (one that outlived a token refresh) and marks it as a credentials problem', () => {
+    expect(classifyResponse(answer(401, { code: 401, message: 'invalid_sdp_token' }), now)).toEqual({
+      ok: false,
+      retryable: true,
+      reason: 'HTTP 401: invalid_sdp_token',
+      retryAfterMs: undefined,
+      auth: true,
+    });
+  });
+
+  it('classifies every status of suki-contract §8 as the README table says', () => {
+    const transient = [401, 402, 408, 409, 412, 425, 429, 499, 500, 502, 503, 504];
+    const permanent = [300, 302, 400, 403, 404, 405, 406, 410, 413, 415, 422, 451];
+    expect(transient.filter((status) => !isTransientStatus(status))).toEqual([]);
+    expect(permanent.filter((status) => isTransientStatus(status))).toEqual([]);
   });
 });
 

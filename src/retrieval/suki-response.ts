@@ -3,7 +3,14 @@ import { parseRetryAfter } from './backoff';
 /** What one call to Suki came to. Reasons are ours: never a response body. */
 export type FetchOutcome =
   | { ok: true; data: unknown }
-  | { ok: false; retryable: true; reason: string; retryAfterMs?: number }
+  | {
+      ok: false;
+      retryable: true;
+      reason: string;
+      retryAfterMs?: number;
+      /** Suki refused our credentials even after a refresh: a configuration problem, not the note's. */
+      auth?: boolean;
+    }
   | { ok: false; retryable: false; reason: string };
 
 export interface RawResponse {
@@ -26,23 +33,47 @@ const ERROR_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Sorts an HTTP answer: 2xx must carry JSON; 429 and 5xx are worth retrying (with Suki's
- * Retry-After); redirects are refused, since following one could carry the token to another
- * host; every other status is permanent. A 401 lands here only after a token refresh.
+ * 4xx answers worth retrying on the horizon (suki-contract §8; the README's table says why for
+ * each). 401 is here because it reaches classification only after a token refresh already
+ * failed: the credentials are wrong or revoked, which an operator fixes, and the note must not
+ * be lost meanwhile. Every other 4xx is permanent: no retry changes a bad request (400), a
+ * refusal (403), a resource Suki says does not exist (404) or one it cannot process (422).
+ */
+const TRANSIENT_4XX: ReadonlyMap<number, string> = new Map([
+  [401, 'credentials refused after a refresh'],
+  [402, 'over quota'],
+  [408, 'request timeout'],
+  [409, 'conflict'],
+  [412, 'provider not active'],
+  [425, 'too early'],
+  [429, 'too many requests'],
+  [499, 'request cancelled'],
+]);
+
+/**
+ * Sorts an HTTP answer: 2xx must carry JSON; 5xx and the transient 4xx above are worth
+ * retrying (with Suki's Retry-After); redirects are refused, since following one could carry
+ * the token to another host; every other status is permanent.
  */
 export function classifyResponse(response: RawResponse, nowMs: number): FetchOutcome {
   const { status } = response;
   if (status >= 200 && status < 300) return readJson(response);
-  if (status === 429 || status >= 500) {
+  if (TRANSIENT_4XX.has(status) || status >= 500) {
     return {
       ok: false,
       retryable: true,
       reason: describeStatus(response),
       retryAfterMs: parseRetryAfter(header(response, 'retry-after'), nowMs),
+      ...(status === 401 ? { auth: true } : {}),
     };
   }
   if (status >= 300 && status < 400) return { ok: false, retryable: false, reason: `HTTP ${status}: redirects are not followed` };
   return { ok: false, retryable: false, reason: describeStatus(response) };
+}
+
+/** Whether an HTTP status is retried on the horizon (for the README table and its test). */
+export function isTransientStatus(status: number): boolean {
+  return status >= 500 || TRANSIENT_4XX.has(status);
 }
 
 export function classifyTransportFailure(failure: TransportFailure, timeoutMs: number): FetchOutcome {

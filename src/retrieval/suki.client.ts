@@ -51,7 +51,9 @@ export class SukiClient {
         let token = await this.tokens.token();
         let response = await this.send({ method: 'GET', url: link.url, headers: this.headers(token) }, signal);
         if (response.status === 401) {
-          // Expired or revoked: renew once and try again at once; a second 401 is final.
+          // Expired or revoked: renew once and try again at once. A second 401 means the
+          // credentials themselves are refused: classified as transient (auth) and retried on
+          // the horizon, since an operator can fix them and the note must wait for that.
           this.tokens.invalidate(token);
           token = await this.tokens.token();
           response = await this.send({ method: 'GET', url: link.url, headers: this.headers(token) }, signal);
@@ -59,7 +61,7 @@ export class SukiClient {
         return classifyResponse(response, this.clock.now());
       } catch (error) {
         if (error instanceof TokenUnavailableError)
-          return { ok: false, retryable: true, reason: error.reason, retryAfterMs: error.retryAfterMs };
+          return { ok: false, retryable: true, reason: error.reason, retryAfterMs: error.retryAfterMs, auth: true };
         if (error instanceof TransportError) return classifyTransportFailure(error.failure, this.config.suki.requestTimeoutMs);
         throw error;
       }

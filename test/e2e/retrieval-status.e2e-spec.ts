@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FakeSukiApi, startFakeSukiApi } from '../support/fake-suki-api';
+import { bodyFor, FakeSukiApi, startFakeSukiApi } from '../support/fake-suki-api';
 import {
   aCancelledNotification,
   aSuccessNotification,
@@ -7,9 +7,9 @@ import {
   postNotification,
   TestNotification,
 } from '../support/notifications';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, TEST_INTERNAL_TOKEN, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { FAST_RETRIEVAL, settledArtifacts } from './retrieval.support';
+import { allSettled, artifactsOf, eventually, FAST_RETRIEVAL, settledArtifacts } from './retrieval.support';
 
 const anUnrecognisedNotification = (overrides: Parameters<typeof aTimeoutNotification>[0]): TestNotification => ({
   ...aTimeoutNotification(overrides),
@@ -56,7 +56,7 @@ describe('status checks settle sessions', () => {
     fake.setSessionStatus(sessionId, suki);
     expect((await postNotification(sut.baseUrl, body)).status).toBeLessThan(300);
 
-    const [check] = await settledArtifacts(db, encounterId);
+    const check = (await settledArtifacts(db, encounterId)).find((row) => row.kind === 'status');
     expect(check).toMatchObject({ kind: 'status', status: 'ready', attempts: 1, data: { status: suki } });
     expect(fake.requestsTo(`/api/v1/ambient/session/${sessionId}/status`)).toHaveLength(1);
     const settled = await session(sessionId);
@@ -65,6 +65,53 @@ describe('status checks settle sessions', () => {
     // Intake wrote the session with created_at = updated_at; settling it moves updated_at on.
     if (after !== before) expect(settled.updated_at.getTime()).toBeGreaterThan(settled.created_at.getTime());
     else expect(settled.updated_at).toEqual(settled.created_at);
+  });
+
+  it.each([
+    { event: 'an unrecognised status (paused)', notification: anUnrecognisedNotification },
+    { event: 'a timeout', notification: aTimeoutNotification },
+  ])("after $event, Suki's `completed` fetches every configured result from the documented paths", async ({ notification }) => {
+    const body = notification({ session_id: randomUUID(), encounter_id: randomUUID() });
+    const sessionId = body.session_id;
+    const encounterId = body.encounter_id;
+    fake.setSessionStatus(sessionId, 'completed');
+    expect((await postNotification(sut.baseUrl, body)).status).toBeLessThan(300);
+
+    const rows = await eventually(
+      () => artifactsOf(db, encounterId),
+      (found) => found.length === 6 && allSettled(found),
+    );
+    const documented: Record<string, string> = {
+      contents: `/api/v1/ambient/session/${sessionId}/content`,
+      structured_data: `/api/v1/ambient/session/${sessionId}/structured-data`,
+      transcripts: `/api/v1/ambient/session/${sessionId}/transcript`,
+      encounter_content: `/api/v1/ambient/encounter/${encounterId}/content`,
+      encounter_structured_data: `/api/v1/ambient/encounter/${encounterId}/structured-data`,
+    };
+    expect(rows.map((row) => row.kind).sort()).toEqual([...Object.keys(documented), 'status'].sort());
+    for (const row of rows.filter((found) => found.kind !== 'status')) {
+      expect(row).toMatchObject({ status: 'ready', href: documented[row.kind], attempts: 1 });
+      expect(row.data).toEqual(bodyFor(documented[row.kind]));
+      expect(fake.requestsTo(documented[row.kind])).toHaveLength(1);
+    }
+    expect(((await session(sessionId)) as { status: string }).status).toBe('completed');
+    // The query API shows the note like that of any completed session.
+    const view = await fetch(`${sut.baseUrl}/v1/sessions/${sessionId}`, { headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}` } });
+    const artifacts = ((await view.json()) as { artifacts: Array<{ kind: string; status: string }> }).artifacts;
+    expect(
+      artifacts
+        .filter((artifact) => artifact.status === 'ready')
+        .map((artifact) => artifact.kind)
+        .sort(),
+    ).toEqual(['contents', 'status', 'structured_data', 'transcripts'].sort());
+  });
+
+  it('queues no results when Suki says anything but completed', async () => {
+    const body = aTimeoutNotification({ session_id: randomUUID(), encounter_id: randomUUID() });
+    fake.setSessionStatus(body.session_id, 'failed');
+    await postNotification(sut.baseUrl, body);
+    const rows = await settledArtifacts(db, body.encounter_id);
+    expect(rows.map((row) => row.kind)).toEqual(['status']);
   });
 
   it('leaves a session alone that a newer event reached after the check was asked for', async () => {

@@ -5,7 +5,8 @@ import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { ArtifactRow, artifactsOf, eventually, FAST_RETRIEVAL, settledArtifacts } from './retrieval.support';
 
-const MAX_ATTEMPTS = 4;
+/** Short, so that giving up can be watched; the default is a day. */
+const HORIZON_MS = 1_500;
 const CONCURRENCY = 4;
 
 const paths = (sessionId: string, encounterId: string) => ({
@@ -27,7 +28,7 @@ describe('retrieval of artifacts from Suki', () => {
     sut = await startTestApp(db.url, {
       ...FAST_RETRIEVAL,
       SUKI_API_BASE_URL: fake.baseUrl,
-      SUKI_FETCH_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      SUKI_FETCH_RETRY_HORIZON_MS: String(HORIZON_MS),
       SUKI_MAX_CONCURRENCY: String(CONCURRENCY),
     });
   });
@@ -154,26 +155,32 @@ describe('retrieval of artifacts from Suki', () => {
     expect(calls.map((call) => call.headers['sdp_suki_token'])).toEqual([FAKE_SUKI_TOKEN, FAKE_SUKI_TOKEN]);
   });
 
-  it('fails a 401 that persists after the retry like any other 4xx', async () => {
+  it('retries a 401 that outlives the token refresh on the horizon, as a configuration problem', async () => {
     const { encounterId, paths, post } = aSession();
     fake.script(paths.contents, { status: 401 });
     await post();
-    const rows = byKind(await settledArtifacts(db, encounterId));
-    expect(rows.contents).toMatchObject({ status: 'failed', attempts: 1, last_error: 'HTTP 401: invalid_sdp_token' });
-    expect(fake.requestsTo(paths.contents)).toHaveLength(2);
+    const rows = byKind(await settledArtifacts(db, encounterId, 3 * HORIZON_MS + 5_000));
+    expect(rows.contents).toMatchObject({ status: 'failed' });
+    expect(rows.contents.attempts).toBeGreaterThan(1);
+    expect(rows.contents.last_error).toMatch(/^HTTP 401: invalid_sdp_token \(gave up after \d+ attempts over \d+ s\)$/);
+    // Each attempt renews the token once: two calls.
+    expect(fake.requestsTo(paths.contents)).toHaveLength(2 * rows.contents.attempts);
+    const metrics = await (await fetch(`${sut.baseUrl}/metrics`)).text();
+    expect(Number(/^suki_auth_failures_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(rows.contents.attempts);
   });
 
-  it('gives up after the attempt limit and keeps the last reason', async () => {
+  it('gives up once the horizon has passed since the first attempt, and keeps the last reason', async () => {
     const { encounterId, paths, post } = aSession();
     fake.script(paths.encounter_content, { status: 502 });
     await post();
-    const rows = byKind(await settledArtifacts(db, encounterId));
-    expect(rows.encounter_content).toMatchObject({
-      status: 'failed',
-      attempts: MAX_ATTEMPTS,
-      last_error: `HTTP 502: bad_gateway (gave up after ${MAX_ATTEMPTS} attempts)`,
-    });
-    expect(fake.requestsTo(paths.encounter_content)).toHaveLength(MAX_ATTEMPTS);
+    const rows = byKind(await settledArtifacts(db, encounterId, 3 * HORIZON_MS + 5_000));
+    expect(rows.encounter_content).toMatchObject({ status: 'failed' });
+    expect(rows.encounter_content.last_error).toMatch(/^HTTP 502: bad_gateway \(gave up after \d+ attempts over \d+ s\)$/);
+    const calls = fake.requestsTo(paths.encounter_content);
+    expect(calls).toHaveLength(rows.encounter_content.attempts);
+    expect(calls.length).toBeGreaterThan(2);
+    // Not one attempt short of the horizon: the last one began after it.
+    expect(calls[calls.length - 1].receivedAt - calls[0].receivedAt).toBeGreaterThanOrEqual(HORIZON_MS - 50);
   });
 
   it('refreshes encounter-level artifacts when a later success of the encounter arrives', async () => {

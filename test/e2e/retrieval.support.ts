@@ -7,6 +7,9 @@ export const FAST_RETRIEVAL = {
   RETRIEVAL_BACKOFF_MAX_MS: '200',
   RETRIEVAL_SHUTDOWN_GRACE_MS: '1000',
   SUKI_REQUEST_TIMEOUT_MS: '1000',
+  // Tests here that make Suki fail on purpose must not leave the next test waiting for a probe.
+  SUKI_BREAKER_PROBE_BASE_MS: '50',
+  SUKI_BREAKER_PROBE_MAX_MS: '200',
 };
 
 export interface ArtifactRow {

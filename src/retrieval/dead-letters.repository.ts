@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service';
+import { ArtifactKind, ArtifactStatus } from '../generated/prisma/enums';
+
+/** Which artifacts an operator means (service-spec §3.4); every field narrows, none widens. */
+export interface ArtifactFilter {
+  status?: ArtifactStatus;
+  kind?: ArtifactKind;
+  sessionId?: string;
+  encounterId?: string;
+  /** Updated at or after. */
+  updatedSince?: Date;
+  /** Updated before. */
+  updatedBefore?: Date;
+}
+
+export interface ArtifactListItem {
+  id: string;
+  sessionId: string | null;
+  encounterId: string;
+  kind: ArtifactKind;
+  status: ArtifactStatus;
+  attempts: number;
+  lastError: string | null;
+  updatedAt: Date;
+}
+
+/** An artifact an operator's retry put back to work: for the audit, one record each. */
+export interface RetriedArtifact {
+  id: string;
+  sessionId: string | null;
+  encounterId: string;
+  kind: ArtifactKind;
+}
+
+/**
+ * The operator's view of retrieval: list artifacts (the failed ones above all) newest first in
+ * keyset pages over (updated_at, id), and put failed ones back to work. Each filter is a typed
+ * parameter that is either null (not asked for) or compared, so there is one statement text
+ * whatever the filters; failed artifacts are few and the (status, next_attempt_at) index finds them.
+ */
+@Injectable()
+export class DeadLettersRepository {
+  constructor(private readonly db: PrismaService) {}
+
+  list(filter: ArtifactFilter, limit: number, after?: { updatedAt: Date; id: string }): Promise<ArtifactListItem[]> {
+    const f = params(filter);
+    return this.db.$queryRaw<ArtifactListItem[]>`
+      SELECT id::text AS id, session_id AS "sessionId", encounter_id AS "encounterId", kind::text AS kind, status::text AS status,
+             attempts, last_error AS "lastError", updated_at AS "updatedAt"
+      FROM artifacts
+      WHERE (${f.status}::"ArtifactStatus" IS NULL OR status = ${f.status}::"ArtifactStatus")
+        AND (${f.kind}::"ArtifactKind" IS NULL OR kind = ${f.kind}::"ArtifactKind")
+        AND (${f.sessionId}::text IS NULL OR session_id = ${f.sessionId}::text)
+        AND (${f.encounterId}::text IS NULL OR encounter_id = ${f.encounterId}::text)
+        AND (${f.updatedSince}::timestamptz IS NULL OR updated_at >= ${f.updatedSince}::timestamptz)
+        AND (${f.updatedBefore}::timestamptz IS NULL OR updated_at < ${f.updatedBefore}::timestamptz)
+        AND (${after?.updatedAt.toISOString() ?? null}::timestamptz IS NULL
+             OR (updated_at, id) < (${after?.updatedAt.toISOString() ?? null}::timestamptz, ${after?.id ?? null}::bigint))
+      ORDER BY updated_at DESC, id DESC
+      LIMIT ${limit}::int`;
+  }
+
+  /**
+   * Resets the matching failed artifacts to pending, due now, for a fresh retry horizon:
+   * attempts back to 0 (so the next claim starts the horizon again) and a new generation (so
+   * nothing begun for the old request can write over the new one). last_error stays until the
+   * next attempt replaces it, so the reason it had failed remains visible meanwhile.
+   */
+  retry(filter: Omit<ArtifactFilter, 'status'>): Promise<RetriedArtifact[]> {
+    const f = params(filter);
+    return this.db.$queryRaw<RetriedArtifact[]>`
+      UPDATE artifacts
+      SET status = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = now(), locked_until = NULL,
+          generation = generation + 1, updated_at = GREATEST(updated_at, now())
+      WHERE status = 'failed'
+        AND (${f.kind}::"ArtifactKind" IS NULL OR kind = ${f.kind}::"ArtifactKind")
+        AND (${f.sessionId}::text IS NULL OR session_id = ${f.sessionId}::text)
+        AND (${f.encounterId}::text IS NULL OR encounter_id = ${f.encounterId}::text)
+        AND (${f.updatedSince}::timestamptz IS NULL OR updated_at >= ${f.updatedSince}::timestamptz)
+        AND (${f.updatedBefore}::timestamptz IS NULL OR updated_at < ${f.updatedBefore}::timestamptz)
+      RETURNING id::text AS id, session_id AS "sessionId", encounter_id AS "encounterId", kind::text AS kind`;
+  }
+}
+
+function params(filter: ArtifactFilter) {
+  return {
+    status: filter.status ?? null,
+    kind: filter.kind ?? null,
+    sessionId: filter.sessionId ?? null,
+    encounterId: filter.encounterId ?? null,
+    updatedSince: filter.updatedSince?.toISOString() ?? null,
+    updatedBefore: filter.updatedBefore?.toISOString() ?? null,
+  };
+}
