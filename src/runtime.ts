@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
+import { describeError, isConnectionError } from './common/http-error';
 import { AppConfig } from './config/app-config';
 import { loadOrCreateDevSecrets } from './config/dev-secrets';
 import { loadConfig } from './config/load-config';
@@ -44,8 +45,15 @@ export async function prepareRuntime(env: Record<string, string | undefined>, lo
       if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
     }
   } catch (error) {
-    await embedded?.stop().catch(() => undefined);
-    throw error;
+    if (isConnectionError(error)) {
+      // A database that is away (a failover, a restart) must not keep the service down with it:
+      // it serves into the local spool and migrates, then drains, once the database answers.
+      config.migrateWhenReachable = true;
+      logger.warn(`database unreachable at boot (${describeError(error)}): accepting notifications into the spool; migrating once it answers`);
+    } else {
+      await embedded?.stop().catch(() => undefined);
+      throw error;
+    }
   }
 
   return { config, close: async () => embedded?.stop() };

@@ -1,15 +1,14 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
-import { DeliveryOutcome } from '../generated/prisma/enums';
 import { MetricsService } from '../metrics/metrics.service';
 import { NOTIFICATION_HANDLERS, NotificationHandler } from './handlers/notification-handler';
-import { SignedDelivery } from './intake-record';
-import { IntakeService } from './intake.service';
-import { parseNotification } from './notification';
+import { IntakeRecord, SignedDelivery } from './intake-record';
+import { IntakeOutcome, IntakeService } from './intake.service';
+import { parseNotification, SukiNotification } from './notification';
 import { isKnownVendorStatus } from './status-mapping';
 
 /** What became of a notification, with the identifiers it is logged under. */
 export interface DispatchResult {
-  outcome: DeliveryOutcome;
+  outcome: IntakeOutcome;
   sessionId: string;
   encounterId: string;
   status: string;
@@ -30,23 +29,13 @@ export class NotificationDispatcher {
   }
 
   async dispatch(delivery: SignedDelivery): Promise<DispatchResult> {
-    const parsed = parseNotification(delivery.rawBody);
-    if (!parsed.usable) {
-      // Authentic but unusable: kept verbatim (never dropped), then refused.
-      await this.intake.submit({
-        delivery,
-        vendorStatus: parsed.vendorStatus,
-        rejectReason: parsed.reason,
-        knownSessions: [],
-        artifacts: [],
-      });
-      this.count(parsed.vendorStatus, 'rejected');
-      throw new BadRequestException(parsed.reason);
+    const { record, notification } = this.recordFor(delivery);
+    const outcome = await this.intake.submit(record);
+    if (!notification) {
+      // Authentic but unusable: kept verbatim (never dropped, if need be in the spool), then refused.
+      this.count(record.vendorStatus, 'rejected');
+      throw new BadRequestException(record.rejectReason);
     }
-    const { notification } = parsed;
-    const handler = this.handlers.get(notification.status ?? 'unrecognized');
-    if (!handler) throw new Error(`no handler for ${notification.status}`);
-    const outcome = await handler.handle(delivery, notification);
     this.count(notification.vendorStatus, outcome);
     const status = notification.status ?? 'unrecognized';
     // At info the request's access line carries these identifiers; this line is for debugging.
@@ -54,6 +43,22 @@ export class NotificationDispatcher {
       `notification session=${notification.sessionId} encounter=${notification.encounterId} status=${status} outcome=${outcome}`,
     );
     return { outcome, sessionId: notification.sessionId, encounterId: notification.encounterId, status };
+  }
+
+  /**
+   * The record a verified delivery asks for, from its bytes alone. The spool drainer rebuilds
+   * spooled notifications through here, so they are written exactly as on-time ones.
+   */
+  recordFor(delivery: SignedDelivery): { record: IntakeRecord; notification?: SukiNotification } {
+    const parsed = parseNotification(delivery.rawBody);
+    if (!parsed.usable) {
+      const record = { delivery, vendorStatus: parsed.vendorStatus, rejectReason: parsed.reason, knownSessions: [], artifacts: [] };
+      return { record };
+    }
+    const { notification } = parsed;
+    const handler = this.handlers.get(notification.status ?? 'unrecognized');
+    if (!handler) throw new Error(`no handler for ${notification.status}`);
+    return { record: handler.toRecord(delivery, notification), notification };
   }
 
   private count(vendorStatus: string | undefined, outcome: string): void {

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { DatabaseStartup } from '../database/database-startup';
+import { SpoolDrainer } from '../spool/spool.drainer';
+import { SpoolModule } from '../spool/spool.module';
 import { NOTIFICATION_HANDLERS, NotificationHandler } from './handlers/notification-handler';
 import { SessionCancelledHandler } from './handlers/session-cancelled.handler';
 import { SessionCompletedHandler } from './handlers/session-completed.handler';
@@ -21,6 +24,7 @@ const HANDLERS = [
 ];
 
 @Module({
+  imports: [SpoolModule],
   controllers: [WebhooksController],
   providers: [
     ...HANDLERS,
@@ -33,6 +37,9 @@ const HANDLERS = [
     IntakeService,
     IntakeRepository,
     SignatureGuard,
+    // Here rather than in SpoolModule: it drives this module's dispatcher and repository.
+    SpoolDrainer,
+    DatabaseStartup,
   ],
 })
 export class WebhooksModule {}
