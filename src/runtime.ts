@@ -49,7 +49,9 @@ export async function prepareRuntime(env: Record<string, string | undefined>, lo
       // A database that is away (a failover, a restart) must not keep the service down with it:
       // it serves into the local spool and migrates, then drains, once the database answers.
       config.migrateWhenReachable = true;
-      logger.warn(`database unreachable at boot (${describeError(error)}): accepting notifications into the spool; migrating once it answers`);
+      logger.warn(
+        `database unreachable at boot (${describeError(error)}): accepting notifications into the spool; migrating once it answers`,
+      );
     } else {
       await embedded?.stop().catch(() => undefined);
       throw error;

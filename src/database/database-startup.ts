@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, isConnectionError } from '../common/http-error';
 import { AppConfig } from '../config/app-config';
+import { settledWithin } from '../common/settled-within';
 import { applyMigrations } from './migrator';
 
 const RETRY_MIN_MS = 500;
@@ -36,7 +37,7 @@ export class DatabaseStartup implements OnApplicationBootstrap, OnModuleDestroy 
     this.stopped = true;
     this.stopping.abort();
     // An attempt under way is bounded by the migrator's connect timeout; the lock wait is not.
-    await Promise.race([this.loop, sleep(3_000)]);
+    await settledWithin(this.loop, 3_000);
   }
 
   private async migrateWhenReachable(): Promise<void> {
@@ -44,7 +45,9 @@ export class DatabaseStartup implements OnApplicationBootstrap, OnModuleDestroy 
     while (!this.stopped) {
       try {
         const applied = await applyMigrations(this.config.databaseUrl!);
-        this.logger.log(applied.length > 0 ? `database reachable: applied migrations ${applied.join(', ')}` : 'database reachable: migrations up to date');
+        this.logger.log(
+          applied.length > 0 ? `database reachable: applied migrations ${applied.join(', ')}` : 'database reachable: migrations up to date',
+        );
         this.done = true;
         return;
       } catch (error) {

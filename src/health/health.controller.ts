@@ -36,13 +36,17 @@ export class HealthController {
       // The exception filter would flatten terminus's details into a message; operators want them.
       const result = error.getResponse() as HealthCheckResult;
       const { records, bytes } = this.spool.depth();
-      if (this.spool.hasRoom()) {
+      // Only for a database that is away: one that answers with migrations pending (a rollout
+      // under way) still takes this replica out, as before.
+      if (result.error?.database && this.spool.hasRoom()) {
         const spool = { status: 'up', records, bytes };
         return { ...result, status: 'degraded', info: { ...result.info, spool }, details: { ...result.details, spool } };
       }
-      const spool = { status: 'down' as const, records, bytes };
-      result.error = { ...result.error, spool };
-      result.details = { ...result.details, spool };
+      if (result.error?.database) {
+        const spool = { status: 'down' as const, records, bytes };
+        result.error = { ...result.error, spool };
+        result.details = { ...result.details, spool };
+      }
       this.logger.warn(`not ready: ${Object.keys(result.error ?? {}).join(', ')} down`);
       response.status(HttpStatus.SERVICE_UNAVAILABLE);
       return result;

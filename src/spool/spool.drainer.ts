@@ -10,6 +10,7 @@ import { IntakeRepository } from '../webhooks/intake.repository';
 import { degraded } from '../webhooks/intake.service';
 import { NotificationDispatcher } from '../webhooks/notification.dispatcher';
 import { SpooledNotification } from './spool-record';
+import { settledWithin } from '../common/settled-within';
 import { SpoolStore } from './spool.store';
 
 const BATCH_RECORDS = 128;
@@ -60,14 +61,14 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     this.stopping.abort();
-    await Promise.race([this.loop, sleep(STOP_WAIT_MS)]);
+    await settledWithin(this.loop, STOP_WAIT_MS);
   }
 
   private async run(): Promise<void> {
     let retryMs = RETRY_MIN_MS;
     while (!this.stopped) {
       if (!this.spool.spooling && this.spool.isEmpty) {
-        await this.spool.nextChange(IDLE_MS);
+        await this.spool.nextChange(IDLE_MS, this.stopping.signal);
         continue;
       }
       try {

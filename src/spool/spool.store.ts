@@ -99,7 +99,9 @@ export class SpoolStore implements OnModuleInit, OnModuleDestroy {
   stopSpooling(): void {
     if (!this.spooling || this.records > 0) return;
     const seconds = ((Date.now() - this.spoolingSince!) / 1000).toFixed(1);
-    this.logger.log(`spooling ended after ${seconds} s: ${this.spooledThisEpisode} notifications spooled, ${this.drainedThisEpisode} drained`);
+    this.logger.log(
+      `spooling ended after ${seconds} s: ${this.spooledThisEpisode} notifications spooled, ${this.drainedThisEpisode} drained`,
+    );
     this.spoolingSince = undefined;
   }
 
@@ -144,15 +146,17 @@ export class SpoolStore implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Resolves at the next write or start of spooling, or after `ms`: how the idle drainer sleeps. */
-  nextChange(ms: number): Promise<void> {
+  nextChange(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, ms);
       this.waiters.add(done);
+      signal?.addEventListener('abort', done);
     });
   }
 

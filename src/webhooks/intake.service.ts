@@ -166,7 +166,9 @@ export class IntakeService {
       });
       return 'spooled';
     } catch (error) {
-      this.logger.error(`notification for session ${record.sessionId ?? '(none)'} not stored: database and spool unavailable (${describeError(error)})`);
+      this.logger.error(
+        `notification for session ${record.sessionId ?? '(none)'} not stored: database and spool unavailable (${describeError(error)})`,
+      );
       throw new IntakeUnavailableError(error);
     }
   }
