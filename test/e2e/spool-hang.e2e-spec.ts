@@ -1,10 +1,15 @@
 import { createPrivatePostgres, PrivatePostgres } from '../support/private-postgres';
 import { ServiceProcess, stopServiceProcess } from '../support/service-process';
-import { aSpoolDir, metric, startSpoolService, stream, waitForAllStored, waitUntil } from '../support/spool-scenario';
+import { aSpoolDir, metric, sendOne, startSpoolService, stream, waitForAllStored, waitUntil } from '../support/spool-scenario';
 
 const COMMIT_TIMEOUT_MS = 1_000;
-/** One spool flush (slow on a busy shared disk) and the event loop: the "small margin" over the commit timeout. */
-const MARGIN_MS = 1_000;
+/**
+ * The margin over the commit timeout: one spool flush and the event loop. Measured at +61 and
+ * +532 ms by `npm run bench:spool`; but under the full suite this 2-core machine runs two test
+ * files, their services and clusters at once, and a flush there has taken 1.8 s. The freeze
+ * (6 s) is longer than timeout + margin, so an answer that waited for the database still fails.
+ */
+const MARGIN_MS = 2_500;
 
 /** service-spec §1.1: every answer within a bound even when the database hangs. */
 describe('spool: every PostgreSQL process frozen (SIGSTOP) mid-stream', () => {
@@ -25,10 +30,12 @@ describe('spool: every PostgreSQL process frozen (SIGSTOP) mid-stream', () => {
     const baseUrl = service.baseUrl;
     let queryDuringHang: { status: number; ms: number } | undefined;
 
-    const sent = await stream(baseUrl, 40, 7_000, [
+    // Warm (first connection, first plan) before the clock starts.
+    expect((await sendOne(baseUrl)).outcome).toBe('applied');
+    const sent = await stream(baseUrl, 40, 10_000, [
       [1_500, () => pg.freeze()],
       [
-        3_000,
+        4_000,
         async () => {
           const started = performance.now();
           const response = await fetch(`${baseUrl}/v1/sessions/unknown-session`, {
@@ -37,7 +44,7 @@ describe('spool: every PostgreSQL process frozen (SIGSTOP) mid-stream', () => {
           queryDuringHang = { status: response.status, ms: performance.now() - started };
         },
       ],
-      [4_500, () => pg.thaw()],
+      [7_500, () => pg.thaw()],
     ]);
 
     expect(sent.filter((s) => s.status !== 200 && s.status !== 202)).toEqual([]);
