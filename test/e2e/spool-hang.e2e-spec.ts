@@ -29,6 +29,7 @@ describe('spool: every PostgreSQL process frozen (SIGSTOP) mid-stream', () => {
     service = await startSpoolService(pg, aSpoolDir(), { INTAKE_COMMIT_TIMEOUT_MS: String(COMMIT_TIMEOUT_MS) });
     const baseUrl = service.baseUrl;
     let queryDuringHang: { status: number; ms: number } | undefined;
+    let readyDuringHang: { status: number; ms: number; body: unknown } | undefined;
 
     // Warm (first connection, first plan) before the clock starts.
     expect((await sendOne(baseUrl)).outcome).toBe('applied');
@@ -44,6 +45,14 @@ describe('spool: every PostgreSQL process frozen (SIGSTOP) mid-stream', () => {
           queryDuringHang = { status: response.status, ms: performance.now() - started };
         },
       ],
+      [
+        5_000,
+        async () => {
+          const started = performance.now();
+          const response = await fetch(`${baseUrl}/health/ready`);
+          readyDuringHang = { status: response.status, body: await response.json(), ms: performance.now() - started };
+        },
+      ],
       [7_500, () => pg.thaw()],
     ]);
 
@@ -54,6 +63,9 @@ describe('spool: every PostgreSQL process frozen (SIGSTOP) mid-stream', () => {
     // Reads fail fast rather than hang with the database (bounded by the query pool's timeouts).
     expect(queryDuringHang?.status).toBe(503);
     expect(queryDuringHang!.ms).toBeLessThan(11_000);
+    // Readiness does not wait on the frozen database while intake spools: well within a probe timeout.
+    expect(readyDuringHang).toMatchObject({ status: 200, body: { status: 'degraded', details: { spool: { spooling: true } } } });
+    expect(readyDuringHang!.ms).toBeLessThan(1_000);
 
     const stored = await waitForAllStored(
       pg,
