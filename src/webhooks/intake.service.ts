@@ -151,7 +151,10 @@ export class IntakeService {
       if (item.answered) continue;
       item.answered = true;
       clearTimeout(item.timer);
-      this.toSpool(item.record).then(item.resolve, item.reject);
+      this.toSpool(item.record).then(
+        (outcome) => item.resolve(outcome),
+        (error: unknown) => item.reject(error),
+      );
     }
   }
 
