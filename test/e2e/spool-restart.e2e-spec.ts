@@ -40,6 +40,12 @@ describe('spool: kill -9 with a non-empty spool, restart while PostgreSQL is dow
     after.push(...(await Promise.all(Array.from({ length: 10 }, () => sendOne(service!.baseUrl)))));
     expect(after.map((s) => s.outcome)).toEqual(after.map(() => 'spooled'));
 
+    // A graceful stop while the spool is full and the drainer waits for the database: prompt, exit 0.
+    const stopped = performance.now();
+    expect(await stopServiceProcess(service)).toEqual({ code: 0, signal: null });
+    expect(performance.now() - stopped).toBeLessThan(10_000);
+    service = await startSpoolService(pg, spoolDir);
+
     await pg.start();
     const everything = [...before, ...after];
     const stored = await waitForAllStored(
