@@ -1,6 +1,15 @@
 import { createPrivatePostgres, PrivatePostgres } from '../support/private-postgres';
 import { ServiceProcess, stopServiceProcess } from '../support/service-process';
-import { aSpoolDir, metric, sendOne, startSpoolService, storedDeliveries, waitForAllStored, waitUntil } from '../support/spool-scenario';
+import {
+  aSpoolDir,
+  metric,
+  sendOne,
+  startSpoolService,
+  storedDeliveries,
+  waitForAllStored,
+  waitUntil,
+  warmUp,
+} from '../support/spool-scenario';
 
 /** service-spec §1.1, last row: database and spool both unable → 503, never a 2xx for what is not durable. */
 describe('spool: full while PostgreSQL is down', () => {
@@ -43,7 +52,7 @@ describe('spool: full while PostgreSQL is down', () => {
     for (const s of refused) expect(stored.has(s.sessionId)).toBe(false);
     await waitUntil('an empty spool', async () => (await metric(baseUrl, 'suki_spool_records')) === 0);
     // Room again, and the database back: served normally.
-    expect((await sendOne(baseUrl)).outcome).toBe('applied');
-    expect((await storedDeliveries(pg)).size).toBe(accepted.length + 1);
+    const afterwards = await warmUp(baseUrl);
+    expect((await storedDeliveries(pg)).size).toBe(accepted.length + afterwards);
   }, 90_000);
 });

@@ -1,6 +1,6 @@
 import { createPrivatePostgres, PrivatePostgres } from '../support/private-postgres';
 import { ServiceProcess, stopServiceProcess } from '../support/service-process';
-import { aSpoolDir, metric, sendOne, startSpoolService, stream, waitForAllStored, waitUntil } from '../support/spool-scenario';
+import { aSpoolDir, metric, startSpoolService, warmUp, stream, waitForAllStored, waitUntil } from '../support/spool-scenario';
 
 const COMMIT_TIMEOUT_MS = 1_000;
 /**
@@ -32,7 +32,7 @@ describe('spool: every PostgreSQL process frozen (SIGSTOP) mid-stream', () => {
     let readyDuringHang: { status: number; ms: number; body: unknown } | undefined;
 
     // Warm (first connection, first plan) before the clock starts.
-    expect((await sendOne(baseUrl)).outcome).toBe('applied');
+    await warmUp(baseUrl);
     const sent = await stream(baseUrl, 40, 10_000, [
       [1_500, () => pg.freeze()],
       [

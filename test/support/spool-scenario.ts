@@ -75,6 +75,20 @@ export async function stream(
   return Promise.all(sends);
 }
 
+/**
+ * Sends until one is `applied`, so a stream starts on a warm service (first connection, first
+ * plan). On a loaded machine the very first commit can outlast a short commit timeout and be
+ * spooled — correctly — so one attempt is not enough. Returns how many were sent.
+ */
+export async function warmUp(baseUrl: string, timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (let sent = 1; ; sent += 1) {
+    if ((await sendOne(baseUrl)).outcome === 'applied') return sent;
+    if (Date.now() > deadline) throw new Error(`no notification applied within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** Polls until `check` is true, failing with `what` past `timeoutMs`. */
 export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
