@@ -30,6 +30,10 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 COPY --from=build /app/dist ./dist
 # The service applies these at start (MIGRATE_ON_START=true, under an advisory lock).
 COPY prisma ./prisma
+# The local spool (notifications waiting out a database outage): mount a persistent volume here.
+RUN mkdir -p /var/lib/suki/spool && chown -R node:node /var/lib/suki
+ENV SPOOL_DIR=/var/lib/suki/spool
+VOLUME /var/lib/suki/spool
 USER node
 EXPOSE 3000
 # Exec form: node is PID 1 and receives SIGTERM itself (graceful shutdown, bounded by SHUTDOWN_TIMEOUT_MS).

@@ -39,6 +39,7 @@ export default tseslint.config(
         fetch: 'readonly',
         AbortSignal: 'readonly',
         AbortController: 'readonly',
+        performance: 'readonly',
       },
     },
   },

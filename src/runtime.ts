@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { SCOPES, sha256 } from './config/api-clients';
+import { describeError, isConnectionError } from './common/http-error';
 import { AppConfig } from './config/app-config';
 import { join } from 'node:path';
 import { DEV_SECRETS_FILE, loadOrCreateDevSecrets } from './config/dev-secrets';
@@ -58,12 +59,27 @@ export async function prepareRuntime(env: Record<string, string | undefined>, lo
     }
   }
 
-  let suki: SukiApiSetup;
   try {
     if (config.migrateOnStart) {
       const applied = await applyMigrations(config.databaseUrl!);
       if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
     }
+  } catch (error) {
+    if (!isConnectionError(error)) {
+      await embedded?.stop().catch(() => undefined);
+      instanceLock?.release();
+      throw error;
+    }
+    // A database that is away (a failover, a restart) must not keep the service down with it:
+    // it serves into the local spool and migrates, then drains, once the database answers.
+    config.migrateWhenReachable = true;
+    logger.warn(
+      `database unreachable at boot (${describeError(error)}): accepting notifications into the spool; migrating once it answers`,
+    );
+  }
+
+  let suki: SukiApiSetup;
+  try {
     // The Suki API simulator when none is configured (src/simulator); a derived config.
     suki = await prepareSukiApi(config, logger);
   } catch (error) {

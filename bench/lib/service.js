@@ -1,7 +1,8 @@
 'use strict';
 // Building and starting the real service (dist/main.js, production mode) and its fake Ambient API.
 const { spawnSync } = require('node:child_process');
-const { existsSync } = require('node:fs');
+const { existsSync, mkdtempSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { freePort, startServer } = require('./processes');
 
@@ -54,6 +55,8 @@ async function startService(settings, { databaseUrl, sukiApiUrl, name = 'service
     SUKI_API_BASE_URL: sukiApiUrl,
     LOG_LEVEL: 'warn',
     MIGRATE_ON_START: 'true',
+    // A spool of its own per run, off the repository (the default would be ./.data/spool).
+    SPOOL_DIR: mkdtempSync(join(tmpdir(), `suki-bench-spool-${name}-`)),
     ...settings.serviceEnv,
   };
   const server = await startServer({

@@ -25,6 +25,21 @@ export abstract class AppConfig {
   databaseQueryPoolSize: number;
   dataDir: string;
   migrateOnStart: boolean;
+  /**
+   * Set by the runtime, not the environment: the database was unreachable at boot, so the
+   * application applies migrations itself once it answers (src/database/database-startup.ts).
+   */
+  migrateWhenReachable?: boolean;
+  /** Intake's answer to a database that is away (src/spool): see service-spec §1.1. */
+  intake: {
+    /** A notification not committed within this is written to the spool instead. */
+    commitTimeoutMs: number;
+  };
+  spool: {
+    dir: string;
+    /** Past this many bytes of spooled notifications the spool refuses (503). */
+    maxBytes: number;
+  };
   webhook: {
     /** Unset outside production until the runtime generates a development secret. */
     secrets: string[];

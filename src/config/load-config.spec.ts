@@ -35,6 +35,8 @@ describe('loadConfig', () => {
       databasePoolSize: 10,
       dataDir: './.data',
       migrateOnStart: true,
+      intake: { commitTimeoutMs: 2_000 },
+      spool: { dir: join('./.data', 'spool'), maxBytes: 1_073_741_824 },
       webhook: { secrets: [], toleranceMs: 300_000, maxBodyBytes: 1_048_576, maxKnownSessions: 100 },
       http: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, maxConnections: 1024, shutdownReadGraceMs: 2_000 },
       suki: {
@@ -83,6 +85,12 @@ describe('loadConfig', () => {
     ['treats a blank variable as unset', { PORT: '  ', DATABASE_URL: '' }, { port: 3000, databaseUrl: undefined }],
     ['accepts whole numbers at both bounds', { PORT: '0', DATABASE_POOL_SIZE: '500' }, { port: 0, databasePoolSize: 500 }],
     ['reads how long the change feed keeps events', { EVENTS_RETENTION_DAYS: '7' }, { eventsRetentionDays: 7 }],
+    [
+      'puts the spool under DATA_DIR unless SPOOL_DIR says otherwise',
+      { DATA_DIR: '/var/lib/suki', SPOOL_MAX_BYTES: '2048', INTAKE_COMMIT_TIMEOUT_MS: '500' },
+      { spool: { dir: '/var/lib/suki/spool', maxBytes: 2048 }, intake: { commitTimeoutMs: 500 } },
+    ],
+    ['takes SPOOL_DIR as given', { DATA_DIR: '/d', SPOOL_DIR: '/mnt/spool' }, { spool: expect.objectContaining({ dir: '/mnt/spool' }) }],
     ['reads yes/1/true and no/0/false in any case', { MIGRATE_ON_START: 'NO' }, { migrateOnStart: false }],
     [
       'reads enumerations in any case',

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ArtifactKind } from '../generated/prisma/enums';
 import { parseApiClients } from './api-clients';
 import { AppConfig, ConfigValidationError, SukiAuthMode } from './app-config';
@@ -18,14 +19,20 @@ export function loadConfig(env: Env): AppConfig {
 
   const authMode = read.oneOf('SUKI_AUTH_MODE', ['static', 'partner'], 'static') as SukiAuthMode;
   const requestTimeoutMs = read.int('SUKI_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000);
+  const dataDir = read.string('DATA_DIR') ?? './.data';
   const config: AppConfig = {
     production,
     port: read.int('PORT', 3000, 0, 65535),
     databaseUrl: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 500),
     databaseQueryPoolSize: read.int('DATABASE_QUERY_POOL_SIZE', 10, 1, 500),
-    dataDir: read.string('DATA_DIR') ?? './.data',
+    dataDir,
     migrateOnStart: read.bool('MIGRATE_ON_START', true),
+    intake: { commitTimeoutMs: read.int('INTAKE_COMMIT_TIMEOUT_MS', 2_000, 50, 60_000) },
+    spool: {
+      dir: read.string('SPOOL_DIR') ?? join(dataDir, 'spool'),
+      maxBytes: read.int('SPOOL_MAX_BYTES', 1_073_741_824, 1024, Number.MAX_SAFE_INTEGER),
+    },
     webhook: {
       secrets: read.list('SUKI_WEBHOOK_SECRETS'),
       toleranceMs: read.int('SUKI_WEBHOOK_TOLERANCE_MS', 300_000, 0, 86_400_000),

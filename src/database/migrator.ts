@@ -65,7 +65,10 @@ interface AppliedRow {
  */
 export async function applyMigrations(databaseUrl: string, dir = MIGRATIONS_DIR): Promise<string[]> {
   const migrations = await readMigrations(dir);
-  const client = new Client({ connectionString: databaseUrl });
+  // A bounded connect: a database that hangs must not hang the boot (runtime.ts) or the
+  // background migration (database-startup.ts). The advisory lock itself may wait: another
+  // replica is migrating.
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK]);

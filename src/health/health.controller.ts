@@ -1,6 +1,7 @@
 import { Controller, Get, HttpStatus, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { SpoolStore } from '../spool/spool.store';
 import { DatabaseHealthIndicator } from './database.health';
 
 @Controller('health')
@@ -10,6 +11,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
+    private readonly spool: SpoolStore,
   ) {}
 
   /** The process answers. Deliberately checks nothing else: a database outage is not a reason to restart. */
@@ -19,16 +21,40 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Database reachable and every migration applied; 503 with the details otherwise. */
+  /**
+   * Database reachable and every migration applied: 200 `ok`. The database away but the local
+   * spool with room: 200 `degraded` — notifications are still made durable, so the load balancer
+   * must keep sending them here. Neither: 503 with the details.
+   */
   @Get('ready')
   @HealthCheck()
   async ready(@Res({ passthrough: true }) response: Response): Promise<unknown> {
+    if (this.spool.spooling && this.spool.hasRoom()) {
+      // Intake has already found the database away (the drainer probes it and ends spooling):
+      // answer at once rather than spend the 3 s check timeout on a hung database, which would
+      // outlast a kubelet's probe timeout and take a replica that still accepts notes out.
+      const { records, bytes } = this.spool.depth();
+      const spool = { status: 'up', spooling: true, records, bytes };
+      return { status: 'degraded', info: { spool }, error: {}, details: { spool } };
+    }
     try {
       return await this.health.check([() => this.database.reachable('database'), () => this.database.migrated('migrations')]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       // The exception filter would flatten terminus's details into a message; operators want them.
       const result = error.getResponse() as HealthCheckResult;
+      const { records, bytes } = this.spool.depth();
+      // Only for a database that is away: one that answers with migrations pending (a rollout
+      // under way) still takes this replica out, as before.
+      if (result.error?.database && this.spool.hasRoom()) {
+        const spool = { status: 'up', records, bytes };
+        return { ...result, status: 'degraded', info: { ...result.info, spool }, details: { ...result.details, spool } };
+      }
+      if (result.error?.database) {
+        const spool = { status: 'down' as const, records, bytes };
+        result.error = { ...result.error, spool };
+        result.details = { ...result.details, spool };
+      }
       this.logger.warn(`not ready: ${Object.keys(result.error ?? {}).join(', ')} down`);
       response.status(HttpStatus.SERVICE_UNAVAILABLE);
       return result;

@@ -15,6 +15,13 @@ export interface PendingBacklog {
 
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
+/** How much waits in the local spool (src/spool). */
+export interface SpoolDepth {
+  records: number;
+  bytes: number;
+  oldestReceivedAtMs?: number;
+}
+
 /** Every metric the service exports, on a registry of its own (one per application instance). */
 @Injectable()
 export class MetricsService {
@@ -113,6 +120,38 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly spoolWritten = new Counter({
+    name: 'suki_spool_written_total',
+    help: 'Notifications written to the local spool because the database could not commit them in time',
+    registers: [this.registry],
+  });
+
+  readonly spoolRefused = new Counter({
+    name: 'suki_spool_refused_total',
+    help: 'Notifications the spool could not take either (answered 503), by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly spoolDrained = new Counter({
+    name: 'suki_spool_drained_total',
+    help: 'Spooled notifications committed to the database by the drainer, by outcome; its rate is the drain rate',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private spoolDepth?: () => SpoolDepth;
+
+  readonly spoolRecords = this.spoolGauge('suki_spool_records', 'Notifications waiting in the local spool', (d) => d.records);
+
+  readonly spoolBytes = this.spoolGauge('suki_spool_bytes', 'Bytes of notifications waiting in the local spool', (d) => d.bytes);
+
+  readonly spoolOldestAge = this.spoolGauge(
+    'suki_spool_oldest_age_seconds',
+    'Seconds since the oldest spooled notification was received; 0 when the spool is empty. The signal to page on',
+    (d) => (d.oldestReceivedAtMs === undefined ? 0 : Math.max(0, (Date.now() - d.oldestReceivedAtMs) / 1000)),
+  );
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     // prom-client exports these totals as gauges with a `_total` suffix, which Prometheus
@@ -126,6 +165,25 @@ export class MetricsService {
   /** For the retrieval worker: one call per fetch attempt, whatever became of it. */
   countRetrievalAttempt(kind: ArtifactKind, outcome: RetrievalAttemptOutcome): void {
     this.retrievalAttempts.inc({ kind, outcome });
+  }
+
+  /** The spool reports its depth through this, read at scrape time. */
+  watchSpool(depth: () => SpoolDepth): void {
+    this.spoolDepth = depth;
+  }
+
+  private spoolGauge(name: string, help: string, read: (depth: SpoolDepth) => number): Gauge {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const metrics = this;
+    return new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        const depth = metrics.spoolDepth?.();
+        this.set(depth ? read(depth) : 0);
+      },
+    });
   }
 
   /**

@@ -18,6 +18,15 @@ export function nextArrival(receivedAtMs: number): bigint {
   return lastArrival;
 }
 
+/**
+ * Makes every later arrival number greater than `floor`. The spool calls it at boot with the
+ * last arrival it holds: a restarted process (its clock perhaps behind the one that spooled)
+ * must neither reuse a spooled key nor slip new notifications in before spooled ones.
+ */
+export function raiseArrivalFloor(floor: bigint): void {
+  if (floor > lastArrival) lastArrival = floor;
+}
+
 /** Retrieval work a notification asks for. */
 export interface ArtifactRequest {
   kind: ArtifactKind;

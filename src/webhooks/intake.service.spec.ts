@@ -1,4 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WorkSignal } from '../common/work-signal';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { SpoolStore } from '../spool/spool.store';
 import { DeliveryOutcome } from '../generated/prisma/enums';
 import { IntakeRecord } from './intake-record';
 import { IntakeRepository } from './intake.repository';
@@ -41,12 +47,27 @@ const record = (sessionId: string): IntakeRecord => ({
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-function setup() {
+const opened: Array<{ spool: SpoolStore; dir: string }> = [];
+
+/** A real spool in a temporary directory: what the service would fall back to. */
+function setup({ commitTimeoutMs = 60_000, spoolMaxBytes = 1_000_000 } = {}) {
   const repository = new ManualRepository();
   const signal = new WorkSignal();
-  const sut = new IntakeService(repository as unknown as IntakeRepository, signal);
-  return { sut, repository, signal };
+  const dir = mkdtempSync(join(tmpdir(), 'intake-spool-'));
+  const config = { intake: { commitTimeoutMs }, spool: { dir, maxBytes: spoolMaxBytes } } as AppConfig;
+  const spool = new SpoolStore(config, new MetricsService());
+  spool.onModuleInit();
+  opened.push({ spool, dir });
+  const sut = new IntakeService(repository as unknown as IntakeRepository, spool, config, signal);
+  return { sut, repository, signal, spool };
 }
+
+afterEach(async () => {
+  for (const { spool, dir } of opened.splice(0)) {
+    await spool.onModuleDestroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 describe('IntakeService (group commit)', () => {
   it('commits at once when idle, and groups what arrives while commits are under way', async () => {
@@ -115,16 +136,44 @@ describe('IntakeService (group commit)', () => {
     while (repository.open > 0) repository.commitNext();
     const [good, bad] = await Promise.all(answers);
     expect(good).toBe('applied');
-    expect(bad).toBeInstanceOf(IntakeUnavailableError);
+    // The database would not take it even alone: kept in the spool for the drainer, not dropped.
+    expect(bad).toBe('spooled');
   });
 
-  it('fails a whole batch at once when the database is unreachable', async () => {
-    const { sut, repository } = setup();
+  it('spools a whole batch at once when the database is unreachable, and what follows straight away', async () => {
+    const { sut, repository, spool } = setup();
     const unreachable = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     repository.failWhen = () => unreachable;
-    const answers = await Promise.all(['a', 'b', 'c'].map((id) => sut.submit(record(id)).catch((error: unknown) => error)));
-    expect(answers.every((answer) => answer instanceof IntakeUnavailableError)).toBe(true);
-    // No record-by-record retries against a database that is not there.
+    const answers = await Promise.all(['a', 'b', 'c'].map((id) => sut.submit(record(id))));
+    expect(answers).toEqual(['spooled', 'spooled', 'spooled']);
+    expect(await sut.submit(record('d'))).toBe('spooled');
+    // No record-by-record retries against a database that is not there, and none at all once spooling.
     expect(repository.batches.flat()).toEqual(['a', 'b', 'c']);
+    const kept = spool.oldest(10);
+    expect(kept).toHaveLength(4);
+    expect(kept.map((n) => n.arrival)).toEqual([...repository.arrivals, kept[3].arrival]);
+    expect(kept[3].arrival > kept[2].arrival).toBe(true);
+  });
+
+  it('spools a notification not committed within the timeout, and ignores the commit that lands later', async () => {
+    const { sut, repository, spool } = setup({ commitTimeoutMs: 50 });
+    const started = Date.now();
+    const hung = sut.submit(record('slow'));
+    expect(await hung).toBe('spooled');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(spool.spooling).toBe(true);
+    // The database finally commits the batch: the caller already has its answer, and the
+    // spooled copy will drain as a duplicate.
+    repository.commitNext();
+    await flush();
+    expect(spool.oldest(10).map((n) => n.rawBody.toString())).toEqual(['{}']);
+  });
+
+  it('answers 503 (IntakeUnavailableError) only when the spool cannot take it either', async () => {
+    const { sut, repository } = setup({ spoolMaxBytes: 1024 });
+    repository.failWhen = () => Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+    const big = { ...record('big'), delivery: { ...record('big').delivery, rawBody: Buffer.alloc(2048, 0x20) } };
+    await expect(sut.submit(big)).rejects.toBeInstanceOf(IntakeUnavailableError);
+    expect(await sut.submit(record('small'))).toBe('spooled');
   });
 });

@@ -1,5 +1,7 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { describeError, isConnectionError } from '../common/http-error';
+import { AppConfig } from '../config/app-config';
+import { SpoolStore } from '../spool/spool.store';
 import { WorkSignal } from '../common/work-signal';
 import { DeliveryOutcome } from '../generated/prisma/enums';
 import { IntakeRecord, nextArrival } from './intake-record';
@@ -13,10 +15,16 @@ export class IntakeUnavailableError extends Error {
   }
 }
 
+/** What intake made of a notification: the database's outcome, or kept in the local spool. */
+export type IntakeOutcome = DeliveryOutcome | 'spooled';
+
 interface Waiting {
   record: IntakeRecord;
-  resolve(outcome: DeliveryOutcome): void;
+  resolve(outcome: IntakeOutcome): void;
   reject(error: unknown): void;
+  /** Set once the caller has its answer: a commit that lands after the item was spooled is ignored. */
+  answered: boolean;
+  timer?: NodeJS.Timeout;
 }
 
 /** How many batches may be committing at once, and how large one may grow. */
@@ -29,23 +37,42 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
  * holds its notification, so a 2xx still means durable; but notifications that arrive while a
  * commit is under way share the next one, which is what lets intake keep up with a burst.
  * At low load a batch is a single notification and nothing waits.
+ *
+ * When the database cannot commit — it refuses connections, fails the batch, or has not
+ * committed within INTAKE_COMMIT_TIMEOUT_MS of the notification's arrival — the notification is
+ * written to the local spool instead (fsync'd before the answer, `spooled`), and intake enters
+ * spooling mode: every later notification goes straight to the spool until the drainer has
+ * emptied it. That bounds every answer by the timeout (plus one spool flush), and keeps
+ * arrivals in order: nothing new is committed ahead of what waits in the spool.
+ *
+ * A commit that timed out may still land later. Its spooled copy is then drained as a
+ * `duplicate` by the (body_sha256, generated_at) key: harmless, and never a lost note.
+ * With a healthy database none of this costs more than one timer per notification.
  */
 @Injectable()
 export class IntakeService {
   private readonly logger = new Logger(IntakeService.name);
   private readonly waiting: Waiting[] = [];
+  private readonly commitTimeoutMs: number;
   private inFlight = 0;
 
   constructor(
     private readonly repository: IntakeRepository,
+    private readonly spool: SpoolStore,
+    config: AppConfig,
     // Rung after a commit so that retrieval starts at once; absent when nothing retrieves.
     @Optional() private readonly workSignal?: WorkSignal,
-  ) {}
+  ) {
+    this.commitTimeoutMs = config.intake.commitTimeoutMs;
+  }
 
-  submit(record: IntakeRecord): Promise<DeliveryOutcome> {
+  submit(record: IntakeRecord): Promise<IntakeOutcome> {
     const arrived = { ...record, arrival: nextArrival(record.delivery.receivedAt.getTime()) };
+    if (this.spool.spooling) return this.toSpool(arrived);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ record: arrived, resolve, reject });
+      const item: Waiting = { record: arrived, resolve, reject, answered: false };
+      item.timer = setTimeout(() => this.overdue(item), this.commitTimeoutMs);
+      this.waiting.push(item);
       this.drain();
     });
   }
@@ -76,21 +103,19 @@ export class IntakeService {
   private async commit(batch: Waiting[]): Promise<void> {
     try {
       const outcomes = await this.repository.ingest(batch.map((item) => item.record));
-      batch.forEach((item, index) => item.resolve(outcomes[index]));
+      batch.forEach((item, index) => answer(item, outcomes[index]));
       this.workSignal?.notify();
     } catch (error) {
       if (isConnectionError(error)) {
-        // Retrying one by one cannot help while the database is away; answer 503 at once.
-        this.logger.error(`batch of ${batch.length} not stored: database unavailable (${describeError(error)})`);
-        batch.forEach((item) => item.reject(new IntakeUnavailableError(error)));
-        return;
+        // Retrying one by one cannot help while the database is away: spool them at once.
+        return this.spoolInstead(batch, `database unavailable (${describeError(error)})`);
       }
       if (batch.length === 1) return this.commitAlone(batch[0], error);
       // One bad record (or a deadlock with another replica) must not fail its neighbours:
       // each is tried again on its own.
       this.logger.warn(`batch of ${batch.length} failed (${describeError(error)}); retrying one by one`);
       // In arrival order, one after the other: the order is what breaks ties on generated-at.
-      for (const item of batch) await this.commitAlone(item);
+      for (const item of batch) if (!item.answered) await this.commitAlone(item);
     }
   }
 
@@ -106,16 +131,63 @@ export class IntakeService {
             `notification session=${item.record.sessionId ?? '(none)'} stored without its derived fields: ${describeError(lastError)} (kept in the raw body)`,
           );
         }
-        item.resolve(outcome);
+        answer(item, outcome);
         return;
       } catch (error) {
         lastError = error;
         if (isConnectionError(error)) break;
       }
     }
-    this.logger.error(`notification for session ${item.record.sessionId ?? '(none)'} not stored: ${describeError(lastError)}`);
-    item.reject(new IntakeUnavailableError(lastError));
+    // The database answers but will not take it (migrations not yet applied after booting
+    // without a database, say): kept in the spool, retried by the drainer, never dropped.
+    this.spoolInstead([item], `notification for session ${item.record.sessionId ?? '(none)'} not committed (${describeError(lastError)})`);
   }
+
+  /** No commit within the timeout: this one, and everything queued behind it, goes to the spool. */
+  private overdue(item: Waiting): void {
+    if (item.answered) return;
+    const queued = this.waiting.indexOf(item);
+    if (queued >= 0) this.waiting.splice(queued, 1);
+    this.spoolInstead([item, ...this.waiting.splice(0)], `no commit within ${this.commitTimeoutMs} ms`);
+  }
+
+  private spoolInstead(items: Waiting[], reason: string): void {
+    this.spool.startSpooling(reason);
+    for (const item of items) {
+      if (item.answered) continue;
+      item.answered = true;
+      clearTimeout(item.timer);
+      this.toSpool(item.record).then(
+        (outcome) => item.resolve(outcome),
+        (error: unknown) => item.reject(error),
+      );
+    }
+  }
+
+  private async toSpool(record: IntakeRecord): Promise<IntakeOutcome> {
+    const { delivery } = record;
+    try {
+      await this.spool.append({
+        arrival: record.arrival!,
+        generatedAtMs: delivery.generatedAtMs,
+        receivedAtMs: delivery.receivedAt.getTime(),
+        rawBody: delivery.rawBody,
+      });
+      return 'spooled';
+    } catch (error) {
+      this.logger.error(
+        `notification for session ${record.sessionId ?? '(none)'} not stored: database and spool unavailable (${describeError(error)})`,
+      );
+      throw new IntakeUnavailableError(error);
+    }
+  }
+}
+
+function answer(item: Waiting, outcome: DeliveryOutcome): void {
+  if (item.answered) return;
+  item.answered = true;
+  clearTimeout(item.timer);
+  item.resolve(outcome);
 }
 
 /**
@@ -123,7 +195,7 @@ export class IntakeService {
  * stored verbatim, so a field the database cannot hold (odd Unicode, say) never costs the
  * notification itself.
  */
-function degraded(record: IntakeRecord): IntakeRecord {
+export function degraded(record: IntakeRecord): IntakeRecord {
   const clean = (value?: string) => value?.toWellFormed();
   return {
     ...record,

@@ -1,16 +1,15 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
-import { DeliveryOutcome } from '../generated/prisma/enums';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { NOTIFICATION_HANDLERS, NotificationHandler } from './handlers/notification-handler';
-import { SignedDelivery } from './intake-record';
-import { IntakeService } from './intake.service';
+import { IntakeRecord, SignedDelivery } from './intake-record';
+import { IntakeOutcome, IntakeService } from './intake.service';
 import { parseNotification, SukiNotification } from './notification';
 import { isKnownVendorStatus } from './status-mapping';
 
 /** What became of a notification, with the identifiers it is logged under. */
 export interface DispatchResult {
-  outcome: DeliveryOutcome;
+  outcome: IntakeOutcome;
   sessionId: string;
   encounterId: string;
   status: string;
@@ -32,23 +31,13 @@ export class NotificationDispatcher {
   }
 
   async dispatch(delivery: SignedDelivery): Promise<DispatchResult> {
-    const parsed = parseNotification(delivery.rawBody, { maxKnownSessions: this.config.webhook.maxKnownSessions });
-    if (!parsed.usable) {
-      // Authentic but unusable: kept verbatim (never dropped), then refused.
-      await this.intake.submit({
-        delivery,
-        vendorStatus: parsed.vendorStatus,
-        rejectReason: parsed.reason,
-        knownSessions: [],
-        artifacts: [],
-      });
-      this.count(parsed.vendorStatus, 'rejected');
-      throw new BadRequestException(parsed.reason);
+    const { record, notification } = this.recordFor(delivery);
+    const outcome = await this.intake.submit(record);
+    if (!notification) {
+      // Authentic but unusable: kept verbatim (never dropped, if need be in the spool), then refused.
+      this.count(record.vendorStatus, 'rejected');
+      throw new BadRequestException(record.rejectReason);
     }
-    const { notification } = parsed;
-    const handler = this.handlers.get(notification.status ?? 'unrecognized');
-    if (!handler) throw new Error(`no handler for ${notification.status}`);
-    const outcome = await handler.handle(delivery, notification);
     this.count(notification.vendorStatus, outcome);
     if (outcome !== 'duplicate') this.reportLeftOut(notification);
     const status = notification.status ?? 'unrecognized';
@@ -73,6 +62,22 @@ export class NotificationDispatcher {
       this.metrics.unstoredFields.inc({ field });
       this.logger.warn(`notification session=${session} field=${field}: ${reason} (kept in the raw body)`);
     }
+  }
+
+  /**
+   * The record a verified delivery asks for, from its bytes alone. The spool drainer rebuilds
+   * spooled notifications through here, so they are written exactly as on-time ones.
+   */
+  recordFor(delivery: SignedDelivery): { record: IntakeRecord; notification?: SukiNotification } {
+    const parsed = parseNotification(delivery.rawBody, { maxKnownSessions: this.config.webhook.maxKnownSessions });
+    if (!parsed.usable) {
+      const record = { delivery, vendorStatus: parsed.vendorStatus, rejectReason: parsed.reason, knownSessions: [], artifacts: [] };
+      return { record };
+    }
+    const { notification } = parsed;
+    const handler = this.handlers.get(notification.status ?? 'unrecognized');
+    if (!handler) throw new Error(`no handler for ${notification.status}`);
+    return { record: handler.toRecord(delivery, notification), notification };
   }
 
   private count(vendorStatus: string | undefined, outcome: string): void {

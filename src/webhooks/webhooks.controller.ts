@@ -9,7 +9,7 @@ export class WebhooksController {
   constructor(private readonly dispatcher: NotificationDispatcher) {}
 
   /**
-   * Suki's callback. Answers only after the notification is committed: Suki never sends a
+   * Suki's callback. Answers only after the notification is committed (to the database, or to the local spool): Suki never sends a
    * notification twice, so a 2xx for anything not yet durable would lose a clinician's note.
    */
   @Post('notification')
@@ -19,7 +19,9 @@ export class WebhooksController {
     const result = await this.dispatcher.dispatch(request.signedDelivery!);
     // Identifiers only, for the access log line (src/logging/access-log.middleware.ts).
     response.locals.log = result;
-    if (result.outcome === 'unrecognized') response.status(HttpStatus.ACCEPTED);
+    // 202 for what is kept but not (yet) applied: an unrecognised status, or a notification that
+    // waits, durable, in the local spool for the database to come back.
+    if (result.outcome === 'unrecognized' || result.outcome === 'spooled') response.status(HttpStatus.ACCEPTED);
     return { outcome: result.outcome };
   }
 }

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { DatabaseStartup } from '../database/database-startup';
+import { SpoolDrainer } from '../spool/spool.drainer';
+import { SpoolModule } from '../spool/spool.module';
 import { NOTIFICATION_HANDLERS, NotificationHandler } from './handlers/notification-handler';
 import { SessionCancelledHandler } from './handlers/session-cancelled.handler';
 import { SessionCompletedHandler } from './handlers/session-completed.handler';
@@ -22,6 +25,7 @@ const HANDLERS = [
 ];
 
 @Module({
+  imports: [SpoolModule],
   controllers: [WebhooksController],
   providers: [
     ...HANDLERS,
@@ -35,6 +39,9 @@ const HANDLERS = [
     IntakeRepository,
     SignatureGuard,
     SignatureHeadersMiddleware,
+    // Here rather than in SpoolModule: it drives this module's dispatcher and repository.
+    SpoolDrainer,
+    DatabaseStartup,
   ],
 })
 export class WebhooksModule {}

@@ -81,11 +81,14 @@ describe('health without a database', () => {
     expect((await get(`${sut.baseUrl}/health/live`)).status).toBe(200);
   });
 
-  it('is not ready, and says why', async () => {
+  it('is ready but degraded while the spool has room, and says why', async () => {
     const { status, body } = await get(`${sut.baseUrl}/health/ready`);
-    expect(status).toBe(503);
+    // Keep sending: notifications are spooled (service-spec §4).
+    expect(status).toBe(200);
+    expect(body.status).toBe('degraded');
     expect(body.details.database).toEqual({ status: 'down', message: 'database error ECONNREFUSED' });
     expect(body.details.migrations.status).toBe('down');
+    expect(body.details.spool).toEqual({ status: 'up', records: 0, bytes: 0 });
   });
 
   it('still serves /metrics, valid for promtool, with the backlog gauges absent rather than stale', async () => {

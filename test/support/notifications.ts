@@ -72,7 +72,7 @@ export interface PostOptions {
  * What the webhook answers: `{ outcome }` when it took the notification, the error body when it
  * did not (a test asserts which; the type only lets it read either). Text if it was not JSON.
  */
-export type WebhookAnswer = { outcome?: DeliveryOutcome } & Partial<ErrorBody>;
+export type WebhookAnswer = { outcome?: DeliveryOutcome | 'spooled' } & Partial<ErrorBody>;
 
 export interface PostResult {
   status: number;

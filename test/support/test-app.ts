@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { AddressInfo } from 'node:net';
 import { createApplication } from '../../src/app.setup';
@@ -20,6 +23,7 @@ export interface TestApp {
  * environment given: tests speak to it over real HTTP.
  */
 export async function startTestApp(databaseUrl: string, env: Record<string, string> = {}): Promise<TestApp> {
+  const spoolDir = mkdtempSync(join(tmpdir(), 'test-spool-'));
   const config = loadConfig({
     SUKI_WEBHOOK_SECRETS: TEST_WEBHOOK_SECRET,
     INTERNAL_API_TOKENS: TEST_INTERNAL_TOKEN,
@@ -29,6 +33,8 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
     // so tests of intake and queries see artifacts exactly as intake wrote them.
     RETRIEVAL_ENABLED: env.SUKI_API_BASE_URL ? 'true' : 'false',
     LOG_LEVEL: 'warn',
+    // A spool of the test's own: a shared one would drain one test's notifications into another's database.
+    SPOOL_DIR: spoolDir,
     ...env,
     DATABASE_URL: databaseUrl,
     MIGRATE_ON_START: 'false',
@@ -36,5 +42,13 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
   const app = await createApplication(config, ['error']);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, config, baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
+  return {
+    app,
+    config,
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await app.close();
+      rmSync(spoolDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { DeliveryOutcome, SessionStatus } from '../../generated/prisma/enums';
+import { SessionStatus } from '../../generated/prisma/enums';
 import { ArtifactRequest, IntakeRecord, SignedDelivery } from '../intake-record';
 import { SukiNotification } from '../notification';
 
@@ -6,7 +6,11 @@ import { SukiNotification } from '../notification';
 export interface NotificationHandler {
   /** The mapped status this handler owns, or 'unrecognized' for statuses we do not know. */
   readonly handles: SessionStatus | 'unrecognized';
-  handle(delivery: SignedDelivery, notification: SukiNotification): Promise<DeliveryOutcome>;
+  /**
+   * What the notification asks to be written: pure, so that a notification drained from the
+   * spool later is rebuilt into exactly the record it would have been at arrival.
+   */
+  toRecord(delivery: SignedDelivery, notification: SukiNotification): IntakeRecord;
 }
 
 export const NOTIFICATION_HANDLERS = Symbol('NOTIFICATION_HANDLERS');

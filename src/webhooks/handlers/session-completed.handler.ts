@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { ArtifactKind, DeliveryOutcome } from '../../generated/prisma/enums';
+import { ArtifactKind } from '../../generated/prisma/enums';
 import { resolveLink } from '../../retrieval/link-policy';
-import { ArtifactRequest, SignedDelivery } from '../intake-record';
-import { IntakeService } from '../intake.service';
+import { ArtifactRequest, IntakeRecord, SignedDelivery } from '../intake-record';
 import { SukiNotification } from '../notification';
 import { baseRecord, NotificationHandler } from './notification-handler';
 
@@ -14,17 +13,14 @@ const ENCOUNTER_KINDS: ReadonlySet<ArtifactKind> = new Set<ArtifactKind>(['encou
 export class SessionCompletedHandler implements NotificationHandler {
   readonly handles = 'completed' as const;
 
-  constructor(
-    private readonly intake: IntakeService,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly config: AppConfig) {}
 
-  handle(delivery: SignedDelivery, notification: SukiNotification): Promise<DeliveryOutcome> {
-    return this.intake.submit({
+  toRecord(delivery: SignedDelivery, notification: SukiNotification): IntakeRecord {
+    return {
       ...baseRecord(delivery, notification),
       knownSessions: notification.sessions.filter((id) => id !== notification.sessionId),
       artifacts: this.requestedArtifacts(notification),
-    });
+    };
   }
 
   private requestedArtifacts(notification: SukiNotification): ArtifactRequest[] {

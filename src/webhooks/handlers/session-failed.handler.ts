@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryOutcome } from '../../generated/prisma/enums';
-import { SignedDelivery } from '../intake-record';
-import { IntakeService } from '../intake.service';
+import { IntakeRecord, SignedDelivery } from '../intake-record';
 import { SukiNotification } from '../notification';
 import { baseRecord, NotificationHandler } from './notification-handler';
 
@@ -10,13 +8,11 @@ import { baseRecord, NotificationHandler } from './notification-handler';
 export class SessionFailedHandler implements NotificationHandler {
   readonly handles = 'failed' as const;
 
-  constructor(private readonly intake: IntakeService) {}
-
-  handle(delivery: SignedDelivery, notification: SukiNotification): Promise<DeliveryOutcome> {
-    return this.intake.submit({
+  toRecord(delivery: SignedDelivery, notification: SukiNotification): IntakeRecord {
+    return {
       ...baseRecord(delivery, notification),
       errorCode: notification.errorCode,
       errorDetail: notification.errorDetail,
-    });
+    };
   }
 }

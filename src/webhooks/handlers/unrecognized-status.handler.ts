@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryOutcome } from '../../generated/prisma/enums';
-import { SignedDelivery } from '../intake-record';
-import { IntakeService } from '../intake.service';
+import { IntakeRecord, SignedDelivery } from '../intake-record';
 import { SukiNotification } from '../notification';
 import { baseRecord, NotificationHandler, statusCheck } from './notification-handler';
 
@@ -14,13 +12,11 @@ import { baseRecord, NotificationHandler, statusCheck } from './notification-han
 export class UnrecognizedStatusHandler implements NotificationHandler {
   readonly handles = 'unrecognized' as const;
 
-  constructor(private readonly intake: IntakeService) {}
-
-  handle(delivery: SignedDelivery, notification: SukiNotification): Promise<DeliveryOutcome> {
-    return this.intake.submit({
+  toRecord(delivery: SignedDelivery, notification: SukiNotification): IntakeRecord {
+    return {
       ...baseRecord(delivery, notification),
       sessionStatus: undefined,
       artifacts: [statusCheck(notification.sessionId)],
-    });
+    };
   }
 }
