@@ -25,7 +25,12 @@ describe('installGracefulShutdown', () => {
     exits = [];
     // The application's close() waits for the test, like retrieval finishing its fetches.
     closed = new Promise<void>((resolve) => (finishClose = resolve));
-    const app = { getHttpServer: () => server, close: () => closed } as unknown as INestApplication;
+    // get(): what shutdown looks up in the application (the ShutdownSignal that wakes long-polls).
+    const app = {
+      getHttpServer: () => server,
+      close: () => closed,
+      get: () => ({ begin: () => undefined }),
+    } as unknown as INestApplication;
     installGracefulShutdown(app, {
       timeoutMs: 10_000,
       afterClose: () => Promise.resolve(),
