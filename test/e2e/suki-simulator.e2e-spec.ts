@@ -32,7 +32,10 @@ describe('a first run with no Suki API configured, against the built-in simulato
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    service = await startServiceProcess({ DATABASE_URL: db.url, SUKI_REQUEST_TIMEOUT_MS: '1000' });
+    // The breaker off (a threshold no test reaches): these tests are about each resource's own
+    // retries; every call of a fault test failing would otherwise open it, and the probes that
+    // follow (1 s, 2 s … 30 s) are the breaker's tests' business (retrieval-outage.e2e-spec.ts).
+    service = await startServiceProcess({ DATABASE_URL: db.url, SUKI_REQUEST_TIMEOUT_MS: '1000', SUKI_BREAKER_FAILURES: '10000' });
     const secrets = JSON.parse(readFileSync(join(service.dataDir, 'dev-secrets.json'), 'utf8')) as { internalApiToken: string };
     apiToken = secrets.internalApiToken;
   }, 90_000);
