@@ -95,9 +95,12 @@ describe('change feed: gap-free', () => {
         if (done && answer.body.items.length === 0) return;
       }
     };
+    // At least 4 s of burst and at least 150 sessions, so a slow (shared) machine still writes
+    // enough interleaved transactions to matter; at most 20 s.
+    const started = Date.now();
     const writer = async (index: number) => {
-      const until = Date.now() + 4_000;
-      while (Date.now() < until) {
+      const busy = () => Date.now() - started < 4_000 || (acknowledged.size < 150 && Date.now() - started < 20_000);
+      while (busy()) {
         const notification = aSuccessNotification();
         const answer = await postNotification(replicas[index % 2].baseUrl, notification);
         if (answer.status === 200) acknowledged.add(notification.session_id);
