@@ -53,7 +53,7 @@ export async function configureApp(app: INestApplication, config: AppConfig): Pr
   // No ETag hashing of every body: webhook answers are never cached, artifact bodies can be large.
   express.set('etag', false);
   app.useGlobalFilters(new AllExceptionsFilter());
-  setupOpenApi(app, config);
+  setupOpenApi(app);
   await app.init();
   // After init, so that it follows the body parser Nest registers during init.
   express.use(expressErrorHandler);

@@ -4,17 +4,20 @@ import type { AddressInfo } from 'node:net';
 import { createApplication } from './app.setup';
 import { installGracefulShutdown } from './graceful-shutdown';
 import { createRootLogger, nestLoggerOver } from './logging/root-logger';
+import { loadConfig } from './config/load-config';
 import { applyHeapPolicy } from './memory';
 import { prepareRuntime, readEnvironment } from './runtime';
 import { startupLine } from './startup-line';
 
 async function bootstrap(): Promise<void> {
-  applyHeapPolicy();
   // JSON from the first line: what runs before the application (configuration, embedded
   // database, migrations) logs through pino too, until the application's logger takes over.
   Logger.overrideLogger(nestLoggerOver(createRootLogger('info')));
   const logger = new Logger('Bootstrap');
-  const runtime = await prepareRuntime(readEnvironment());
+  // `.env` first: the heap policy, like everything else, comes from the validated configuration.
+  const config = loadConfig(readEnvironment());
+  applyHeapPolicy(config.heapGrowingPercent);
+  const runtime = await prepareRuntime(config);
   try {
     const app = await createApplication(runtime.config);
     installGracefulShutdown(app, { timeoutMs: runtime.config.shutdownTimeoutMs, afterClose: () => runtime.close() });

@@ -1,27 +1,26 @@
+import { loadConfig } from './config/load-config';
 import { applyHeapPolicy, HEAP_GROWING_PERCENT } from './memory';
 
-describe('applyHeapPolicy', () => {
-  const apply = (value?: string) => {
-    const flags: string[] = [];
-    const percent = applyHeapPolicy(value === undefined ? {} : { V8_HEAP_GROWING_PERCENT: value }, (flag) => flags.push(flag));
-    return { percent, flags };
-  };
+/** The flags the policy sets for V8_HEAP_GROWING_PERCENT=`value` (unset when undefined), through loadConfig as at boot. */
+function flagsFor(value?: string): string[] {
+  const flags: string[] = [];
+  const config = loadConfig(value === undefined ? {} : { V8_HEAP_GROWING_PERCENT: value });
+  applyHeapPolicy(config.heapGrowingPercent, (flag) => flags.push(flag));
+  return flags;
+}
 
+describe('applyHeapPolicy', () => {
   it('sets the service default when nothing is configured', () => {
-    expect(apply()).toEqual({ percent: HEAP_GROWING_PERCENT, flags: [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`] });
-    expect(apply('')).toEqual({ percent: HEAP_GROWING_PERCENT, flags: [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`] });
+    expect(flagsFor()).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
+    expect(flagsFor('')).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
   });
 
   it('takes an operator setting, and leaves V8 alone for 0', () => {
-    expect(apply('60')).toEqual({ percent: 60, flags: ['--heap-growing-percent=60'] });
-    expect(apply('0')).toEqual({ percent: 0, flags: [] });
+    expect(flagsFor('60')).toEqual(['--heap-growing-percent=60']);
+    expect(flagsFor('0')).toEqual([]);
   });
 
-  it.each(['-1', '2.5', 'lots', '1001'])('refuses %s with the variable named, setting nothing', (value) => {
-    const flags: string[] = [];
-    expect(() => applyHeapPolicy({ V8_HEAP_GROWING_PERCENT: value }, (flag) => flags.push(flag))).toThrow(
-      /V8_HEAP_GROWING_PERCENT must be an integer from 0 to 1000/,
-    );
-    expect(flags).toEqual([]);
+  it.each(['-1', '2.5', 'lots', '1001'])('refuses %s with the variable named, before any flag is set', (value) => {
+    expect(() => flagsFor(value)).toThrow(/V8_HEAP_GROWING_PERCENT must be a whole number from 0 to 1000/);
   });
 });

@@ -15,13 +15,10 @@ import { setFlagsFromString } from 'node:v8';
  */
 export const HEAP_GROWING_PERCENT = 15;
 
-/** Applies the heap policy; called first thing in main.ts. V8_HEAP_GROWING_PERCENT=0 restores V8's default. */
-export function applyHeapPolicy(env: NodeJS.ProcessEnv = process.env, setFlags: (flags: string) => void = setFlagsFromString): number {
-  const configured = env.V8_HEAP_GROWING_PERCENT;
-  const percent = configured === undefined || configured === '' ? HEAP_GROWING_PERCENT : Number(configured);
-  if (!Number.isInteger(percent) || percent < 0 || percent > 1000) {
-    throw new Error(`V8_HEAP_GROWING_PERCENT must be an integer from 0 to 1000, got "${configured}"`);
-  }
+/**
+ * Applies the heap policy of the validated configuration (V8_HEAP_GROWING_PERCENT, default
+ * HEAP_GROWING_PERCENT), in main.ts once `.env` is read and validated; 0 leaves V8's default.
+ */
+export function applyHeapPolicy(percent: number, setFlags: (flags: string) => void = setFlagsFromString): void {
   if (percent > 0) setFlags(`--heap-growing-percent=${percent}`);
-  return percent;
 }

@@ -5,7 +5,6 @@ import { describeError, isConnectionError } from './common/http-error';
 import { AppConfig } from './config/app-config';
 import { join } from 'node:path';
 import { DEV_SECRETS_FILE, loadOrCreateDevSecrets } from './config/dev-secrets';
-import { loadConfig } from './config/load-config';
 import { EmbeddedDatabase, startEmbeddedDatabase } from './database/embedded-database';
 import { applyMigrations } from './database/migrator';
 import { acquireInstanceLock, InstanceLock } from './instance-lock';
@@ -26,12 +25,13 @@ export interface Runtime {
 }
 
 /**
- * Turns the environment into a runnable configuration: validates it, fills development
- * defaults (an embedded PostgreSQL, generated secrets kept under DATA_DIR) and migrates.
- * Production never gets a default: loadConfig refuses to start without the real values.
+ * Turns the validated configuration into a runnable one: fills development defaults (an
+ * embedded PostgreSQL, generated secrets kept under DATA_DIR) and migrates. Production never
+ * gets a default: loadConfig refuses to start without the real values. The validated object is
+ * not changed: what is filled in makes a derived copy, frozen before the application sees it.
  */
-export async function prepareRuntime(env: Record<string, string | undefined>, logger = new Logger('Runtime')): Promise<Runtime> {
-  const config = loadConfig(env);
+export async function prepareRuntime(validated: AppConfig, logger = new Logger('Runtime')): Promise<Runtime> {
+  let config = validated;
   let embedded: EmbeddedDatabase | undefined;
   let instanceLock: InstanceLock | undefined;
   let devSecretsFile: string | undefined;
@@ -42,19 +42,19 @@ export async function prepareRuntime(env: Record<string, string | undefined>, lo
     devSecretsFile = join(config.dataDir, DEV_SECRETS_FILE);
     const secrets = await loadOrCreateDevSecrets(config.dataDir);
     if (config.webhook.secrets.length === 0) {
-      config.webhook.secrets = [secrets.webhookSecret];
+      config = { ...config, webhook: { ...config.webhook, secrets: [secrets.webhookSecret] } };
       logger.warn(`SUKI_WEBHOOK_SECRETS not set: using the development secret in ${config.dataDir}/dev-secrets.json`);
     }
     if (config.apiClients.length === 0) {
       // Every scope, so that a first run can try every endpoint with the one token it was given.
-      config.apiClients = [{ name: DEV_CLIENT, scopes: SCOPES, tokenSha256: sha256(secrets.internalApiToken) }];
+      config = { ...config, apiClients: [{ name: DEV_CLIENT, scopes: SCOPES, tokenSha256: sha256(secrets.internalApiToken) }] };
       logger.warn(
         `INTERNAL_API_CLIENTS and INTERNAL_API_TOKENS not set: client ${DEV_CLIENT} (${SCOPES.join('+')}) uses the development token in ${config.dataDir}/dev-secrets.json`,
       );
     }
     if (!config.databaseUrl) {
       embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, password: secrets.databasePassword, database: 'suki' });
-      config.databaseUrl = embedded.url;
+      config = { ...config, databaseUrl: embedded.url };
       logger.warn(`DATABASE_URL not set: started an embedded PostgreSQL in ${config.dataDir}/postgres (its log: ${embedded.logFile})`);
     }
   }
@@ -72,7 +72,7 @@ export async function prepareRuntime(env: Record<string, string | undefined>, lo
     }
     // A database that is away (a failover, a restart) must not keep the service down with it:
     // it serves into the local spool and migrates, then drains, once the database answers.
-    config.migrateWhenReachable = true;
+    config = { ...config, migrateWhenReachable: true };
     logger.warn(
       `database unreachable at boot (${describeError(error)}): accepting notifications into the spool; migrating once it answers`,
     );
@@ -93,7 +93,18 @@ export async function prepareRuntime(env: Record<string, string | undefined>, lo
     await embedded?.stop();
     instanceLock?.release();
   };
-  return { config: suki.config, devSecretsFile, embeddedDatabaseUrl: embedded?.url, instanceLock, close };
+  return { config: deepFreeze(suki.config), devSecretsFile, embeddedDatabaseUrl: embedded?.url, instanceLock, close };
+}
+
+/**
+ * Nothing changes the configuration once the application runs: a write to it is a bug, and
+ * frozen it fails loudly (TypeError in strict mode) instead of silently diverging between
+ * the modules that read it. Buffers (an API client's token digest) cannot be frozen, and stay as they are.
+ */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Object.isFrozen(value)) return value;
+  for (const property of Object.values(value)) deepFreeze(property);
+  return Object.freeze(value);
 }
 
 /** Reads a `.env` file in the working directory into the environment, when there is one. */

@@ -1,8 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { ErrorOutput } from '../common/error.output';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { instant, pageScope, pageSize, readCursor, toPage } from '../query/keyset';
-import { ApiBadRequest, InternalApi } from '../query/query-docs';
+import { ApiBadRequest, ApiUnavailable, InternalApi } from '../query/query-docs';
 import { queryValidation } from '../query/query-validation';
 import { RequireScopes } from '../query/scopes';
 import { Actor } from './audit-actor';
@@ -31,7 +30,7 @@ export class AuditController {
   })
   @ApiOkResponse({ type: AuditPageOutput, description: 'One page of audit records and the cursor of the next.' })
   @ApiBadRequest('A malformed or unknown query parameter (named in the message), or a cursor not issued for these filters.')
-  @ApiServiceUnavailableResponse({ type: ErrorOutput, description: 'The audit of this listing could not be written; nothing is served.' })
+  @ApiUnavailable('The database is unavailable, or the audit of this listing could not be written: nothing is served; try again shortly.')
   async list(@Query(queryValidation) input: ListAuditInput, @Actor() actor: AuditActor): Promise<AuditPageOutput> {
     const filters = { client: input.client, sessionId: input.sessionId, action: input.action, since: instant(input.since) };
     const scope = pageScope('audit', filters);

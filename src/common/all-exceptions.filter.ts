@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { describeError, errorBody, ErrorBody, isConnectionError } from './http-error';
+import { describeError, errorBody, ErrorBody, isConnectionError, unavailableMessage } from './http-error';
 
 /** Maps every error to a small, stable JSON body. Stack traces and causes stay in the logs. */
 @Catch()
@@ -9,11 +9,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const body = withoutQueryString(this.toBody(exception), host.switchToHttp().getRequest<Request>());
+    const request = host.switchToHttp().getRequest<Request>();
+    const body = withoutQueryString(this.toBody(exception, request), request);
     if (!response.headersSent) response.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown): ErrorBody {
+  private toBody(exception: unknown, request: Request): ErrorBody {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const payload = exception.getResponse();
@@ -23,7 +24,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (isConnectionError(exception)) {
       this.logger.warn(`database unavailable: ${describeError(exception)}`);
-      return errorBody(503, 'storage is unavailable; nothing was recorded');
+      return errorBody(503, unavailableMessage(request.method));
     }
     this.logger.error(`unhandled ${describeError(exception)}`, framesOnly(exception));
     return errorBody(500, 'internal error');

@@ -3,7 +3,7 @@ import { ErrorBody } from './http-error';
 
 /** The documented form of ErrorBody, the one error body every endpoint answers with. */
 export class ErrorOutput implements ErrorBody {
-  @ApiProperty({ example: 404 })
+  @ApiProperty({ type: 'integer', example: 404 })
   statusCode: number;
 
   @ApiProperty({ example: 'Not Found', description: 'The HTTP reason phrase of statusCode.' })

@@ -7,6 +7,20 @@ export interface ErrorBody {
   message: string;
 }
 
+/**
+ * The message of a 503 for a database that is away. Intake's says nothing was recorded (Suki
+ * must know the notification is not durable); a read changed nothing, so it says to try again.
+ */
+export const UNAVAILABLE_MESSAGES = {
+  write: 'storage is unavailable; nothing was recorded',
+  read: 'storage is unavailable; nothing could be read, try again shortly',
+} as const;
+
+/** GET and HEAD change nothing here: their failure is a read's. */
+export function unavailableMessage(method: string | undefined): string {
+  return method === 'GET' || method === 'HEAD' ? UNAVAILABLE_MESSAGES.read : UNAVAILABLE_MESSAGES.write;
+}
+
 export function errorBody(statusCode: number, message: string): ErrorBody {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }

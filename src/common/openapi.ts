@@ -1,11 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import helmet from 'helmet';
 import { DocumentBuilder, OpenAPIObject, OperationObject, SchemaObject, SwaggerModule } from '@nestjs/swagger';
-import { AppConfig } from '../config/app-config';
 import { BEARER_SCHEME } from '../query/bearer.guard';
 import { SCOPES_EXTENSION } from '../query/scopes';
 import { ErrorOutput } from './error.output';
-import { OPERATIONAL_OPERATIONS, SUKI_SCHEMAS, webhookOperation } from './openapi-paths';
+import { applyOpenApiMarks } from './openapi-marks';
 
 const DESCRIPTION = `Receives Suki's signed ambient-documentation notifications, retrieves the resulting note, structured data
 and transcripts from Suki, and tells internal systems whether an encounter's note is ready, why a session failed and what
@@ -25,7 +24,7 @@ Suki returned.
  * authentication. Must run before app.init(): the routes have to precede Nest's 404 handler.
  * The document is built on its first request, so startup pays nothing for it.
  */
-export function setupOpenApi(app: INestApplication, config: AppConfig): void {
+export function setupOpenApi(app: INestApplication): void {
   // The UI is a page a browser runs with a bearer token in it: a Content-Security-Policy keeps
   // it to its own scripts, and it may not be framed (clickjacking). Ahead of the UI's routes.
   app.use(
@@ -40,7 +39,13 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     .setDescription(DESCRIPTION)
     .setVersion('1')
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', description: 'The token of a client of INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS.' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        // Tokens are opaque random strings, not JWTs: addBearerAuth would otherwise claim `bearerFormat: JWT`.
+        bearerFormat: undefined,
+        description: 'The token of a client of INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS (an opaque string).',
+      },
       BEARER_SCHEME,
     )
     .addTag('sessions', 'Ambient sessions: status, failure reason, timeline and artifacts')
@@ -51,26 +56,19 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     // Relative: the document describes whichever host serves it (a replica, a dev machine).
     .addServer('/', 'The service that serves this document')
     .build();
-  SwaggerModule.setup('docs', app, () => buildDocument(app, base, config), {
+  SwaggerModule.setup('docs', app, () => buildDocument(app, base), {
     customSiteTitle: 'Suki notification service API',
     // A token pasted into the UI lives only as long as the page: not kept in localStorage.
     swaggerOptions: { persistAuthorization: false },
   });
 }
 
-export function buildDocument(app: INestApplication, base: Omit<OpenAPIObject, 'paths'>, config: AppConfig): OpenAPIObject {
+/** The document as the decorators describe it, with the few touches they cannot express. */
+export function buildDocument(app: INestApplication, base: Omit<OpenAPIObject, 'paths'>): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, base, { extraModels: [ErrorOutput] });
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...SUKI_SCHEMAS } };
-  const paths = document.paths;
-  paths['/webhooks/notification'] = {
-    ...paths['/webhooks/notification'],
-    post: { ...webhookOperation(config), operationId: paths['/webhooks/notification']?.post?.operationId ?? 'receiveNotification' },
-  };
-  for (const [path, operation] of Object.entries(OPERATIONAL_OPERATIONS)) {
-    paths[path] = { ...paths[path], get: describedOr(paths[path]?.get, operation) };
-  }
-  for (const item of Object.values(paths)) for (const operation of Object.values(item)) nameScopes(operation as OperationObject);
-  for (const schema of Object.values(document.components.schemas ?? {})) unwrapLoneAllOf(schema as SchemaObject);
+  for (const item of Object.values(document.paths)) for (const operation of Object.values(item)) nameScopes(operation as OperationObject);
+  for (const schema of Object.values(document.components?.schemas ?? {})) unwrapLoneAllOf(schema as SchemaObject);
+  applyOpenApiMarks(document);
   return document;
 }
 
@@ -92,10 +90,4 @@ function unwrapLoneAllOf(schema: SchemaObject): void {
     const keys = Object.keys(property);
     if (keys.length === 1 && 'allOf' in property && property.allOf?.length === 1) schema.properties![name] = property.allOf[0];
   }
-}
-
-/** Keeps an operation documented by its own decorators; fills in one that is not. */
-function describedOr(scanned: OperationObject | undefined, fallback: OperationObject): OperationObject {
-  if (scanned?.summary) return scanned;
-  return { ...scanned, ...fallback };
 }

@@ -110,6 +110,8 @@ export abstract class AppConfig {
   /** How long the change feed (GET /v1/events) keeps its events. */
   eventsRetentionDays: number;
   logLevel: string;
+  /** V8's --heap-growing-percent, set at boot by src/memory.ts; 0 leaves V8's default. */
+  heapGrowingPercent: number;
   /** Hard limit on a graceful shutdown; past it the process exits non-zero. */
   shutdownTimeoutMs: number;
 }

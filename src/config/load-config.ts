@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ArtifactKind } from '../generated/prisma/enums';
+import { HEAP_GROWING_PERCENT } from '../memory';
 import { parseApiClients } from './api-clients';
 import { AppConfig, ConfigValidationError, SukiAuthMode } from './app-config';
 
@@ -78,6 +79,7 @@ export function loadConfig(env: Env): AppConfig {
     retentionDays: read.optionalInt('RETENTION_DAYS', 1, 36_500),
     eventsRetentionDays: read.int('EVENTS_RETENTION_DAYS', 30, 1, 3650),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    heapGrowingPercent: read.int('V8_HEAP_GROWING_PERCENT', HEAP_GROWING_PERCENT, 0, 1000),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
   };
 

@@ -1,9 +1,14 @@
 import { Controller, Get, HttpStatus, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { SpoolStore } from '../spool/spool.store';
+import { ErrorOutput } from '../common/error.output';
 import { DatabaseHealthIndicator } from './database.health';
+import { HealthIndicatorOutput, HealthOutput } from './health.output';
 
+@ApiTags('operations')
+@ApiExtraModels(HealthIndicatorOutput)
 @Controller('health')
 export class HealthController {
   private readonly logger = new Logger(HealthController.name);
@@ -16,7 +21,11 @@ export class HealthController {
 
   /** The process answers. Deliberately checks nothing else: a database outage is not a reason to restart. */
   @Get('live')
-  @HealthCheck()
+  // Documented below, with the `degraded` status terminus's own schema does not know.
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Liveness: the process answers', security: [] })
+  @ApiOkResponse({ type: HealthOutput, description: 'The process is up (`status` is `ok`, no checks).' })
+  @ApiServiceUnavailableResponse({ type: ErrorOutput, description: 'The process is shutting down.' })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
@@ -27,7 +36,17 @@ export class HealthController {
    * must keep sending them here. Neither: 503 with the details.
    */
   @Get('ready')
-  @HealthCheck()
+  // Documented below, with the `degraded` status terminus's own schema does not know.
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Readiness: the database is reachable and every migration is applied', security: [] })
+  @ApiOkResponse({
+    type: HealthOutput,
+    description: 'Ready to serve (`ok`), or `degraded`: the database is away and notifications go to the local spool.',
+  })
+  @ApiServiceUnavailableResponse({
+    type: HealthOutput,
+    description: 'Not ready: the database is unreachable and the spool full, migrations are pending, or the process is stopping.',
+  })
   async ready(@Res({ passthrough: true }) response: Response): Promise<unknown> {
     if (this.spool.spooling && this.spool.hasRoom()) {
       // Intake has already found the database away (the drainer probes it and ends spooling):

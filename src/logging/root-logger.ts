@@ -4,8 +4,8 @@ import { AppLogger } from './app-logger';
 import { escapeNonPrinting } from './log-escape';
 
 /**
- * Belt and braces: no code logs these, and request logs carry only listed headers (see
- * http-logger.ts); but should anything log a headers object, the credentials in it are censored.
+ * Belt and braces: no code logs these, and access lines carry only listed headers (see
+ * access-log.middleware.ts); but should anything log a headers object, the credentials in it are censored.
  */
 const REDACTED = ['authorization', 'cookie', 'set-cookie', 'x-api-key', 'sdp_suki_token'].flatMap((name) => [
   `req.headers["${name}"]`,
@@ -32,7 +32,7 @@ export function createRootLogger(level: string, destination?: DestinationStream)
 
 /**
  * A Nest LoggerService over a pino logger, for the few lines written before the application
- * (and nestjs-pino with it) exists: configuration, embedded database, migrations.
+ * (and its LoggingModule) exists: configuration, embedded database, migrations.
  */
 export function nestLoggerOver(root: Logger): LoggerService {
   return new AppLogger(root);

@@ -1,8 +1,10 @@
 import { Controller, Get, Logger, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ArtifactBacklogRepository } from './artifact-backlog.repository';
 import { MetricsService } from './metrics.service';
 
+@ApiTags('operations')
 @Controller('metrics')
 export class MetricsController {
   private readonly logger = new Logger(MetricsController.name);
@@ -14,6 +16,9 @@ export class MetricsController {
 
   /** Prometheus text. The backlog gauges are read from the database now, not kept in memory. */
   @Get()
+  @ApiOperation({ summary: 'Prometheus metrics (text exposition format)', security: [] })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Metrics.', schema: { type: 'string' } })
   async scrape(@Res({ passthrough: true }) response: Response): Promise<string> {
     const backlog = await this.backlog.pendingBacklog().catch((error: unknown) => {
       this.logger.warn(`backlog gauges unavailable: ${error instanceof Error ? error.name : 'error'}`);

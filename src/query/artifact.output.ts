@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AnyJsonProperty } from '../common/openapi-marks';
 import { ArtifactKind, ArtifactStatus } from '../generated/prisma/enums';
 
 /** A resource retrieved from Suki, as listed with its session or encounter (without its data). */
@@ -13,7 +14,7 @@ export class ArtifactSummaryOutput {
   })
   status: ArtifactStatus;
 
-  @ApiProperty({ description: 'Fetch attempts made for the current request of this resource.', example: 1 })
+  @ApiProperty({ type: 'integer', description: 'Fetch attempts made for the current request of this resource.', example: 1 })
   attempts: number;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the data was retrieved (UTC).' })
@@ -41,11 +42,11 @@ export class ArtifactOutput extends ArtifactSummaryOutput {
   })
   purgedAt: string | null;
 
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    nullable: true,
-    description: 'The JSON body Suki returned for this resource, verbatim; null unless `status` is `ready`, and once purged.',
+  // Any JSON value: Suki's transcripts are an array, and a schema of `type: object` rejected them.
+  @AnyJsonProperty({
+    description:
+      'The JSON body Suki returned for this resource, verbatim: any JSON value (an object, an array…). Null unless `status` ' +
+      'is `ready`, and once purged.',
   })
   data: unknown;
 }

@@ -52,7 +52,7 @@ export class EncounterOutput extends EncounterSummaryOutput {
   })
   sessions: EncounterSessionOutput[];
 
-  @ApiProperty({ description: 'How many sessions the encounter has; page them all with GET /v1/sessions?encounterId=…' })
+  @ApiProperty({ type: 'integer', description: 'How many sessions the encounter has; page them all with GET /v1/sessions?encounterId=…' })
   sessionCount: number;
 
   @ApiProperty({ type: [ArtifactSummaryOutput], description: 'Encounter-level artifacts (encounter_content, encounter_structured_data).' })

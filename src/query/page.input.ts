@@ -54,9 +54,11 @@ export class KeysetPageInput {
 export class PageInput extends KeysetPageInput {
   @ApiPropertyOptional({
     type: String,
-    format: 'date-time',
+    // Not `format: date-time`: a plain date is accepted too (meaning its UTC midnight).
+    pattern: ISO_INSTANT.source,
     description:
-      'Only items updated at or after this instant (ISO-8601 with a zone, or a date meaning its UTC midnight; millisecond precision). ' +
+      'Only items updated at or after this instant: an ISO-8601 date-time with a zone (`Z` or `±hh:mm`), or a date meaning its ' +
+      'UTC midnight; millisecond precision. ' +
       'For browsing: an item can commit with an updatedAt before a walk began, so to follow changes use GET /v1/events.',
     example: '2026-11-27T00:00:00Z',
   })

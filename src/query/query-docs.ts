@@ -1,6 +1,14 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiParam, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ErrorOutput } from '../common/error.output';
+import { errorBody, UNAVAILABLE_MESSAGES } from '../common/http-error';
 import { ArtifactKind } from '../generated/prisma/enums';
 import { BEARER_SCHEME, BearerGuard } from './bearer.guard';
 
@@ -13,7 +21,13 @@ export function InternalApi(): ClassDecorator {
       type: ErrorOutput,
       description: 'No `Authorization: Bearer <token>` header with the token of a client of INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS.',
     }),
+    ApiUnavailable('The database is unavailable (a failover, a restart): nothing is served; try again shortly.'),
   );
+}
+
+/** The 503 of a read: the database away, or (where content is served) an audit that could not be written. */
+export function ApiUnavailable(description: string): ClassDecorator & MethodDecorator {
+  return ApiServiceUnavailableResponse({ type: ErrorOutput, description, example: errorBody(503, UNAVAILABLE_MESSAGES.read) });
 }
 
 export function ApiNotFound(description: string): MethodDecorator {

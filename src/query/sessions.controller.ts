@@ -1,15 +1,14 @@
 import { BadRequestException, Controller, Get, Header, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../audit/audit-actor';
 import type { AuditActor } from '../audit/audit-entry';
 import { AuditService } from '../audit/audit.service';
-import { ErrorOutput } from '../common/error.output';
 import { ArtifactOutput } from './artifact.output';
 import { missingArtifactMessage } from './artifact-views';
 import { JSON_CONTENT_TYPE, Rendered } from './json-sql';
 import { instant, pageScope, pageSize, readCursor, toPage } from './keyset';
 import { ListSessionsInput } from './list-sessions.input';
-import { ApiBadRequest, ApiKindParam, ApiNotFound, InternalApi } from './query-docs';
+import { ApiBadRequest, ApiKindParam, ApiNotFound, ApiUnavailable, InternalApi } from './query-docs';
 import { ARTIFACT_KINDS, isArtifactKind, isPossibleId } from './query-params';
 import { queryValidation } from './query-validation';
 import { RequireScopes } from './scopes';
@@ -86,7 +85,7 @@ export class SessionsController {
   @ApiOkResponse({ type: ArtifactOutput, description: 'The artifact; `data` is null until it is ready.' })
   @ApiBadRequest('`kind` is not an artifact kind.')
   @ApiNotFound('No such session, or the session has no artifact of this kind.')
-  @ApiServiceUnavailableResponse({ type: ErrorOutput, description: 'The access audit could not be written; the content is not served.' })
+  @ApiUnavailable('The database is unavailable, or the access audit could not be written: the content is not served; try again shortly.')
   async artifact(
     @Param('sessionId') sessionId: string,
     @Param('kind') kind: string,

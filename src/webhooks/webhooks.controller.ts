@@ -1,9 +1,13 @@
 import { Controller, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { NotificationDispatcher } from './notification.dispatcher';
 import { SignatureGuard } from './signature.guard';
 import type { SignedRequest } from './signature.guard';
+import { WebhookDocs } from './webhook-docs';
+import { WebhookOutcomeOutput } from './webhook-outcome.output';
 
+@ApiTags('webhooks')
 @Controller('webhooks')
 export class WebhooksController {
   constructor(private readonly dispatcher: NotificationDispatcher) {}
@@ -15,7 +19,8 @@ export class WebhooksController {
   @Post('notification')
   @HttpCode(HttpStatus.OK)
   @UseGuards(SignatureGuard)
-  async receive(@Req() request: SignedRequest, @Res({ passthrough: true }) response: Response): Promise<{ outcome: string }> {
+  @WebhookDocs()
+  async receive(@Req() request: SignedRequest, @Res({ passthrough: true }) response: Response): Promise<WebhookOutcomeOutput> {
     const result = await this.dispatcher.dispatch(request.signedDelivery!);
     // Identifiers only, for the access log line (src/logging/access-log.middleware.ts).
     response.locals.log = result;

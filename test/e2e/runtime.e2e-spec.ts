@@ -19,9 +19,10 @@ const MIGRATIONS = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
 // The child prints the resolved config and what it logged, then closes the runtime on request.
 const CHILD = `
 const { prepareRuntime } = require(process.argv[1]);
+const { loadConfig } = require(require('node:path').join(require('node:path').dirname(process.argv[1]), 'config/load-config.js'));
 const lines = [];
 const logger = { log: (m) => lines.push(m), warn: (m) => lines.push(m) };
-prepareRuntime({ DATA_DIR: process.argv[2] }, logger).then((runtime) => {
+prepareRuntime(loadConfig({ DATA_DIR: process.argv[2] }), logger).then((runtime) => {
   process.stdout.write(JSON.stringify({ config: runtime.config, lines }) + '\\n');
   process.stdin.once('data', () => runtime.close().then(() => process.exit(0)));
 }, (error) => { console.error(error); process.exit(1); });
