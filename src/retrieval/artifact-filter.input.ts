@@ -12,15 +12,15 @@ const KINDS = Object.values(ArtifactKind);
  * repeated query parameter, or a body field of another type.
  */
 function IsIdFilter(name: string, given: string): PropertyDecorator {
-  // Listed in the order they are applied, the reverse of stacking them on a property.
+  // Listed in the order they are applied and checked (the reverse of stacking them): most basic first.
   return applyDecorators(
+    IsString({ message: `${name} ${given}` }),
+    Length(1, 255, { message: `${name} must be 1 to 255 characters` }),
     // The rule intake applies (src/common/vendor-id.ts): an id it would refuse matches nothing.
     ValidateBy(
       { name: 'isUsableId', validator: { validate: isUsableId } },
       { message: `${name} must not contain control characters, format characters or line separators` },
     ),
-    Length(1, 255, { message: `${name} must be 1 to 255 characters` }),
-    IsString({ message: `${name} ${given}` }),
     IsOptional(),
   );
 }
