@@ -1,5 +1,13 @@
 import { BadRequestException, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
 import { Actor } from '../audit/audit-actor';
 import type { AuditActor } from '../audit/audit-entry';
 import { AuditService } from '../audit/audit.service';
@@ -83,6 +91,7 @@ export class DeadLettersController {
     description: 'The artifacts were reset and are queued; watch them with GET /v1/artifacts?status=pending.',
   })
   @ApiBadRequest('A malformed body, an unknown field, or a field of the wrong form (named in the message).')
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorOutput, description: 'A body whose Content-Type is not application/json.' })
   @ApiServiceUnavailableResponse({ type: ErrorOutput, description: 'The reset and its audit could not be committed; nothing was retried.' })
   async retry(@JsonBody(bodyValidation) input: RetryArtifactsInput, @Actor() actor: AuditActor): Promise<RetryOutput> {
     return this.deadLetters.retry(filterOf(input), actor);
