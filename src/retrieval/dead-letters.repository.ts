@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AuditAction, AuditActor } from '../audit/audit-entry';
 import { PrismaService } from '../database/prisma.service';
 import { ArtifactKind, ArtifactStatus } from '../generated/prisma/enums';
 
@@ -23,14 +24,6 @@ export interface ArtifactListItem {
   attempts: number;
   lastError: string | null;
   updatedAt: Date;
-}
-
-/** An artifact an operator's retry put back to work: for the audit, one record each. */
-export interface RetriedArtifact {
-  id: string;
-  sessionId: string | null;
-  encounterId: string;
-  kind: ArtifactKind;
 }
 
 /**
@@ -66,20 +59,40 @@ export class DeadLettersRepository {
    * attempts back to 0 (so the next claim starts the horizon again) and a new generation (so
    * nothing begun for the old request can write over the new one). last_error stays until the
    * next attempt replaces it, so the reason it had failed remains visible meanwhile.
+   *
+   * The audit is written by the same statement: one access_audit row per artifact reset (its
+   * session, encounter and kind), or one row naming the filter when nothing matched. One
+   * statement is one transaction, so a retry is never done unaudited and the audit never shows
+   * a retry that did not happen; and 10,000 artifacts are one round trip, not 10,000. The
+   * columns are those AuditRepository writes (src/audit), the table is append-only.
    */
-  retry(filter: Omit<ArtifactFilter, 'status'>): Promise<RetriedArtifact[]> {
+  async retry(filter: Omit<ArtifactFilter, 'status'>, actor: AuditActor): Promise<number> {
     const f = params(filter);
-    return this.db.$queryRaw<RetriedArtifact[]>`
-      UPDATE artifacts
-      SET status = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = now(), locked_until = NULL,
-          generation = generation + 1, updated_at = GREATEST(updated_at, now())
-      WHERE status = 'failed'
-        AND (${f.kind}::"ArtifactKind" IS NULL OR kind = ${f.kind}::"ArtifactKind")
-        AND (${f.sessionId}::text IS NULL OR session_id = ${f.sessionId}::text)
-        AND (${f.encounterId}::text IS NULL OR encounter_id = ${f.encounterId}::text)
-        AND (${f.updatedSince}::timestamptz IS NULL OR updated_at >= ${f.updatedSince}::timestamptz)
-        AND (${f.updatedBefore}::timestamptz IS NULL OR updated_at < ${f.updatedBefore}::timestamptz)
-      RETURNING id::text AS id, session_id AS "sessionId", encounter_id AS "encounterId", kind::text AS kind`;
+    const action: AuditAction = 'artifacts.retry';
+    const [row] = await this.db.$queryRaw<Array<{ retried: number }>>`
+      WITH retried AS (
+        UPDATE artifacts
+        SET status = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = now(), locked_until = NULL,
+            generation = generation + 1, updated_at = GREATEST(updated_at, now())
+        WHERE status = 'failed'
+          AND (${f.kind}::"ArtifactKind" IS NULL OR kind = ${f.kind}::"ArtifactKind")
+          AND (${f.sessionId}::text IS NULL OR session_id = ${f.sessionId}::text)
+          AND (${f.encounterId}::text IS NULL OR encounter_id = ${f.encounterId}::text)
+          AND (${f.updatedSince}::timestamptz IS NULL OR updated_at >= ${f.updatedSince}::timestamptz)
+          AND (${f.updatedBefore}::timestamptz IS NULL OR updated_at < ${f.updatedBefore}::timestamptz)
+        RETURNING id, session_id, encounter_id, kind
+      ), audited AS (
+        INSERT INTO access_audit (client, action, session_id, encounter_id, kind, request_id, remote_address)
+        SELECT ${actor.client}::text, ${action}::text, session_id, encounter_id, kind, ${actor.requestId}::text, ${actor.remoteAddress ?? null}::text
+        FROM (SELECT * FROM retried ORDER BY id) AS ordered
+        UNION ALL
+        SELECT ${actor.client}::text, ${action}::text, ${f.sessionId}::text, ${f.encounterId}::text, ${f.kind}::"ArtifactKind",
+               ${actor.requestId}::text, ${actor.remoteAddress ?? null}::text
+        WHERE NOT EXISTS (SELECT 1 FROM retried)
+      )
+      -- Data-modifying CTEs run to completion whether or not the outer query reads them.
+      SELECT count(*)::int AS retried FROM retried`;
+    return row.retried;
   }
 }
 

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import type { AuditActor } from '../audit/audit-entry';
+import { describeError } from '../common/http-error';
 import { WorkSignal } from '../common/work-signal';
 import { decodeCursor, encodeCursor } from '../query/cursor';
 import { pageScope } from '../query/keyset';
-import { ArtifactFilter, ArtifactListItem, DeadLettersRepository, RetriedArtifact } from './dead-letters.repository';
+import { ArtifactFilter, ArtifactListItem, DeadLettersRepository } from './dead-letters.repository';
 
 export interface ArtifactPage {
   items: ArtifactListItem[];
@@ -12,8 +14,6 @@ export interface ArtifactPage {
 
 export interface RetryResult {
   retried: number;
-  /** What was retried, for the audit (one record per artifact). */
-  artifacts: RetriedArtifact[];
 }
 
 /** Thrown for a cursor this service did not issue for these filters; the endpoint answers 400. */
@@ -26,11 +26,13 @@ export class InvalidCursorError extends Error {
 
 /**
  * Dead letters (service-spec §3.4), for the admin endpoints and the operator's CLI: list
- * artifacts (failed by default), and retry failed ones for a fresh horizon. The HTTP layer
- * (scope `admin`, the audit record of each retry) sits on top of this.
+ * artifacts (failed by default), and retry failed ones for a fresh horizon, audited in the
+ * transaction that resets them. The HTTP layer (scope `admin`) sits on top of this.
  */
 @Injectable()
 export class DeadLettersService {
+  private readonly logger = new Logger(DeadLettersService.name);
+
   constructor(
     private readonly repository: DeadLettersRepository,
     private readonly workSignal: WorkSignal,
@@ -49,11 +51,22 @@ export class DeadLettersService {
     return { items, nextCursor };
   }
 
-  /** Resets every failed artifact matching the filter (all of them for an empty one) to pending, and wakes the worker. */
-  async retry(filter: Omit<ArtifactFilter, 'status'>): Promise<RetryResult> {
-    const artifacts = await this.repository.retry(filter);
-    if (artifacts.length > 0) this.workSignal.notify();
-    return { retried: artifacts.length, artifacts };
+  /**
+   * Resets every failed artifact matching the filter (all of them for an empty one) to pending,
+   * with an audit record of each, and wakes the worker. Resolves once both are committed; when
+   * they cannot be, neither happened, and the caller gets 503.
+   */
+  async retry(filter: Omit<ArtifactFilter, 'status'>, actor: AuditActor): Promise<RetryResult> {
+    let retried: number;
+    try {
+      retried = await this.repository.retry(filter, actor);
+    } catch (error) {
+      this.logger.warn(`retry not committed (${describeError(error)}): client=${actor.client}`);
+      throw new ServiceUnavailableException('the retry and its audit could not be committed, so nothing was retried; try again');
+    }
+    if (retried > 0) this.workSignal.notify();
+    this.logger.log(`retry by client=${actor.client}: ${retried} failed artifact(s) reset to pending`);
+    return { retried };
   }
 }
 

@@ -1,9 +1,12 @@
 import { HttpModule } from '@nestjs/axios';
 import { Logger, Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { monotonicNow, WorkSignalModule } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { QueryModule } from '../query/query.module';
 import { BreakerState, CircuitBreaker } from './circuit-breaker';
+import { DeadLettersController } from './dead-letters.controller';
 import { DeadLettersRepository } from './dead-letters.repository';
 import { DeadLettersService } from './dead-letters.service';
 import { RetrievalRepository } from './retrieval.repository';
@@ -11,9 +14,13 @@ import { RetrievalService } from './retrieval.service';
 import { RetrievalWorker } from './retrieval.worker';
 import { SukiClient } from './suki.client';
 
-/** Background retrieval of the artifacts intake queued: worker → Suki client → artifacts. */
+/**
+ * Background retrieval of the artifacts intake queued: worker → Suki client → artifacts; and the
+ * operator's dead letters (GET /v1/artifacts, POST /v1/artifacts/retry), behind the query API's guard.
+ */
 @Module({
-  imports: [HttpModule, WorkSignalModule],
+  imports: [HttpModule, WorkSignalModule, QueryModule, AuditModule],
+  controllers: [DeadLettersController],
   providers: [
     RetrievalRepository,
     SukiClient,

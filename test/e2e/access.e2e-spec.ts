@@ -30,7 +30,7 @@ const INTERNAL_API_CLIENTS = (['reader', 'clinician', 'registrar', 'admin'] as c
   .join(',');
 
 describe('internal clients and their scopes', () => {
-  const { db, get, post } = useQueryApp({ INTERNAL_API_CLIENTS });
+  const { db, get, post, baseUrl } = useQueryApp({ INTERNAL_API_CLIENTS });
   const sessionId = randomUUID();
   const encounterId = randomUUID();
   const NOTE = { note: 'Patient reports a mild headache.' };
@@ -42,7 +42,13 @@ describe('internal clients and their scopes', () => {
   });
 
   // Every /v1 route, the scopes it needs, and what each client gets: the table the issue asks for.
-  const endpoints: Array<{ path: () => string; route: string; scopes: string[]; answers: Record<ClientName, number> }> = [
+  const endpoints: Array<{
+    method?: 'GET' | 'POST';
+    path: () => string;
+    route: string;
+    scopes: string[];
+    answers: Record<ClientName, number>;
+  }> = [
     ...[
       '/v1/sessions',
       '/v1/sessions/{sessionId}',
@@ -71,13 +77,36 @@ describe('internal clients and their scopes', () => {
       scopes: ['admin'],
       answers: { reader: 403, clinician: 403, registrar: 403, admin: 200, digested: 403, 'token-1': 403 },
     },
+    {
+      route: '/v1/artifacts',
+      path: () => '/v1/artifacts',
+      scopes: ['admin'],
+      answers: { reader: 403, clinician: 403, registrar: 403, admin: 200, digested: 403, 'token-1': 403 },
+    },
+    {
+      method: 'POST',
+      route: '/v1/artifacts/retry',
+      // Nothing has failed here: the admin's retry resets nothing, and says so.
+      path: () => '/v1/artifacts/retry',
+      scopes: ['admin'],
+      answers: { reader: 403, clinician: 403, registrar: 403, admin: 202, digested: 403, 'token-1': 403 },
+    },
   ];
+  /** GET, or POST with an empty JSON object, as the endpoint takes. */
+  const call = async (method: 'GET' | 'POST' | undefined, path: string, options: Parameters<typeof get>[1] = {}) => {
+    if (method !== 'POST') return get(path, options);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (options.authorization !== undefined) headers.authorization = options.authorization;
+    else if (options.token !== null) headers.authorization = `Bearer ${options.token}`;
+    const response = await fetch(`${baseUrl()}${path}`, { method, headers, body: '{}' });
+    return { status: response.status, body: await response.json(), headers: response.headers };
+  };
   const cases = endpoints.flatMap((endpoint) =>
     (Object.keys(TOKENS) as ClientName[]).map((client) => ({ ...endpoint, client, expected: endpoint.answers[client] })),
   );
 
-  it.each(cases)('$client: GET $route -> $expected', async ({ client, path, scopes, expected }) => {
-    const answer = await get(path(), { token: TOKENS[client] });
+  it.each(cases)('$client: $route -> $expected', async ({ client, method, path, scopes, expected }) => {
+    const answer = await call(method, path(), { token: TOKENS[client] });
     expect(answer.status).toBe(expected);
     if (expected === 403) {
       expect(answer.headers.get('www-authenticate')).toBe(
@@ -95,9 +124,9 @@ describe('internal clients and their scopes', () => {
     }
   });
 
-  it.each(endpoints)('GET $route without a token, or with an unknown one, is 401', async ({ path }) => {
+  it.each(endpoints)('$route without a token, or with an unknown one, is 401', async ({ method, path }) => {
     for (const options of [{ token: null }, { token: 'not-a-client-token-0123' }, { authorization: `Basic ${TOKENS.admin}` }]) {
-      const answer = await get(path(), options);
+      const answer = await call(method, path(), options);
       expect(answer.status).toBe(401);
       expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="suki-notification-service"');
     }
@@ -130,11 +159,14 @@ describe('internal clients and their scopes', () => {
       responses: Record<string, unknown>;
       'x-required-scopes'?: string[];
     }
-    const document = (await get('/docs-json', { token: null })).body as { paths: Record<string, { get: Operation }> };
+    const document = (await get('/docs-json', { token: null })).body as { paths: Record<string, Record<string, Operation>> };
     const documented = Object.entries(document.paths)
       .filter(([route]) => route.startsWith('/v1'))
-      .map(([route, item]) => [route, item.get['x-required-scopes'], Object.keys(item.get.responses).includes('403')]);
+      .flatMap(([route, item]) =>
+        Object.values(item).map((operation) => [route, operation['x-required-scopes'], Object.keys(operation.responses).includes('403')]),
+      );
     expect(documented.sort()).toEqual(endpoints.map((endpoint) => [endpoint.route, endpoint.scopes, true]).sort());
     expect(document.paths['/v1/audit'].get.description).toMatch(/^Requires scope `admin`\./);
+    expect(document.paths['/v1/artifacts/retry'].post.description).toMatch(/^Requires scope `admin`\./);
   });
 });

@@ -1,28 +1,57 @@
 import { randomUUID } from 'node:crypto';
-import { DeadLettersService, InvalidCursorError } from '../../src/retrieval/dead-letters.service';
+import type { DeadLetterOutput, DeadLetterPageOutput, RetryOutput } from '../../src/retrieval/dead-letter.output';
 import { FakeSukiApi, startFakeSukiApi } from '../support/fake-suki-api';
 import { aSuccessNotification, postNotification } from '../support/notifications';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { artifactsOf, eventually, FAST_RETRIEVAL } from './retrieval.support';
 
+const ADMIN = 'operator-admin-token-0123456789';
+
 /**
- * Dead letters at the service layer (service-spec §3.4): what the admin endpoints and the
- * operator's CLI will call. Artifacts fail for real here (the fake Suki answers 404), and a
- * retry is watched through to ready.
+ * Dead letters through the admin endpoints (service-spec §3.4), as the operator's CLI calls
+ * them. Artifacts fail for real here (the fake Suki answers 404), and a retry is watched
+ * through to ready. Input refusals and scopes are in dead-letters-input.e2e-spec.ts.
  */
 describe('dead letters: listing and retrying failed artifacts', () => {
   let db: TestDatabase;
   let fake: FakeSukiApi;
   let sut: TestApp;
-  let deadLetters: DeadLettersService;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     fake = await startFakeSukiApi();
-    sut = await startTestApp(db.url, { ...FAST_RETRIEVAL, SUKI_API_BASE_URL: fake.baseUrl });
-    deadLetters = sut.app.get(DeadLettersService);
+    sut = await startTestApp(db.url, {
+      ...FAST_RETRIEVAL,
+      SUKI_API_BASE_URL: fake.baseUrl,
+      INTERNAL_API_CLIENTS: `operator:admin:${ADMIN}`,
+    });
   });
+
+  const query = (filters: Record<string, string | number | undefined>) =>
+    new URLSearchParams(
+      Object.entries(filters).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)] as [string, string]])),
+    );
+
+  /** GET /v1/artifacts, which must answer 200. */
+  async function list(filters: Record<string, string | number | undefined> = {}): Promise<DeadLetterPageOutput> {
+    const response = await fetch(`${sut.baseUrl}/v1/artifacts?${query(filters).toString()}`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as DeadLetterPageOutput;
+  }
+
+  /** POST /v1/artifacts/retry, which must answer 202. */
+  async function retry(body: Record<string, string> = {}): Promise<number> {
+    const response = await fetch(`${sut.baseUrl}/v1/artifacts/retry`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(202);
+    return ((await response.json()) as RetryOutput).retried;
+  }
 
   afterAll(async () => {
     await sut?.close();
@@ -51,10 +80,18 @@ describe('dead letters: listing and retrying failed artifacts', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await deadLetters.list({}, { limit: 2, cursor });
+      const page = await list({ limit: 2, cursor });
       pages += 1;
       for (const item of page.items) {
-        expect(item).toMatchObject({ status: 'failed', kind: 'transcripts', attempts: 1, lastError: 'HTTP 404: not_found' });
+        expect(item).toEqual<DeadLetterOutput>({
+          sessionId: expect.any(String) as string,
+          encounterId: expect.any(String) as string,
+          status: 'failed',
+          kind: 'transcripts',
+          attempts: 1,
+          lastError: 'HTTP 404: not_found',
+          updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as string,
+        });
         seen.push(item.sessionId!);
       }
       cursor = page.nextCursor ?? undefined;
@@ -66,19 +103,19 @@ describe('dead letters: listing and retrying failed artifacts', () => {
 
   it('filters by kind, session, encounter and update time', async () => {
     const { sessionId, encounterId } = await aFailedSession({ encounterContentToo: true });
-    const bySession = await deadLetters.list({ sessionId }, { limit: 50 });
+    const bySession = await list({ sessionId });
     expect(bySession.items.map((item) => item.kind)).toEqual(['transcripts']);
-    const byEncounter = await deadLetters.list({ encounterId }, { limit: 50 });
+    const byEncounter = await list({ encounterId });
     expect(byEncounter.items.map((item) => item.kind).sort()).toEqual(['encounter_content', 'transcripts']);
-    const byKind = await deadLetters.list({ kind: 'encounter_content', encounterId }, { limit: 50 });
+    const byKind = await list({ kind: 'encounter_content', encounterId });
     expect(byKind.items).toHaveLength(1);
     expect(byKind.items[0]).toMatchObject({ encounterId, sessionId: null, lastError: 'HTTP 404: not_found' });
-    const later = await deadLetters.list({ encounterId, updatedSince: new Date(Date.now() + 60_000) }, { limit: 50 });
+    const later = await list({ encounterId, updatedSince: new Date(Date.now() + 60_000).toISOString() });
     expect(later.items).toEqual([]);
-    const earlier = await deadLetters.list({ encounterId, updatedBefore: new Date(Date.now() + 60_000) }, { limit: 50 });
+    const earlier = await list({ encounterId, updatedBefore: new Date(Date.now() + 60_000).toISOString() });
     expect(earlier.items).toHaveLength(2);
     // The other artifacts of that session are ready, and listed as such only when asked.
-    const ready = await deadLetters.list({ status: 'ready', encounterId }, { limit: 50 });
+    const ready = await list({ status: 'ready', encounterId });
     expect(ready.items.map((item) => item.kind).sort()).toEqual(['contents', 'encounter_structured_data', 'structured_data']);
   });
 
@@ -95,10 +132,18 @@ describe('dead letters: listing and retrying failed artifacts', () => {
   it('refuses a cursor issued for other filters', async () => {
     await aFailedSession();
     await aFailedSession();
-    const page = await deadLetters.list({}, { limit: 1 });
+    const page = await list({ limit: 1 });
     expect(page.nextCursor).toEqual(expect.any(String));
-    await expect(deadLetters.list({ kind: 'contents' }, { limit: 1, cursor: page.nextCursor! })).rejects.toBeInstanceOf(InvalidCursorError);
-    await expect(deadLetters.list({}, { limit: 1, cursor: `${page.nextCursor}x` })).rejects.toBeInstanceOf(InvalidCursorError);
+    for (const filters of [
+      { kind: 'contents', limit: 1, cursor: page.nextCursor! },
+      { limit: 1, cursor: `${page.nextCursor}x` },
+    ]) {
+      const response = await fetch(`${sut.baseUrl}/v1/artifacts?${query(filters).toString()}`, {
+        headers: { authorization: `Bearer ${ADMIN}` },
+      });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toMatch(/^cursor is not a cursor this service issued/);
+    }
   });
 
   it('retries the matching failed artifacts for a fresh horizon, and they end ready once Suki has them', async () => {
@@ -108,10 +153,16 @@ describe('dead letters: listing and retrying failed artifacts', () => {
     fake.script(`/api/v1/ambient/session/${target.sessionId}/transcript`, {});
     fake.script(`/api/v1/ambient/encounter/${target.encounterId}/content`, {});
 
-    const result = await deadLetters.retry({ encounterId: target.encounterId });
-    expect(result.retried).toBe(2);
-    expect(result.artifacts.map((artifact) => artifact.kind).sort()).toEqual(['encounter_content', 'transcripts']);
-    for (const artifact of result.artifacts) expect(artifact.encounterId).toBe(target.encounterId);
+    expect(await retry({ encounterId: target.encounterId })).toBe(2);
+    // One audit record per artifact reset, committed before the answer.
+    const audited = await db.query<{ client: string; session_id: string | null; kind: string }>(
+      `SELECT client, session_id, kind::text FROM access_audit WHERE action = 'artifacts.retry' AND encounter_id = $1 ORDER BY kind`,
+      [target.encounterId],
+    );
+    expect(audited).toEqual([
+      { client: 'operator', session_id: null, kind: 'encounter_content' },
+      { client: 'operator', session_id: target.sessionId, kind: 'transcripts' },
+    ]);
 
     const rows = await eventually(
       () => artifactsOf(db, target.encounterId),
@@ -122,7 +173,7 @@ describe('dead letters: listing and retrying failed artifacts', () => {
       expect(row).toMatchObject({ status: 'ready', attempts: 1, generation: 2, last_error: null });
     }
     // The other session's dead letter was not touched.
-    expect((await deadLetters.list({ sessionId: other.sessionId }, { limit: 10 })).items).toHaveLength(1);
+    expect((await list({ sessionId: other.sessionId })).items).toHaveLength(1);
   });
 
   it('resets the horizon: the first attempt after a retry starts it again', async () => {
@@ -131,7 +182,7 @@ describe('dead letters: listing and retrying failed artifacts', () => {
       encounterId,
     ]);
     const before = Date.now();
-    await deadLetters.retry({ encounterId, kind: 'transcripts' });
+    expect(await retry({ encounterId, kind: 'transcripts' })).toBe(1);
     const [row] = await eventually(
       () =>
         db.query<{ status: string; first_attempt_at: Date }>(
@@ -149,8 +200,10 @@ describe('dead letters: listing and retrying failed artifacts', () => {
     const readyBefore = await db.query<{ id: string; generation: number }>(
       `SELECT id, generation FROM artifacts WHERE status = 'ready' ORDER BY id`,
     );
-    const result = await deadLetters.retry({});
-    expect(result.retried).toBe(failedBefore[0].n);
+    const auditedBefore = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_audit WHERE action = 'artifacts.retry'`);
+    expect(await retry()).toBe(failedBefore[0].n);
+    const auditedAfter = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_audit WHERE action = 'artifacts.retry'`);
+    expect(auditedAfter[0].n - auditedBefore[0].n).toBe(failedBefore[0].n);
     const readyAfter = await db.query<{ id: string; generation: number }>(
       `SELECT id, generation FROM artifacts WHERE id = ANY($1::bigint[]) ORDER BY id`,
       [readyBefore.map((row) => row.id)],
@@ -162,6 +215,11 @@ describe('dead letters: listing and retrying failed artifacts', () => {
       (found) => found.every((row) => row.status === 'failed'),
     );
     expect(rows).toHaveLength(failedBefore[0].n);
-    expect((await deadLetters.retry({ kind: 'contents' })).retried).toBe(0);
+    // A retry that matched nothing is still one audit record, naming the filter.
+    expect(await retry({ kind: 'contents' })).toBe(0);
+    const [noop] = await db.query<{ kind: string; session_id: string | null }>(
+      `SELECT kind::text, session_id FROM access_audit WHERE action = 'artifacts.retry' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(noop).toEqual({ kind: 'contents', session_id: null });
   });
 });

@@ -75,6 +75,7 @@ export function useQueryApp(env: Record<string, string> = {}) {
 
   return {
     db: () => started().db,
+    baseUrl: () => started().sut.baseUrl,
     get: <T = unknown>(path: string, options?: Parameters<ReturnType<typeof queryApi>>[1]) =>
       queryApi(started().sut.baseUrl)<T>(path, options),
     /** Posts a signed notification that must be accepted; returns its outcome. */
