@@ -6,6 +6,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { BreakerState, CircuitBreaker } from './circuit-breaker';
 import { DeadLettersRepository } from './dead-letters.repository';
 import { DeadLettersService } from './dead-letters.service';
+import { ReconcileRepository } from './reconcile.repository';
 import { RetrievalRepository } from './retrieval.repository';
 import { RetrievalService } from './retrieval.service';
 import { RetrievalWorker } from './retrieval.worker';
@@ -16,6 +17,7 @@ import { SukiClient } from './suki.client';
   imports: [HttpModule, WorkSignalModule],
   providers: [
     RetrievalRepository,
+    ReconcileRepository,
     SukiClient,
     RetrievalService,
     RetrievalWorker,
