@@ -16,7 +16,8 @@ import { FetchOutcome } from './suki-response';
 
 /** What became of one attempt, for the log line. */
 interface Recorded {
-  state: 'ready' | 'retry' | 'failed' | 'superseded';
+  /** `polling`: a missed-notification poll found the session still in progress (not a failure). */
+  state: 'ready' | 'retry' | 'polling' | 'failed' | 'superseded';
   detail?: string;
 }
 
@@ -50,7 +51,11 @@ export class RetrievalService {
       maxAttempts: config.suki.maxAttempts,
     };
     this.pollRetryPolicy = { ...this.policy, horizonMs: Math.max(this.policy.horizonMs, config.reconcile.horizonMs) };
-    this.reconcile = { baseMs: config.reconcile.backoffBaseMs, maxMs: config.reconcile.backoffMaxMs, horizonMs: config.reconcile.horizonMs };
+    this.reconcile = {
+      baseMs: config.reconcile.backoffBaseMs,
+      maxMs: config.reconcile.backoffMaxMs,
+      horizonMs: config.reconcile.horizonMs,
+    };
     this.fetchLinks = config.suki.fetchLinks;
   }
 
@@ -74,7 +79,7 @@ export class RetrievalService {
     const line =
       `artifact ${job.kind} session=${job.sessionId ?? '-'} encounter=${job.encounterId} attempt=${job.attempts} ` +
       `outcome=${recorded.state}${recorded.detail ? ` (${recorded.detail})` : ''} ms=${this.clock.now() - started}`;
-    if (recorded.state === 'ready' || recorded.state === 'superseded') this.logger.log(line);
+    if (recorded.state === 'ready' || recorded.state === 'superseded' || recorded.state === 'polling') this.logger.log(line);
     else this.logger.warn(line);
     return true;
   }
@@ -153,7 +158,7 @@ export class RetrievalService {
     }
     const reason = `session still ${vendorStatus} at Suki`;
     if (!(await this.polls.pollAgain(job, reason, next.delayMs))) return undefined;
-    return { state: 'retry', detail: `${reason}; next poll in ${next.delayMs} ms` };
+    return { state: 'polling', detail: `${reason}; next poll in ${next.delayMs} ms` };
   }
 
   private async settleReconciled(
