@@ -154,3 +154,44 @@ describe('missed-notification recovery', () => {
     expect(pollsOf(fake, notified)).toHaveLength(0);
   });
 });
+
+describe('missed-notification polls yield to notes already announced', () => {
+  let db: TestDatabase;
+  let fake: FakeSukiApi;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    fake = await startFakeSukiApi();
+  });
+
+  afterAll(async () => {
+    await fake?.close();
+    await db?.drop();
+  });
+
+  it('fetches the results of a notification before polls that were due earlier', async () => {
+    // Written while no worker runs, so that both kinds of work are due at the first claim.
+    const writer = await startTestApp(db.url, FAST_RECONCILE);
+    const silent = Array.from({ length: 3 }, () => randomUUID());
+    // Still running: a poll queues no results of its own.
+    for (const sessionId of silent) fake.setSessionStatus(sessionId, 'running');
+    try {
+      for (const sessionId of silent)
+        await register(writer.baseUrl, sessionId, { encounterId: randomUUID(), endedAt: '2026-01-01T00:00:00Z' });
+      await postNotification(writer.baseUrl, aSuccessNotification());
+    } finally {
+      await writer.close();
+    }
+    const worker = await startTestApp(db.url, { ...FAST_RECONCILE, SUKI_API_BASE_URL: fake.baseUrl, SUKI_MAX_CONCURRENCY: '1' });
+    try {
+      await eventually(
+        () => fake.requests.length,
+        (count) => count >= 5 + silent.length,
+      );
+    } finally {
+      await worker.close();
+    }
+    const order = fake.requests.map((request) => (request.path.endsWith('/status') ? 'poll' : 'result'));
+    expect(order.slice(0, 8)).toEqual([...Array<string>(5).fill('result'), ...Array<string>(3).fill('poll')]);
+  });
+});
