@@ -55,5 +55,11 @@ describe('reconciliation across replicas and at the horizon', () => {
       (a, b) => a + b,
     );
     expect(after - before).toBe(sessions.length);
+    // Both replicas did share the polling (each counts the attempts it made).
+    const pollsMade = await Promise.all(
+      replicas.map((replica) => metricValue(replica.baseUrl, 'suki_retrieval_attempts_total{kind="status",outcome="ready"}')),
+    );
+    for (const made of pollsMade) expect(made).toBeGreaterThan(0);
+    expect(pollsMade[0] + pollsMade[1]).toBe(sessions.reduce((sum, sessionId) => sum + pollsOf(fake, sessionId).length, 0));
   });
 });
