@@ -50,8 +50,8 @@ const STEPS = [
   ['encounters', `INSERT INTO encounters (id, status, last_event_at, created_at, updated_at) SELECT e, 'completed', at, at, at ${ROWS}`],
   [
     'sessions',
-    `INSERT INTO sessions (id, encounter_id, status, vendor_status, additional_info, links, last_event_at, created_at, updated_at)
-     SELECT s, e, 'completed', 'success', '{"priority":"high"}', ('{' || ${LINKS} || '}')::jsonb, at, at, at ${ROWS}`,
+    `INSERT INTO sessions (id, encounter_id, status, vendor_status, additional_info, links, last_event_at, source, created_at, updated_at)
+     SELECT s, e, 'completed', 'success', '{"priority":"high"}', ('{' || ${LINKS} || '}')::jsonb, at, 'notification', at, at ${ROWS}`,
   ],
   [
     'artifacts (contents)',

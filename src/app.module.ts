@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueryModule } from './query/query.module';
+import { RegistrationModule } from './registration/registration.module';
 import { RetentionModule } from './retention/retention.module';
 import { RetrievalModule } from './retrieval/retrieval.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -29,6 +30,7 @@ export class AppModule {
         HealthModule,
         WebhooksModule,
         QueryModule,
+        RegistrationModule,
         EventsModule,
         RetrievalModule,
         RetentionModule,

@@ -28,7 +28,13 @@ async function startFakeSukiApi(settings) {
   const server = await startServer({
     name: 'fake-suki-api',
     script: join(__dirname, '../servers/fake-suki-api.js'),
-    env: { PATH: process.env.PATH, PORT: String(port), SUKI_TOKEN: settings.sukiToken, LATENCY_MS: String(settings.sukiLatencyMs ?? 0) },
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      SUKI_TOKEN: settings.sukiToken,
+      LATENCY_MS: String(settings.sukiLatencyMs ?? 0),
+      SESSION_STATUS: settings.sukiSessionStatus ?? 'completed',
+    },
     logDir: settings.logDir,
     readyUrl: `http://127.0.0.1:${port}/__stats`,
   });

@@ -3,7 +3,8 @@
 // during the benchmark: 200 JSON for any GET under /api/v1/ambient/ with the right
 // sdp_suki_token, 401 without it. GET /__stats reports what it served; POST /__outage/on makes
 // it answer 503 to every API call until POST /__outage/off (bench/retrieval-outage.js).
-// Env: PORT, SUKI_TOKEN, LATENCY_MS (delay of each 200, default 0).
+// Env: PORT, SUKI_TOKEN, LATENCY_MS (delay of each 200, default 0), SESSION_STATUS (what the
+// status endpoint says, default completed; bench/reconcile.js makes every session `running`).
 const http = require('node:http');
 
 const token = process.env.SUKI_TOKEN;
@@ -21,7 +22,7 @@ const STRUCTURED = JSON.stringify({
 const TRANSCRIPT = JSON.stringify({
   transcripts: [{ speaker: 'PROVIDER', text: 'Benchmark transcript.', start_offset_ms: 0, end_offset_ms: 1200 }],
 });
-const STATUS = JSON.stringify({ status: 'completed' });
+const STATUS = JSON.stringify({ status: process.env.SESSION_STATUS || 'completed' });
 
 function bodyFor(path) {
   if (path.endsWith('/content')) return CONTENT;

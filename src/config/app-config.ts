@@ -100,6 +100,16 @@ export abstract class AppConfig {
     /** On shutdown, how long in-flight fetches may finish before their leases are handed back. */
     shutdownGraceMs: number;
   };
+  /** Missed-notification recovery (src/retrieval/reconcile-schedule.ts, service-spec §2). */
+  reconcile: {
+    /** A known session with no outcome is first polled this long after it became known (or after its endedAt). */
+    afterMs: number;
+    /** Polling stops this long after the first poll; a session still unknown then is flagged. */
+    horizonMs: number;
+    /** The wait after the first poll; it doubles with each poll, up to backoffMaxMs. */
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+  };
   /**
    * The clients of /v1 with their scopes: INTERNAL_API_CLIENTS and INTERNAL_API_TOKENS together.
    * Empty outside production until the runtime adds the development client.

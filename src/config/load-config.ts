@@ -75,6 +75,12 @@ export function loadConfig(env: Env): AppConfig {
       },
       shutdownGraceMs: read.int('RETRIEVAL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     },
+    reconcile: {
+      afterMs: read.int('RECONCILE_AFTER_MS', 300_000, 0, 86_400_000),
+      horizonMs: read.int('RECONCILE_HORIZON_MS', 172_800_000, 0, 30 * 86_400_000),
+      backoffBaseMs: read.int('RECONCILE_BACKOFF_BASE_MS', 60_000, 1, 86_400_000),
+      backoffMaxMs: read.int('RECONCILE_BACKOFF_MAX_MS', 1_800_000, 1, 86_400_000),
+    },
     apiClients: parseApiClients(read.string('INTERNAL_API_CLIENTS'), read.string('INTERNAL_API_TOKENS'), problems),
     retentionDays: read.optionalInt('RETENTION_DAYS', 1, 36_500),
     eventsRetentionDays: read.int('EVENTS_RETENTION_DAYS', 30, 1, 3650),

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { ArtifactKind } from '../generated/prisma/enums';
+import { RECONCILE_REQUESTED_AT } from '../retrieval/retrieval.repository';
 import { PendingBacklog } from './metrics.service';
 
 @Injectable()
@@ -17,7 +18,8 @@ export class ArtifactBacklogRepository {
       SELECT count(*)::int AS pending,
              COALESCE(EXTRACT(EPOCH FROM now() - min(requested_at)), 0)::float8 AS oldest_age_seconds
       FROM artifacts
-      WHERE status = 'pending'`;
+      -- A missed-notification poll (requested_at 'epoch') is a schedule, not overdue work.
+      WHERE status = 'pending' AND requested_at <> ${RECONCILE_REQUESTED_AT}::timestamptz`;
     return { pending: row.pending, oldestAgeSeconds: Math.max(0, row.oldest_age_seconds) };
   }
 

@@ -76,6 +76,21 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  // Missed-notification recovery (src/retrieval/reconcile-schedule.ts). A rising rate of either
+  // says Suki's push, or our endpoint, is failing: every such session lacked its notification.
+  readonly sessionsReconciled = new Counter({
+    name: 'suki_sessions_reconciled_total',
+    help: 'Sessions settled by polling Suki because their notification never arrived, by settled status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sessionsUnresolved = new Counter({
+    name: 'suki_sessions_unresolved_total',
+    help: 'Sessions whose outcome Suki still did not report at RECONCILE_HORIZON_MS; polling them stopped',
+    registers: [this.registry],
+  });
+
   readonly artifactsPending = new Gauge({
     name: 'suki_artifacts_pending',
     help: 'Artifacts waiting to be fetched (read from the database at scrape time)',
@@ -160,6 +175,7 @@ export class MetricsService {
     for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
     // Both series from the start, so a rate() over them is defined before the first purge.
     for (const table of ['artifacts', 'deliveries']) this.purgedRecords.inc({ table }, 0);
+    this.sessionsUnresolved.inc(0);
   }
 
   /** For the retrieval worker: one call per fetch attempt, whatever became of it. */

@@ -16,7 +16,7 @@ import { SessionsRepository } from './sessions.repository';
   imports: [AuditModule],
   controllers: [SessionsController, EncountersController],
   providers: [QueryDatabase, SessionsRepository, EncountersRepository, BearerGuard],
-  // The change feed (src/events) reads through the same pool and guard.
-  exports: [QueryDatabase, BearerGuard],
+  // The change feed (src/events) reads through the same pool and guard; registration (src/registration) answers with the session view.
+  exports: [QueryDatabase, BearerGuard, SessionsRepository],
 })
 export class QueryModule {}

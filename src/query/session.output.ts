@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { DeliveryOutcome, SessionStatus } from '../generated/prisma/enums';
+import { DeliveryOutcome, SessionSource, SessionStatus } from '../generated/prisma/enums';
 import { ArtifactSummaryOutput } from './artifact.output';
 
 export class SessionSummaryOutput {
@@ -15,6 +15,15 @@ export class SessionSummaryOutput {
     description: '`pending` while only known by name or after a status we do not recognise; `completed` means the note is ready at Suki.',
   })
   status: SessionStatus;
+
+  @ApiProperty({
+    enum: SessionSource,
+    enumName: 'SessionSource',
+    description:
+      'How the outcome was learned: `notification`; `status_check` (Suki asked after a timeout, cancellation or unrecognised ' +
+      'status); `reconciled` (polled because no notification came); `registered` while nothing is known yet.',
+  })
+  source: SessionSource;
 
   @ApiProperty({ type: String, nullable: true, description: "Suki's `error_code` of a failure.", example: 'ERROR_CODE_TRANSCRIPTION' })
   errorCode: string | null;

@@ -19,6 +19,7 @@ const SUMMARY_FIELDS: JsonFields = [
   ['sessionId', 's.id'],
   ['encounterId', 's.encounter_id'],
   ['status', 's.status'],
+  ['source', 's.source'],
   ['errorCode', 's.error_code'],
   ['errorDetail', 's.error_detail'],
   ['additionalInfo', 's.additional_info'],

@@ -9,6 +9,7 @@ import { BreakerState, CircuitBreaker } from './circuit-breaker';
 import { DeadLettersController } from './dead-letters.controller';
 import { DeadLettersRepository } from './dead-letters.repository';
 import { DeadLettersService } from './dead-letters.service';
+import { ReconcileRepository } from './reconcile.repository';
 import { RetrievalRepository } from './retrieval.repository';
 import { RetrievalService } from './retrieval.service';
 import { RetrievalWorker } from './retrieval.worker';
@@ -23,6 +24,7 @@ import { SukiClient } from './suki.client';
   controllers: [DeadLettersController],
   providers: [
     RetrievalRepository,
+    ReconcileRepository,
     SukiClient,
     RetrievalService,
     RetrievalWorker,

@@ -21,6 +21,8 @@ export interface ClaimedArtifact {
    * worker whose lease ran out and was taken over cannot overwrite the newer worker's result.
    */
   lease: string;
+  /** A missed-notification poll (reconcile migration), not work a notification asked for. */
+  reconcile: boolean;
 }
 
 export interface StatusSettlement {
@@ -47,6 +49,8 @@ export interface ResultRequest {
  */
 /** The arrival a status check's answer counts as: after every notification (see completeStatusCheck). */
 const SETTLED_ARRIVAL = '9223372036854775807';
+/** The requested_at of a missed-notification poll: before every notification (see the reconcile migration). */
+export const RECONCILE_REQUESTED_AT = '1970-01-01T00:00:00Z';
 
 @Injectable()
 export class RetrievalRepository {
@@ -59,13 +63,25 @@ export class RetrievalRepository {
    * re-request or an operator's retry) starts its retry horizon.
    */
   claim(limit: number, leaseMs: number): Promise<ClaimedArtifact[]> {
+    // Missed-notification polls (requested_at 'epoch', see the reconcile migration) take only the
+    // slots that work a notification asked for leaves free: a note already announced comes first.
     return this.db.$queryRaw<ClaimedArtifact[]>`
-      WITH picked AS (
+      WITH notified AS (
         SELECT id FROM artifacts
         WHERE status = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
+          AND requested_at <> ${RECONCILE_REQUESTED_AT}::timestamptz
         ORDER BY next_attempt_at, id
         LIMIT ${limit}::int
         FOR UPDATE SKIP LOCKED
+      ), polls AS (
+        SELECT id FROM artifacts
+        WHERE status = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
+          AND requested_at = ${RECONCILE_REQUESTED_AT}::timestamptz
+        ORDER BY next_attempt_at, id
+        LIMIT GREATEST(0, ${limit}::int - (SELECT count(*) FROM notified))
+        FOR UPDATE SKIP LOCKED
+      ), picked AS (
+        SELECT id FROM notified UNION ALL SELECT id FROM polls
       )
       UPDATE artifacts a
       SET locked_until = now() + ${leaseMs}::float8 * interval '1 millisecond', attempts = a.attempts + 1,
@@ -74,7 +90,8 @@ export class RetrievalRepository {
       WHERE a.id = picked.id
       RETURNING a.id::text AS id, a.kind::text AS kind, a.owner_id AS "ownerId", a.session_id AS "sessionId",
                 a.encounter_id AS "encounterId", a.href, a.attempts, a.generation, a.locked_until::text AS lease,
-                GREATEST(0, EXTRACT(EPOCH FROM now() - a.first_attempt_at) * 1000)::float8 AS "elapsedMs"`;
+                GREATEST(0, EXTRACT(EPOCH FROM now() - a.first_attempt_at) * 1000)::float8 AS "elapsedMs",
+                a.requested_at = ${RECONCILE_REQUESTED_AT}::timestamptz AS reconcile`;
   }
 
   async complete(job: ClaimedArtifact, data: unknown): Promise<boolean> {
@@ -120,7 +137,7 @@ export class RetrievalRepository {
         -- it also wins ties at that instant: last_arrival takes the largest value there is.
         UPDATE sessions s
         SET status = ${status ?? null}::"SessionStatus", updated_at = GREATEST(s.updated_at, now()),
-            last_event_at = done.requested_at, last_arrival = ${SETTLED_ARRIVAL}::bigint
+            last_event_at = done.requested_at, last_arrival = ${SETTLED_ARRIVAL}::bigint, source = 'status_check'
         FROM done
         WHERE ${status ?? null}::"SessionStatus" IS NOT NULL AND s.id = done.session_id
           AND (s.last_event_at IS NULL OR s.last_event_at <= done.requested_at)

@@ -2,19 +2,22 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { isConnectionError, isWriteConflict } from '../common/http-error';
 import { AppConfig } from '../config/app-config';
-import { ArtifactKind } from '../generated/prisma/enums';
+import { ArtifactKind, SessionStatus } from '../generated/prisma/enums';
 import { MetricsService, RetrievalAttemptOutcome } from '../metrics/metrics.service';
 import { mapSukiSessionStatus } from '../webhooks/status-mapping';
 import { BackoffPolicy, nextRetry } from './backoff';
 import { CallVerdict, CircuitBreaker } from './circuit-breaker';
 import { documentedResults } from './documented-paths';
-import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
+import { nextPoll, ReconcilePolicy } from './reconcile-schedule';
+import { ReconcileRepository } from './reconcile.repository';
+import { ClaimedArtifact, ResultRequest, RetrievalRepository } from './retrieval.repository';
 import { SukiClient } from './suki.client';
 import { FetchOutcome } from './suki-response';
 
 /** What became of one attempt, for the log line. */
 interface Recorded {
-  state: 'ready' | 'retry' | 'failed' | 'superseded';
+  /** `polling`: a missed-notification poll found the session still in progress (not a failure). */
+  state: 'ready' | 'retry' | 'polling' | 'failed' | 'superseded';
   detail?: string;
 }
 
@@ -27,6 +30,9 @@ interface Recorded {
 export class RetrievalService {
   private readonly logger = new Logger('Retrieval');
   private readonly policy: BackoffPolicy;
+  /** Missed-notification polls ride out a Suki outage for as long as they poll at all. */
+  private readonly pollRetryPolicy: BackoffPolicy;
+  private readonly reconcile: ReconcilePolicy;
   private readonly fetchLinks: readonly ArtifactKind[];
 
   constructor(
@@ -35,6 +41,7 @@ export class RetrievalService {
     private readonly metrics: MetricsService,
     private readonly clock: Clock,
     private readonly breaker: CircuitBreaker,
+    private readonly polls: ReconcileRepository,
     config: AppConfig,
   ) {
     this.policy = {
@@ -42,6 +49,12 @@ export class RetrievalService {
       maxMs: config.retrieval.backoffMaxMs,
       horizonMs: config.suki.retryHorizonMs,
       maxAttempts: config.suki.maxAttempts,
+    };
+    this.pollRetryPolicy = { ...this.policy, horizonMs: Math.max(this.policy.horizonMs, config.reconcile.horizonMs) };
+    this.reconcile = {
+      baseMs: config.reconcile.backoffBaseMs,
+      maxMs: config.reconcile.backoffMaxMs,
+      horizonMs: config.reconcile.horizonMs,
     };
     this.fetchLinks = config.suki.fetchLinks;
   }
@@ -66,7 +79,7 @@ export class RetrievalService {
     const line =
       `artifact ${job.kind} session=${job.sessionId ?? '-'} encounter=${job.encounterId} attempt=${job.attempts} ` +
       `outcome=${recorded.state}${recorded.detail ? ` (${recorded.detail})` : ''} ms=${this.clock.now() - started}`;
-    if (recorded.state === 'ready' || recorded.state === 'superseded') this.logger.log(line);
+    if (recorded.state === 'ready' || recorded.state === 'superseded' || recorded.state === 'polling') this.logger.log(line);
     else this.logger.warn(line);
     return true;
   }
@@ -95,20 +108,30 @@ export class RetrievalService {
     if (outcome.ok && job.kind === 'status') return this.settle(job, outcome.data, superseded);
     if (outcome.ok) return (await this.repository.complete(job, outcome.data)) ? { state: 'ready' } : superseded;
     if (outcome.retryable) {
-      const decision = nextRetry(job.attempts, job.elapsedMs, this.policy, Math.random, outcome.retryAfterMs);
+      const policy = job.reconcile ? this.pollRetryPolicy : this.policy;
+      const decision = nextRetry(job.attempts, job.elapsedMs, policy, Math.random, outcome.retryAfterMs);
       if (decision.retry) {
         const written = await this.repository.retryLater(job, outcome.reason, decision.delayMs);
         return written ? { state: 'retry', detail: `${outcome.reason}; next in ${decision.delayMs} ms` } : superseded;
       }
       const reason = `${outcome.reason} (${decision.reason})`;
-      return (await this.repository.fail(job, reason)) ? { state: 'failed', detail: reason } : superseded;
+      if (!(await this.repository.fail(job, reason))) return superseded;
+      if (job.reconcile) this.flagUnresolved(job, reason);
+      return { state: 'failed', detail: reason };
     }
     return (await this.repository.fail(job, outcome.reason)) ? { state: 'failed', detail: outcome.reason } : superseded;
   }
 
   private async settle(job: ClaimedArtifact, data: unknown, superseded: Recorded): Promise<Recorded> {
-    const status = mapSukiSessionStatus((data as { status?: unknown } | null)?.status);
+    const vendorStatus = (data as { status?: unknown } | null)?.status;
+    const status = mapSukiSessionStatus(vendorStatus);
+    if (!status) {
+      // Still in progress at Suki: a session with no outcome yet is polled again, within its bound.
+      const waiting = await this.pollAgain(job, typeof vendorStatus === 'string' ? vendorStatus : 'unknown');
+      if (waiting) return waiting;
+    }
     const results = status === 'completed' && job.sessionId ? documentedResults(job.sessionId, job.encounterId, this.fetchLinks) : [];
+    if (job.reconcile && status) return this.settleReconciled(job, data, status, results, superseded);
     const result = await this.repository.completeStatusCheck(job, data, status, results);
     if (!result.written) return superseded;
     const detail = !status
@@ -117,6 +140,48 @@ export class RetrievalService {
         ? `session settled as ${status}${status === 'completed' ? `; ${result.requested} result(s) queued` : ''}`
         : 'session moved on meanwhile';
     return { state: 'ready', detail };
+  }
+
+  /**
+   * For a session still without an outcome: the next poll, or past the horizon the flag (the
+   * poll fails, counted and logged, so the session is never silently dropped). Undefined when the
+   * session has an outcome after all (a timed-out session's check, or a notification that came
+   * meanwhile): the answer is then recorded as a plain status check.
+   */
+  private async pollAgain(job: ClaimedArtifact, vendorStatus: string): Promise<Recorded | undefined> {
+    const next = nextPoll(job.attempts, job.elapsedMs, this.reconcile, Math.random);
+    if (!next.poll) {
+      const reason = `${next.reason} (last said ${vendorStatus})`;
+      if (!(await this.polls.failUnresolved(job, reason))) return undefined;
+      this.flagUnresolved(job, reason);
+      return { state: 'failed', detail: reason };
+    }
+    const reason = `session still ${vendorStatus} at Suki`;
+    if (!(await this.polls.pollAgain(job, reason, next.delayMs))) return undefined;
+    return { state: 'polling', detail: `${reason}; next poll in ${next.delayMs} ms` };
+  }
+
+  private async settleReconciled(
+    job: ClaimedArtifact,
+    data: unknown,
+    status: SessionStatus,
+    results: ResultRequest[],
+    superseded: Recorded,
+  ): Promise<Recorded> {
+    const result = await this.polls.settle(job, data, status, results);
+    if (!result.written) return superseded;
+    if (!result.settled) return { state: 'ready', detail: 'session settled meanwhile by its notification' };
+    this.metrics.sessionsReconciled.inc({ status });
+    this.logger.warn(
+      `session=${job.sessionId ?? '-'} encounter=${job.encounterId} reconciled as ${status} without its notification` +
+        (status === 'completed' ? `; ${result.requested} result(s) queued` : ''),
+    );
+    return { state: 'ready', detail: `session reconciled as ${status}` };
+  }
+
+  private flagUnresolved(job: ClaimedArtifact, reason: string): void {
+    this.metrics.sessionsUnresolved.inc();
+    this.logger.error(`session=${job.sessionId ?? '-'} encounter=${job.encounterId} unresolved: ${reason}; polling stopped`);
   }
 }
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
 import { DeliveryOutcome } from '../generated/prisma/enums';
+import { statusCheck } from './handlers/notification-handler';
 import { IntakeRecord, nextArrival } from './intake-record';
 
 /**
@@ -9,10 +11,14 @@ import { IntakeRecord, nextArrival } from './intake-record';
  */
 @Injectable()
 export class IntakeRepository {
-  constructor(private readonly db: PrismaService) {}
+  constructor(
+    private readonly db: PrismaService,
+    private readonly config: AppConfig,
+  ) {}
 
   async ingest(records: readonly IntakeRecord[]): Promise<DeliveryOutcome[]> {
-    const batch = withoutNulCharacters(JSON.stringify(records.map(toRow)));
+    const afterMs = this.config.reconcile.afterMs;
+    const batch = withoutNulCharacters(JSON.stringify(records.map((record) => toRow(record, afterMs))));
     const rows = await this.db.$queryRaw<Array<{ ordinal: number; outcome: DeliveryOutcome }>>`
       SELECT ordinal, outcome::text AS outcome FROM ingest_notifications(${batch}::jsonb)`;
     const outcomes = new Array<DeliveryOutcome>(records.length);
@@ -21,7 +27,7 @@ export class IntakeRepository {
   }
 }
 
-function toRow(record: IntakeRecord) {
+function toRow(record: IntakeRecord, reconcileAfterMs: number) {
   return {
     arrival: (record.arrival ?? nextArrival(record.delivery.receivedAt.getTime())).toString(),
     rawBody: record.delivery.rawBody.toString('base64'),
@@ -37,6 +43,9 @@ function toRow(record: IntakeRecord) {
     additionalInfo: record.additionalInfo ?? null,
     links: record.links ?? null,
     knownSessions: record.knownSessions,
+    // A session first known from the list is polled from reconcileAfterMs on if its own notification never comes.
+    reconcileChecks: record.knownSessions.map((sessionId) => ({ sessionId, href: statusCheck(sessionId).href })),
+    reconcileAfterMs,
     artifacts: record.artifacts.map((artifact) => ({ ...artifact, refusal: artifact.refusal ?? null })),
   };
 }

@@ -43,8 +43,9 @@ describe('internal clients and their scopes', () => {
 
   // Every /v1 route, the scopes it needs, and what each client gets: the table the issue asks for.
   const endpoints: Array<{
-    method?: 'GET' | 'POST';
+    method?: 'GET' | 'POST' | 'PUT';
     path: () => string;
+    body?: () => Record<string, unknown>;
     route: string;
     scopes: string[];
     answers: Record<ClientName, number>;
@@ -91,22 +92,36 @@ describe('internal clients and their scopes', () => {
       scopes: ['admin'],
       answers: { reader: 403, clinician: 403, registrar: 403, admin: 202, digested: 403, 'token-1': 403 },
     },
+    {
+      method: 'PUT',
+      route: '/v1/sessions/{sessionId}',
+      // A new session each time: the registrar's registration creates it.
+      path: () => `/v1/sessions/${randomUUID()}`,
+      body: () => ({ encounterId }),
+      scopes: ['register'],
+      answers: { reader: 403, clinician: 403, registrar: 201, admin: 403, digested: 403, 'token-1': 403 },
+    },
   ];
-  /** GET, or POST with an empty JSON object, as the endpoint takes. */
-  const call = async (method: 'GET' | 'POST' | undefined, path: string, options: Parameters<typeof get>[1] = {}) => {
-    if (method !== 'POST') return get(path, options);
+  /** GET, or POST / PUT with a JSON object (empty unless the endpoint needs one), as the endpoint takes. */
+  const call = async (
+    method: 'GET' | 'POST' | 'PUT' | undefined,
+    path: string,
+    options: Parameters<typeof get>[1] = {},
+    body: Record<string, unknown> = {},
+  ) => {
+    if (method === undefined || method === 'GET') return get(path, options);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.authorization !== undefined) headers.authorization = options.authorization;
     else if (options.token !== null) headers.authorization = `Bearer ${options.token}`;
-    const response = await fetch(`${baseUrl()}${path}`, { method, headers, body: '{}' });
+    const response = await fetch(`${baseUrl()}${path}`, { method, headers, body: JSON.stringify(body) });
     return { status: response.status, body: await response.json(), headers: response.headers };
   };
   const cases = endpoints.flatMap((endpoint) =>
     (Object.keys(TOKENS) as ClientName[]).map((client) => ({ ...endpoint, client, expected: endpoint.answers[client] })),
   );
 
-  it.each(cases)('$client: $route -> $expected', async ({ client, method, path, scopes, expected }) => {
-    const answer = await call(method, path(), { token: TOKENS[client] });
+  it.each(cases)('$client: $route -> $expected', async ({ client, method, path, body, scopes, expected }) => {
+    const answer = await call(method, path(), { token: TOKENS[client] }, body?.());
     expect(answer.status).toBe(expected);
     if (expected === 403) {
       expect(answer.headers.get('www-authenticate')).toBe(
@@ -124,9 +139,9 @@ describe('internal clients and their scopes', () => {
     }
   });
 
-  it.each(endpoints)('$route without a token, or with an unknown one, is 401', async ({ method, path }) => {
+  it.each(endpoints)('$route without a token, or with an unknown one, is 401', async ({ method, path, body }) => {
     for (const options of [{ token: null }, { token: 'not-a-client-token-0123' }, { authorization: `Basic ${TOKENS.admin}` }]) {
-      const answer = await call(method, path(), options);
+      const answer = await call(method, path(), options, body?.());
       expect(answer.status).toBe(401);
       expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="suki-notification-service"');
     }

@@ -25,6 +25,7 @@ describe('query API: sessions', () => {
         sessionId,
         encounterId,
         status: 'completed',
+        source: 'notification',
         errorCode: null,
         errorDetail: null,
         additionalInfo: { priority: 'high' },
@@ -53,7 +54,15 @@ describe('query API: sessions', () => {
       const answer = await get(`/v1/sessions/${sibling}`);
 
       expect(answer.status).toBe(200);
-      expect(answer.body).toMatchObject({ sessionId: sibling, status: 'pending', lastEventAt: null, errorCode: null, artifacts: [] });
+      // Its only artifact is the poll that reconciles it if its own notification never comes.
+      expect(answer.body).toMatchObject({
+        sessionId: sibling,
+        status: 'pending',
+        source: 'registered',
+        lastEventAt: null,
+        errorCode: null,
+        artifacts: [{ kind: 'status', status: 'pending', attempts: 0 }],
+      });
     });
 
     it('says why a session failed', async () => {

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { QueryModule } from '../query/query.module';
+import { RegistrationController } from './registration.controller';
+import { RegistrationRepository } from './registration.repository';
+
+/**
+ * PUT /v1/sessions/{sessionId}: internal systems name the sessions they expect, and the
+ * retrieval worker reconciles those whose notification never comes (src/retrieval).
+ */
+@Module({
+  imports: [AuditModule, QueryModule],
+  controllers: [RegistrationController],
+  providers: [RegistrationRepository],
+})
+export class RegistrationModule {}

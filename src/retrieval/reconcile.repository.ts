@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service';
+import { SessionStatus } from '../generated/prisma/enums';
+import { ClaimedArtifact, ResultRequest, StatusSettlement } from './retrieval.repository';
+import { storableJson } from './storable-json';
+
+/**
+ * The writes of missed-notification recovery (service-spec §2): a poll of a silent session
+ * settles it, or schedules the next poll. Like every retrieval write, each is conditional on the
+ * claim still holding (same generation, same lease).
+ */
+@Injectable()
+export class ReconcileRepository {
+  constructor(private readonly db: PrismaService) {}
+
+  /**
+   * Marks the poll ready and settles its session with Suki's final answer, as `reconciled`,
+   * provided nothing is known of it yet (no notification and no status check reached it
+   * meanwhile: those win). last_event_at stays NULL, because no vendor event was seen: any
+   * notification of the session that still arrives applies over this settlement (intake's rule
+   * applies an event over a session that reflects none). The encounter takes the status only when
+   * it too reflects no vendor event; otherwise it keeps the session of the latest event.
+   *
+   * On `completed`, the session's results are queued in the same statement from the documented
+   * paths, as a success notification would have queued them (so a crash cannot leave a completed
+   * session with no note on its way). They are requested at now(): a newer notification's
+   * request still takes them over, an older one leaves the fetched results alone.
+   */
+  async settle(job: ClaimedArtifact, data: unknown, status: SessionStatus, results: readonly ResultRequest[]): Promise<StatusSettlement> {
+    const [row] = await this.db.$queryRaw<Array<{ written: number; settled: number; requested: number }>>`
+      WITH done AS (
+        UPDATE artifacts
+        SET status = 'ready', data = ${storableJson(data)}::jsonb, fetched_at = now(), purged_at = NULL, last_error = NULL,
+            locked_until = NULL, next_attempt_at = NULL, updated_at = now()
+        WHERE id = ${job.id}::bigint AND generation = ${job.generation}::int AND locked_until = ${job.lease}::timestamptz AND status = 'pending'
+        RETURNING session_id
+      ), settled AS (
+        UPDATE sessions s
+        SET status = ${status}::"SessionStatus", source = 'reconciled', updated_at = GREATEST(s.updated_at, now())
+        FROM done
+        WHERE s.id = done.session_id AND s.status = 'pending' AND s.last_event_at IS NULL
+        RETURNING s.id, s.encounter_id
+      ), encounter AS (
+        UPDATE encounters e
+        SET status = CASE WHEN e.last_event_at IS NULL THEN ${status}::"SessionStatus" ELSE e.status END,
+            updated_at = GREATEST(e.updated_at, now())
+        FROM settled
+        WHERE e.id = settled.encounter_id
+        RETURNING e.id
+      ), results AS (
+        INSERT INTO artifacts AS a (kind, owner_id, session_id, encounter_id, status, href, next_attempt_at, requested_at, created_at, updated_at)
+        SELECT (x->>'kind')::"ArtifactKind", x->>'ownerId', x->>'sessionId', settled.encounter_id, 'pending', x->>'href',
+               now(), now(), now(), now()
+        FROM settled CROSS JOIN jsonb_array_elements(${JSON.stringify(results)}::jsonb) AS x
+        WHERE ${status}::"SessionStatus" = 'completed'
+        ON CONFLICT (owner_id, kind) DO UPDATE SET
+          status = 'pending', href = excluded.href, attempts = 0, last_error = NULL, next_attempt_at = excluded.next_attempt_at,
+          locked_until = NULL, generation = a.generation + 1, requested_at = excluded.requested_at, updated_at = excluded.updated_at
+        WHERE a.requested_at <= excluded.requested_at
+        RETURNING a.id
+      )
+      SELECT (SELECT count(*) FROM done)::int AS written, (SELECT count(*) FROM settled)::int AS settled,
+             (SELECT count(*) FROM encounter)::int AS encounter, (SELECT count(*) FROM results)::int AS requested`;
+    return { written: row.written > 0, settled: row.settled > 0, requested: row.requested };
+  }
+
+  /**
+   * Suki says the session is still in progress: poll again after `delayMs`, but only while the
+   * session is still without an outcome. False when the claim was lost or the session has
+   * meanwhile been settled (by its notification, say): the caller then records the answer as a
+   * plain status check.
+   */
+  async pollAgain(job: ClaimedArtifact, reason: string, delayMs: number): Promise<boolean> {
+    const written = await this.db.$executeRaw`
+      UPDATE artifacts a
+      SET last_error = ${reason}, next_attempt_at = now() + ${delayMs}::float8 * interval '1 millisecond',
+          locked_until = NULL, updated_at = now()
+      WHERE a.id = ${job.id}::bigint AND a.generation = ${job.generation}::int AND a.locked_until = ${job.lease}::timestamptz
+        AND a.status = 'pending'
+        AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = a.session_id AND s.status = 'pending' AND s.last_event_at IS NULL)`;
+    return written > 0;
+  }
+
+  /** Past the horizon, a session Suki still reports in progress is flagged: its poll fails (a dead letter). */
+  async failUnresolved(job: ClaimedArtifact, reason: string): Promise<boolean> {
+    const written = await this.db.$executeRaw`
+      UPDATE artifacts a
+      SET status = 'failed', last_error = ${reason}, locked_until = NULL, next_attempt_at = NULL, updated_at = now()
+      WHERE a.id = ${job.id}::bigint AND a.generation = ${job.generation}::int AND a.locked_until = ${job.lease}::timestamptz
+        AND a.status = 'pending'
+        AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = a.session_id AND s.status = 'pending' AND s.last_event_at IS NULL)`;
+    return written > 0;
+  }
+}
