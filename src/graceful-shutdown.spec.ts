@@ -25,7 +25,9 @@ describe('installGracefulShutdown', () => {
     exits = [];
     // The application's close() waits for the test, like retrieval finishing its fetches.
     closed = new Promise<void>((resolve) => (finishClose = resolve));
-    const app = { getHttpServer: () => server, close: () => closed } as unknown as INestApplication;
+    // get() hands out the ShutdownSignal that shutdown begins with (it wakes long-polls).
+    const shutdownSignal = { begin: () => undefined };
+    const app = { getHttpServer: () => server, close: () => closed, get: () => shutdownSignal } as unknown as INestApplication;
     installGracefulShutdown(app, {
       timeoutMs: 10_000,
       afterClose: () => Promise.resolve(),
