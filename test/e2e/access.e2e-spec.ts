@@ -49,6 +49,7 @@ describe('internal clients and their scopes', () => {
       '/v1/sessions/{sessionId}/events',
       '/v1/encounters',
       '/v1/encounters/{encounterId}',
+      '/v1/events',
     ].map((route) => ({
       route,
       path: () => route.replace('{sessionId}', sessionId).replace('{encounterId}', encounterId),
