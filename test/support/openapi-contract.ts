@@ -62,6 +62,8 @@ async function load(baseUrl: string): Promise<ContractDocument> {
 /**
  * OpenAPI 3.0 schemas are JSON Schema but for `nullable`, which becomes "or null"; `nullable`
  * beside a `$ref` or `allOf` must hold too, so the conversion wraps rather than widening `type`.
+ * A schema composed with allOf would need its parts open; the service's document has none
+ * (@nestjs/swagger copies inherited properties into each class, and lone wrappers are removed).
  */
 export function toJsonSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(toJsonSchema);
@@ -71,6 +73,9 @@ export function toJsonSchema(schema: unknown): unknown {
     // `example(s)` are data, not schemas: copied as they are.
     converted[key] = key === 'example' || key === 'examples' ? value : toJsonSchema(value);
   }
+  // A property the code returns but the document does not name is drift too: objects that list
+  // their properties are closed unless the document says otherwise.
+  if (converted.properties && !('additionalProperties' in converted)) converted.additionalProperties = false;
   if (converted.nullable !== true) return converted;
   delete converted.nullable;
   return { anyOf: [converted, { type: 'null' }] };
