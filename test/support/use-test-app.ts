@@ -15,6 +15,8 @@ export interface UseTestAppOptions {
   app?: boolean;
   /** `file` (default): one setup for the file; `test`: a fresh database, fakes and app for each test. */
   scope?: 'file' | 'test';
+  /** Runs first at teardown, e.g. to undo what a test did to the database server. */
+  beforeTearDown?: () => Promise<unknown>;
 }
 
 export interface TestAppFixture {
@@ -78,6 +80,7 @@ export function useTestApp(options: UseTestAppOptions = {}): TestAppFixture {
   };
 
   const tearDown = async () => {
+    await options.beforeTearDown?.();
     for (const app of [...apps].reverse()) await app.close();
     for (const fake of fakes.values()) await fake.close();
     fakes.clear();
