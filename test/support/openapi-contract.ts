@@ -34,6 +34,11 @@ export function contractOf(baseUrl: string): Promise<ContractDocument> {
   return document;
 }
 
+/** Forgets the document of a service that stopped: another may come up on its port. */
+export function forgetContract(baseUrl: string): void {
+  documents.delete(baseUrl);
+}
+
 async function load(baseUrl: string): Promise<ContractDocument> {
   const response = await fetch(`${baseUrl}/docs-json`);
   if (response.status !== 200) throw new Error(`GET /docs-json answered ${response.status}`);

@@ -1,6 +1,7 @@
 import { apiGet, ApiAnswer, ApiGetOptions } from './api';
 import { FakeSukiApi, FakeSukiOptions, startFakeSukiApi } from './fake-suki-api';
 import { postDocumentedNotification } from './notifications';
+import { forgetContract } from './openapi-contract';
 import { startTestApp, TestApp } from './test-app';
 import { createTestDatabase, TestDatabase } from './test-database';
 
@@ -66,6 +67,7 @@ export function useTestApp(options: UseTestAppOptions = {}): TestAppFixture {
     let closed: Promise<void> | undefined;
     app.close = () => {
       apps.delete(app);
+      forgetContract(app.baseUrl);
       closed ??= close();
       return closed;
     };
