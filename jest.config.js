@@ -1,18 +1,33 @@
 /**
  * NestJS 12 ships as ES modules. The compiled service loads them through Node's require(esm);
  * Jest (30.x) does the same on Node ≥ 24.9 once its VM modules are enabled, which the `test`
- * script does (`--experimental-vm-modules`), so the tests run the module graph production runs.
+ * scripts do (`--experimental-vm-modules`), so the tests run the module graph production runs.
+ *
+ * Two tiers, one run: `unit` is the pure code under src/ (no database, no build: `npm run
+ * test:unit` selects it alone); `e2e` is everything under test/, whose global setup finds or
+ * starts PostgreSQL and migrates the template every file clones. Jest runs a project's global
+ * setup only when one of its tests is selected, so the unit tier never touches a database.
  */
-/** @type {import('jest').Config} */
-module.exports = {
+const shared = {
   rootDir: '.',
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   // The generated Prisma client imports its siblings with .js suffixes.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
   testTimeout: 30000,
   maxWorkers: 2,
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
 };

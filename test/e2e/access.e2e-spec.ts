@@ -30,7 +30,8 @@ const INTERNAL_API_CLIENTS = (['reader', 'clinician', 'registrar', 'admin'] as c
   .join(',');
 
 describe('internal clients and their scopes', () => {
-  const { db, get, post, baseUrl } = useQueryApp({ INTERNAL_API_CLIENTS });
+  const { db, get, post, sut } = useQueryApp({ INTERNAL_API_CLIENTS });
+  const baseUrl = () => sut().baseUrl;
   const sessionId = randomUUID();
   const encounterId = randomUUID();
   const NOTE = { note: 'Patient reports a mild headache.' };

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { aSuccessNotification, postNotification } from '../support/notifications';
-import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { TestApp } from '../support/test-app';
+import { useTestApp } from '../support/use-test-app';
 import { feedApi, FeedItem, feedSettled, readToEnd } from './events.support';
 
 /**
@@ -12,24 +12,19 @@ import { feedApi, FeedItem, feedSettled, readToEnd } from './events.support';
  * tests build exactly that interleaving, and a burst across two replicas.
  */
 describe('change feed: gap-free', () => {
-  let db: TestDatabase;
+  // Two replicas of the service on one database.
+  const { db, start } = useTestApp({ app: false });
   let replicas: TestApp[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    replicas = [await startTestApp(db.url), await startTestApp(db.url)];
-  });
-
-  afterAll(async () => {
-    await Promise.all(replicas.map((replica) => replica.close()));
-    await db?.drop();
+    replicas = [await start(), await start()];
   });
 
   it('serves nothing past a transaction still open, then everything in one order once it commits', async () => {
     const [sut] = replicas;
-    await feedSettled(db);
+    await feedSettled(db());
     const { cursor } = await readToEnd(sut.baseUrl);
-    const held = new Client({ connectionString: db.url });
+    const held = new Client({ connectionString: db().url });
     await held.connect();
     const heldEncounter = randomUUID();
     const heldSession = randomUUID();
@@ -50,7 +45,7 @@ describe('change feed: gap-free', () => {
       // The three later events are committed, but the feed does not serve them past the open one.
       const whileOpen = await readToEnd(sut.baseUrl, cursor);
       expect(whileOpen.items).toEqual([]);
-      const positions = await db.query<{ session_id: string; position: string }>(
+      const positions = await db().query<{ session_id: string; position: string }>(
         'SELECT session_id, position::text FROM events WHERE session_id = ANY($1)',
         [[...later, heldSession]],
       );
@@ -64,13 +59,13 @@ describe('change feed: gap-free', () => {
       const woke = await waiting;
       expect(Date.now() - started).toBeLessThan(8_000);
 
-      await feedSettled(db);
+      await feedSettled(db());
       const rest = await readToEnd(sut.baseUrl, woke.body.nextCursor);
       const seen = [...woke.body.items, ...rest.items].map((item) => item.sessionId);
       // In (transaction, position) order: the held transaction began first, so it comes first,
       // although its position is the highest. Nothing skipped, nothing twice.
       expect(seen).toEqual([heldSession, ...later]);
-      const heldPosition = await db.query<{ position: string }>('SELECT position::text FROM events WHERE session_id = $1', [heldSession]);
+      const heldPosition = await db().query<{ position: string }>('SELECT position::text FROM events WHERE session_id = $1', [heldSession]);
       expect(positions.every((row) => BigInt(row.position) < BigInt(heldPosition[0].position))).toBe(true);
     } finally {
       await held.end();
@@ -78,7 +73,7 @@ describe('change feed: gap-free', () => {
   });
 
   it('misses none of the acknowledged sessions of a burst written across two replicas', async () => {
-    await feedSettled(db);
+    await feedSettled(db());
     const { cursor: start } = await readToEnd(replicas[0].baseUrl);
     const acknowledged = new Set<string>();
     const seen: FeedItem[] = [];
@@ -111,7 +106,7 @@ describe('change feed: gap-free', () => {
     await Promise.all(Array.from({ length: 8 }, (_, index) => writer(index)));
     // Every acknowledged event is committed now; once the feed serves them all, the consumer's
     // next empty answer means it has read everything.
-    await feedSettled(db);
+    await feedSettled(db());
     done = true;
     await consumer;
 
@@ -121,7 +116,7 @@ describe('change feed: gap-free', () => {
     expect(missed).toEqual([]);
     expect(new Set(seen.map((item) => item.id)).size).toBe(seen.length);
     // Every reader sees the same order: a fresh read of the same span matches the followed one.
-    await feedSettled(db);
+    await feedSettled(db());
     expect((await readToEnd(replicas[1].baseUrl, start)).items.map((item) => item.id)).toEqual(seen.map((item) => item.id));
   }, 60_000);
 });

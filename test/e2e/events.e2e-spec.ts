@@ -2,32 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { EventsRetention } from '../../src/events/events-retention';
 import { aFailureNotification, aSuccessNotification, postNotification } from '../support/notifications';
-import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { useTestApp } from '../support/use-test-app';
 import { feedApi, FeedItem, feedSettled, readToEnd as readAll } from './events.support';
 import { ISO_UTC, markArtifactReady } from './query.support';
 
 describe('change feed: GET /v1/events', () => {
-  let db: TestDatabase;
-  let sut: TestApp;
-  const get = (path: string, token?: string | null) => feedApi(sut.baseUrl)(path, token);
+  const { db, sut } = useTestApp();
+  const get = (path: string, token?: string | null) => feedApi(sut().baseUrl)(path, token);
   const readToEnd = async (baseUrl: string, after?: string, query?: string) => {
-    await feedSettled(db);
+    await feedSettled(db());
     return readAll(baseUrl, after, query);
   };
-  const post = async (body: Record<string, unknown>) => expect((await postNotification(sut.baseUrl, body)).status).toBe(200);
+  const post = async (body: Record<string, unknown>) => expect((await postNotification(sut().baseUrl, body)).status).toBe(200);
   const sessionEvents = async (sessionId: string, after = 'start') =>
-    (await readToEnd(sut.baseUrl, after)).items.filter((item) => item.sessionId === sessionId);
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sut = await startTestApp(db.url);
-  });
-
-  afterAll(async () => {
-    await sut?.close();
-    await db?.drop();
-  });
+    (await readToEnd(sut().baseUrl, after)).items.filter((item) => item.sessionId === sessionId);
 
   it('records a success as its session completing and its known siblings becoming pending, identifiers and states only', async () => {
     const sessionId = randomUUID();
@@ -39,7 +27,7 @@ describe('change feed: GET /v1/events', () => {
     });
     await post(notification);
 
-    const { items } = await readToEnd(sut.baseUrl);
+    const { items } = await readToEnd(sut().baseUrl);
     const mine = items.filter((item) => item.encounterId === notification.encounter_id);
     expect(mine.map(({ type, sessionId: s, encounterId, status }) => ({ type, sessionId: s, encounterId, status }))).toEqual([
       { type: 'session.completed', sessionId, encounterId: notification.encounter_id, status: 'completed' },
@@ -57,15 +45,15 @@ describe('change feed: GET /v1/events', () => {
     const notification = aSuccessNotification();
     const sessionId = notification.session_id;
     await post(notification);
-    const { cursor } = await readToEnd(sut.baseUrl);
+    const { cursor } = await readToEnd(sut().baseUrl);
 
-    await markArtifactReady(db, sessionId, 'contents', { note: 'PATIENT-NOTE-TEXT' });
-    await markArtifactReady(db, notification.encounter_id, 'encounter_content', { note: 'PATIENT-NOTE-TEXT' });
-    await markArtifactReady(db, sessionId, 'structured_data', { note: 'PATIENT-NOTE-TEXT' });
-    expect((await readToEnd(sut.baseUrl, cursor)).items.map((item) => item.type)).not.toContain('session.results_ready');
-    await markArtifactReady(db, sessionId, 'transcripts', { note: 'PATIENT-NOTE-TEXT' });
+    await markArtifactReady(db(), sessionId, 'contents', { note: 'PATIENT-NOTE-TEXT' });
+    await markArtifactReady(db(), notification.encounter_id, 'encounter_content', { note: 'PATIENT-NOTE-TEXT' });
+    await markArtifactReady(db(), sessionId, 'structured_data', { note: 'PATIENT-NOTE-TEXT' });
+    expect((await readToEnd(sut().baseUrl, cursor)).items.map((item) => item.type)).not.toContain('session.results_ready');
+    await markArtifactReady(db(), sessionId, 'transcripts', { note: 'PATIENT-NOTE-TEXT' });
 
-    const { items } = await readToEnd(sut.baseUrl, cursor);
+    const { items } = await readToEnd(sut().baseUrl, cursor);
     expect(items.map(({ type, sessionId: s, kind }) => [type, s, kind ?? null])).toEqual([
       ['artifact.ready', sessionId, 'contents'],
       ['artifact.ready', null, 'encounter_content'],
@@ -80,8 +68,8 @@ describe('change feed: GET /v1/events', () => {
     const notification = aSuccessNotification();
     const sessionId = notification.session_id;
     await post(notification);
-    await markArtifactReady(db, sessionId, 'contents', {});
-    const workers = [new Client({ connectionString: db.url }), new Client({ connectionString: db.url })];
+    await markArtifactReady(db(), sessionId, 'contents', {});
+    const workers = [new Client({ connectionString: db().url }), new Client({ connectionString: db().url })];
     await Promise.all(workers.map((worker) => worker.connect()));
     try {
       // Both updates are in, neither committed, when the two commits race.
@@ -110,18 +98,18 @@ describe('change feed: GET /v1/events', () => {
   });
 
   it('filters by type, and continues from nextCursor without repeating or skipping', async () => {
-    const before = (await readToEnd(sut.baseUrl)).cursor;
+    const before = (await readToEnd(sut().baseUrl)).cursor;
     const failure = aFailureNotification();
     const success = aSuccessNotification();
     await post(failure);
     await post(success);
 
-    const failed = await readToEnd(sut.baseUrl, before, '&types=session.failed');
+    const failed = await readToEnd(sut().baseUrl, before, '&types=session.failed');
     expect(failed.items.map((item) => item.sessionId)).toEqual([failure.session_id]);
     const paged: FeedItem[] = [];
     let cursor = before;
     for (let i = 0; i < 10; i += 1) {
-      await feedSettled(db);
+      await feedSettled(db());
       const answer = await get(`/v1/events?after=${cursor}&limit=1`);
       expect(answer.body.nextCursor).toEqual(expect.any(String));
       paged.push(...answer.body.items);
@@ -129,7 +117,7 @@ describe('change feed: GET /v1/events', () => {
     }
     expect(paged.map((item) => item.sessionId)).toEqual([failure.session_id, success.session_id]);
     // Any event's id is a cursor too.
-    const after = await readToEnd(sut.baseUrl, paged[0].id);
+    const after = await readToEnd(sut().baseUrl, paged[0].id);
     expect(after.items.map((item) => item.sessionId)).toEqual([success.session_id]);
   });
 
@@ -140,11 +128,11 @@ describe('change feed: GET /v1/events', () => {
     expect(answer.body.items).toEqual([]);
     const next = aFailureNotification();
     await post(next);
-    expect((await readToEnd(sut.baseUrl, answer.body.nextCursor)).items.map((item) => item.sessionId)).toEqual([next.session_id]);
+    expect((await readToEnd(sut().baseUrl, answer.body.nextCursor)).items.map((item) => item.sessionId)).toEqual([next.session_id]);
   });
 
   it('long-polls: an empty answer waits, and a new event wakes it well before waitSeconds', async () => {
-    const { cursor } = await readToEnd(sut.baseUrl);
+    const { cursor } = await readToEnd(sut().baseUrl);
     const started = Date.now();
     const waiting = get(`/v1/events?after=${cursor}&waitSeconds=20`);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -160,7 +148,7 @@ describe('change feed: GET /v1/events', () => {
   });
 
   it('answers an empty long-poll after waitSeconds, with a cursor to continue from', async () => {
-    const { cursor } = await readToEnd(sut.baseUrl);
+    const { cursor } = await readToEnd(sut().baseUrl);
     const started = Date.now();
     const answer = await get(`/v1/events?after=${cursor}&waitSeconds=1`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
@@ -190,16 +178,16 @@ describe('change feed: GET /v1/events', () => {
     const oldCursor = (await get('/v1/events?after=start&limit=1')).body.nextCursor;
     const kept = aFailureNotification();
     await post(kept);
-    const keptCursor = (await readToEnd(sut.baseUrl)).cursor;
-    await db.query(`UPDATE events SET occurred_at = now() - interval '31 days' WHERE session_id IS DISTINCT FROM $1`, [kept.session_id]);
+    const keptCursor = (await readToEnd(sut().baseUrl)).cursor;
+    await db().query(`UPDATE events SET occurred_at = now() - interval '31 days' WHERE session_id IS DISTINCT FROM $1`, [kept.session_id]);
 
-    const purged = await sut.app.get(EventsRetention).runOnce();
+    const purged = await sut().app.get(EventsRetention).runOnce();
     expect(purged).toBeGreaterThan(0);
 
     const gone = await get(`/v1/events?after=${oldCursor}`);
     expect(gone.status).toBe(410);
     expect(gone.body.message).toMatch(/EVENTS_RETENTION_DAYS=30.*after=start.*after=now/);
-    const fromStart = await readToEnd(sut.baseUrl, 'start');
+    const fromStart = await readToEnd(sut().baseUrl, 'start');
     expect(fromStart.items.map((item) => item.sessionId)).toEqual([kept.session_id]);
     expect((await get(`/v1/events?after=${keptCursor}`)).status).toBe(200);
   });

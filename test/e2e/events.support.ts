@@ -1,3 +1,4 @@
+import { apiGet } from '../support/api';
 import { TEST_INTERNAL_TOKEN } from '../support/test-app';
 
 export interface FeedItem {
@@ -16,11 +17,11 @@ export interface FeedAnswer {
   body: { items: FeedItem[]; nextCursor: string; message?: string };
 }
 
-/** GET against the feed with the test's bearer token (or `token`, or none for null). */
+/** GET against the feed with the test's bearer token (or `token`, or none for null); the answer must match the document. */
 export function feedApi(baseUrl: string) {
   return async (path: string, token: string | null = TEST_INTERNAL_TOKEN): Promise<FeedAnswer> => {
-    const response = await fetch(`${baseUrl}${path}`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } });
-    return { status: response.status, body: (await response.json()) as FeedAnswer['body'] };
+    const { status, body } = await apiGet<FeedAnswer['body']>(baseUrl, path, { token });
+    return { status, body };
   };
 }
 

@@ -4,29 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aFailureNotification, aSuccessNotification, postNotification } from '../support/notifications';
 import { REPO_ROOT } from '../support/service-process';
-import { startTestApp, TEST_INTERNAL_TOKEN, TestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { TEST_INTERNAL_TOKEN } from '../support/test-app';
+import { useTestApp } from '../support/use-test-app';
 
 /** `npm run follow`: one line per event as they happen, filtered by --types, Ctrl-C exits 0. */
 describe('npm run follow', () => {
-  let db: TestDatabase;
-  let sut: TestApp;
+  const { sut } = useTestApp();
   let cwd: string;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sut = await startTestApp(db.url);
+  beforeAll(() => {
     cwd = mkdtempSync(join(tmpdir(), 'suki-follow-'));
   });
 
-  afterAll(async () => {
-    await sut?.close();
-    await db?.drop();
+  afterAll(() => {
     rmSync(cwd, { recursive: true, force: true });
   });
 
   const start = (...args: string[]) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/follow.js'), '--url', sut.baseUrl, ...args], {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/follow.js'), '--url', sut().baseUrl, ...args], {
       env: { PATH: process.env.PATH ?? '', INTERNAL_API_TOKENS: TEST_INTERNAL_TOKEN },
       cwd,
     });
@@ -46,14 +41,14 @@ describe('npm run follow', () => {
   };
 
   it('prints new events as one line each, only the types asked for, and exits 0 on Ctrl-C', async () => {
-    await postNotification(sut.baseUrl, aFailureNotification());
+    await postNotification(sut().baseUrl, aFailureNotification());
     const follow = start('--types', 'session.completed', '--from', 'now');
     await follow.until(() => follow.stderr().includes('following'));
     // Give the first long-poll time to start from "now", after the failure above.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const success = aSuccessNotification();
-    await postNotification(sut.baseUrl, aFailureNotification());
-    await postNotification(sut.baseUrl, success);
+    await postNotification(sut().baseUrl, aFailureNotification());
+    await postNotification(sut().baseUrl, success);
 
     await follow.until(() => follow.stdout().includes(String(success.session_id)));
     follow.child.kill('SIGINT');

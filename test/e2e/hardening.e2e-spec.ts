@@ -4,31 +4,20 @@ import { sign } from '../../src/webhooks/signature';
 import { aFailureNotification, aSuccessNotification, postNotification } from '../support/notifications';
 import { parsePrometheus, sampleValue } from '../support/prometheus';
 import { openRaw, webhookHead, within } from '../support/raw-http';
-import { startTestApp, TEST_INTERNAL_TOKEN, TEST_WEBHOOK_SECRET, TestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { TEST_INTERNAL_TOKEN, TEST_WEBHOOK_SECRET } from '../support/test-app';
+import { useTestApp } from '../support/use-test-app';
 
 const ONE_MIB = 1_048_576;
 
 /** Issue 12: each finding of the hostile-input probe, reproduced against the real application. */
 describe('hardening against hostile input', () => {
-  let db: TestDatabase;
-  let sut: TestApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sut = await startTestApp(db.url, { HTTP_REQUEST_TIMEOUT_MS: '2000', HTTP_HEADERS_TIMEOUT_MS: '1000' });
-  });
-
-  afterAll(async () => {
-    await sut?.close();
-    await db?.drop();
-  });
+  const { db, sut } = useTestApp({ env: { HTTP_REQUEST_TIMEOUT_MS: '2000', HTTP_HEADERS_TIMEOUT_MS: '1000' } });
 
   const countRows = async () =>
-    Number((await db.query<{ n: string }>('SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM sessions) AS n'))[0].n);
+    Number((await db().query<{ n: string }>('SELECT (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM sessions) AS n'))[0].n);
   const metric = async (name: string, labels: Record<string, string> = {}) =>
-    sampleValue(parsePrometheus(await (await fetch(`${sut.baseUrl}/metrics`)).text()), name, labels) ?? 0;
-  const v1 = (path: string) => fetch(`${sut.baseUrl}${path}`, { headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}` } });
+    sampleValue(parsePrometheus(await (await fetch(`${sut().baseUrl}/metrics`)).text()), name, labels) ?? 0;
+  const v1 = (path: string) => fetch(`${sut().baseUrl}${path}`, { headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}` } });
 
   describe('1. unsigned uploads cannot hold the service', () => {
     it.each([
@@ -42,7 +31,7 @@ describe('hardening against hostile input', () => {
     ])('answers 401 to %s before reading the body, and closes the connection', async (_name, headers, reason) => {
       const before = await metric('suki_webhook_rejected_total', { reason });
       // Headers and one byte of a body declared one byte short of 1 MiB; the rest never comes.
-      const exchange = await openRaw(sut.baseUrl, webhookHead(sut.baseUrl, ONE_MIB - 1, headers) + '{');
+      const exchange = await openRaw(sut().baseUrl, webhookHead(sut().baseUrl, ONE_MIB - 1, headers) + '{');
       const { response, afterMs } = await within(exchange.closed, 1_500, { response: exchange.received(), afterMs: -1 });
       exchange.socket.destroy();
       expect(response).toMatch(/^HTTP\/1\.1 401 /);
@@ -55,8 +44,8 @@ describe('hardening against hostile input', () => {
     it('closes an upload that trickles past the request timeout', async () => {
       const generatedAt = String(Date.now());
       const exchange = await openRaw(
-        sut.baseUrl,
-        webhookHead(sut.baseUrl, 1000, { 'generated-at': generatedAt, 'X-API-Key': 'ab'.repeat(32) }),
+        sut().baseUrl,
+        webhookHead(sut().baseUrl, 1000, { 'generated-at': generatedAt, 'X-API-Key': 'ab'.repeat(32) }),
       );
       const trickle = setInterval(() => exchange.socket.write('x'), 300);
       const { response, afterMs } = await within(exchange.closed, 6_000, { response: exchange.received(), afterMs: -1 });
@@ -68,7 +57,7 @@ describe('hardening against hostile input', () => {
     });
 
     it('closes a connection whose headers never end within the headers timeout', async () => {
-      const exchange = await openRaw(sut.baseUrl, `POST /webhooks/notification HTTP/1.1\r\nHost: x\r\n`);
+      const exchange = await openRaw(sut().baseUrl, `POST /webhooks/notification HTTP/1.1\r\nHost: x\r\n`);
       const trickle = setInterval(() => exchange.socket.write('X-Slow: 1\r\n'), 200);
       const { afterMs } = await within(exchange.closed, 5_000, { response: '', afterMs: -1 });
       clearInterval(trickle);
@@ -78,7 +67,7 @@ describe('hardening against hostile input', () => {
     });
 
     it('still reads, verifies and applies a signed notification', async () => {
-      expect(await postNotification(sut.baseUrl, aSuccessNotification())).toEqual({ status: 200, body: { outcome: 'applied' } });
+      expect(await postNotification(sut().baseUrl, aSuccessNotification())).toEqual({ status: 200, body: { outcome: 'applied' } });
     });
   });
 
@@ -96,20 +85,20 @@ describe('hardening against hostile input', () => {
 
       // Four such bodies at once, and an unrelated notification among them (bodies built beforehand,
       // so that the time measured is the service's).
-      const heavy = raws.map((heavyRaw) => postNotification(sut.baseUrl, null, { raw: heavyRaw }));
+      const heavy = raws.map((heavyRaw) => postNotification(sut().baseUrl, null, { raw: heavyRaw }));
       const started = Date.now();
-      const unrelated = await postNotification(sut.baseUrl, unrelatedBody);
+      const unrelated = await postNotification(sut().baseUrl, unrelatedBody);
       const unrelatedMs = Date.now() - started;
       process.stderr.write(`unrelated notification behind four 100,000-id bodies: answered in ${unrelatedMs} ms\n`);
       const answers = await Promise.all(heavy);
 
       expect(unrelated.status).toBe(200);
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
-      const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM sessions WHERE encounter_id = $1', [
+      const [{ n }] = await db().query<{ n: number }>('SELECT count(*)::int AS n FROM sessions WHERE encounter_id = $1', [
         `${encounterId}-a`,
       ]);
       expect(n).toBe(101);
-      const [stored] = await db.query<{ raw_body: Buffer }>('SELECT raw_body FROM deliveries WHERE session_id = $1', [body.session_id]);
+      const [stored] = await db().query<{ raw_body: Buffer }>('SELECT raw_body FROM deliveries WHERE session_id = $1', [body.session_id]);
       expect(stored.raw_body.toString('utf8')).toBe(raw);
       expect(await metric('suki_known_sessions_left_out_total')).toBe(leftOutBefore + 4 * 99_900);
       // The probe measured 5.1 s behind four such bodies on main; here about 1 s on a quiet machine
@@ -127,7 +116,7 @@ describe('hardening against hostile input', () => {
       const wire = gzipSync(raw);
       const generatedAt = String(Date.now());
       const before = await countRows();
-      const response = await fetch(`${sut.baseUrl}/webhooks/notification`, {
+      const response = await fetch(`${sut().baseUrl}/webhooks/notification`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -147,7 +136,7 @@ describe('hardening against hostile input', () => {
     });
 
     it('accepts Content-Encoding: identity', async () => {
-      const answer = await postNotification(sut.baseUrl, aSuccessNotification(), { headers: { 'content-encoding': 'identity' } });
+      const answer = await postNotification(sut().baseUrl, aSuccessNotification(), { headers: { 'content-encoding': 'identity' } });
       expect(answer.status).toBe(200);
     });
   });
@@ -156,9 +145,9 @@ describe('hardening against hostile input', () => {
     it('keeps " a" and "a" apart and finds each by the id Suki sent', async () => {
       const id = `s-${randomUUID()}`;
       for (const sessionId of [` ${id}`, id]) {
-        expect((await postNotification(sut.baseUrl, aFailureNotification({ session_id: sessionId }))).status).toBe(200);
+        expect((await postNotification(sut().baseUrl, aFailureNotification({ session_id: sessionId }))).status).toBe(200);
       }
-      const rows = await db.query<{ id: string }>('SELECT id FROM sessions WHERE id IN ($1, $2) ORDER BY id', [` ${id}`, id]);
+      const rows = await db().query<{ id: string }>('SELECT id FROM sessions WHERE id IN ($1, $2) ORDER BY id', [` ${id}`, id]);
       expect(rows.map((row) => row.id)).toEqual([` ${id}`, id]);
       const found = await v1(`/v1/sessions/${encodeURIComponent(` ${id}`)}`);
       expect(found.status).toBe(200);
@@ -173,18 +162,18 @@ describe('hardening against hostile input', () => {
     ])('refuses an id with %s (400, stored verbatim as rejected) rather than changing it', async (_name, prefix) => {
       const sessionId = `${prefix}-${randomUUID()}`;
       const raw = JSON.stringify(aFailureNotification({ session_id: sessionId }));
-      const answer = await postNotification(sut.baseUrl, null, { raw });
+      const answer = await postNotification(sut().baseUrl, null, { raw });
       expect(answer).toMatchObject({ status: 400, body: { message: 'session_id is missing or not a usable id' } });
-      const stored = await db.query('SELECT outcome, session_id, raw_body FROM deliveries WHERE raw_body = $1', [Buffer.from(raw)]);
+      const stored = await db().query('SELECT outcome, session_id, raw_body FROM deliveries WHERE raw_body = $1', [Buffer.from(raw)]);
       expect(stored).toEqual([{ outcome: 'rejected', session_id: null, raw_body: Buffer.from(raw) }]);
       const cleaned = sessionId.replace(/[\uFEFF\u2028\u202E\u0085]/g, '');
-      expect(await db.query('SELECT id FROM sessions WHERE id = $1 OR id = $2', [sessionId, cleaned])).toEqual([]);
+      expect(await db().query('SELECT id FROM sessions WHERE id = $1 OR id = $2', [sessionId, cleaned])).toEqual([]);
     });
 
     it('keeps an id with a no-break space as sent', async () => {
       const sessionId = `\u00a0nbsp-${randomUUID()}`;
-      expect((await postNotification(sut.baseUrl, aFailureNotification({ session_id: sessionId }))).status).toBe(200);
-      expect(await db.query('SELECT id FROM sessions WHERE id = $1', [sessionId])).toEqual([{ id: sessionId }]);
+      expect((await postNotification(sut().baseUrl, aFailureNotification({ session_id: sessionId }))).status).toBe(200);
+      expect(await db().query('SELECT id FROM sessions WHERE id = $1', [sessionId])).toEqual([{ id: sessionId }]);
     });
 
     it('answers 404 for a path id no notification could have stored, and 400 for such a filter', async () => {
@@ -205,9 +194,9 @@ describe('hardening against hostile input', () => {
       const sessionId = `deg-${randomUUID()}`;
       const raw = `{"session_id":"${sessionId}","encounter_id":"e-${sessionId}","status":"success","additional_info":${json}}`;
       const before = await metric('suki_notification_fields_unstored_total', { field });
-      expect((await postNotification(sut.baseUrl, null, { raw })).status).toBe(200);
-      expect(await db.query('SELECT outcome FROM deliveries WHERE raw_body = $1', [Buffer.from(raw)])).toEqual([{ outcome: 'applied' }]);
-      expect(await db.query('SELECT status, additional_info FROM sessions WHERE id = $1', [sessionId])).toEqual([
+      expect((await postNotification(sut().baseUrl, null, { raw })).status).toBe(200);
+      expect(await db().query('SELECT outcome FROM deliveries WHERE raw_body = $1', [Buffer.from(raw)])).toEqual([{ outcome: 'applied' }]);
+      expect(await db().query('SELECT status, additional_info FROM sessions WHERE id = $1', [sessionId])).toEqual([
         { status: 'completed', additional_info: null },
       ]);
       expect(await metric('suki_notification_fields_unstored_total', { field })).toBe(before + 1);
@@ -226,7 +215,7 @@ describe('hardening against hostile input', () => {
     });
 
     it('marks a refused /v1 request no-store too', async () => {
-      const response = await fetch(`${sut.baseUrl}/v1/sessions`);
+      const response = await fetch(`${sut().baseUrl}/v1/sessions`);
       expect(response.status).toBe(401);
       expect(response.headers.get('cache-control')).toBe('no-store');
     });
@@ -245,11 +234,11 @@ describe('hardening against hostile input', () => {
     });
 
     it('serves /docs with a Content-Security-Policy and X-Frame-Options, and does not persist the token', async () => {
-      const page = await fetch(`${sut.baseUrl}/docs/`);
+      const page = await fetch(`${sut().baseUrl}/docs/`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
       expect(page.headers.get('x-frame-options')).toBe('DENY');
-      const init = await (await fetch(`${sut.baseUrl}/docs/swagger-ui-init.js`)).text();
+      const init = await (await fetch(`${sut().baseUrl}/docs/swagger-ui-init.js`)).text();
       expect(init).toMatch(/"persistAuthorization": false/);
     });
   });

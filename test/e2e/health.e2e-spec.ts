@@ -1,7 +1,7 @@
 import { parsePrometheus, sampleValue } from '../support/prometheus';
 import { checkExposition } from '../support/promtool';
 import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { useTestApp } from '../support/use-test-app';
 
 /** What terminus answers on /health/*: the overall status and one entry per indicator. */
 interface HealthBody {
@@ -15,53 +15,42 @@ const get = async (url: string) => {
 };
 
 describe('health', () => {
-  let db: TestDatabase;
-  let sut: TestApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sut = await startTestApp(db.url);
-  });
-
-  afterAll(async () => {
-    await sut?.close();
-    await db?.drop();
-  });
+  const { db, sut } = useTestApp();
 
   it('GET /health/live answers 200', async () => {
-    expect(await get(`${sut.baseUrl}/health/live`)).toEqual({ status: 200, body: expect.objectContaining({ status: 'ok' }) });
+    expect(await get(`${sut().baseUrl}/health/live`)).toEqual({ status: 200, body: expect.objectContaining({ status: 'ok' }) });
   });
 
   it('echoes a sane X-Request-Id and replaces any other with a UUID', async () => {
-    const echoed = await fetch(`${sut.baseUrl}/health/live`, { headers: { 'x-request-id': 'lb-7f3a:42' } });
+    const echoed = await fetch(`${sut().baseUrl}/health/live`, { headers: { 'x-request-id': 'lb-7f3a:42' } });
     expect(echoed.headers.get('x-request-id')).toBe('lb-7f3a:42');
-    const replaced = await fetch(`${sut.baseUrl}/health/live`, { headers: { 'x-request-id': 'a b"c' } });
+    const replaced = await fetch(`${sut().baseUrl}/health/live`, { headers: { 'x-request-id': 'a b"c' } });
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
   it('GET /health/ready answers 200 when the database answers and every migration is applied', async () => {
-    const { status, body } = await get(`${sut.baseUrl}/health/ready`);
+    const { status, body } = await get(`${sut().baseUrl}/health/ready`);
     expect(status).toBe(200);
     expect(body.details).toEqual({ database: { status: 'up' }, migrations: { status: 'up' } });
   });
 
   it('GET /health/ready answers 503 naming a migration that is not applied, and recovers once it is', async () => {
-    const [latest] = await db.query('SELECT * FROM "_prisma_migrations" ORDER BY migration_name DESC LIMIT 1');
-    await db.query('DELETE FROM "_prisma_migrations" WHERE id = $1', [latest.id]);
+    const [latest] = await db().query('SELECT * FROM "_prisma_migrations" ORDER BY migration_name DESC LIMIT 1');
+    await db().query('DELETE FROM "_prisma_migrations" WHERE id = $1', [latest.id]);
     try {
-      const { status, body } = await get(`${sut.baseUrl}/health/ready`);
+      const { status, body } = await get(`${sut().baseUrl}/health/ready`);
       expect(status).toBe(503);
       expect(body.details).toEqual({
         database: { status: 'up' },
         migrations: { status: 'down', message: 'migrations pending', pending: [latest.migration_name] },
       });
     } finally {
-      await db.query(
+      await db().query(
         'INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, $4, $5, $6)',
         [latest.id, latest.checksum, latest.finished_at, latest.migration_name, latest.started_at, latest.applied_steps_count],
       );
     }
-    expect((await get(`${sut.baseUrl}/health/ready`)).status).toBe(200);
+    expect((await get(`${sut().baseUrl}/health/ready`)).status).toBe(200);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/use-test-app';
+import { startTestApp } from '../support/test-app';
 import { aSuccessNotification, postNotification } from '../support/notifications';
 
 /**
@@ -9,9 +9,12 @@ import { aSuccessNotification, postNotification } from '../support/notifications
  * and kill -9 are the spool-*.e2e-spec.ts files, on private clusters.)
  */
 describe('POST /webhooks/notification while the database is unavailable', () => {
-  let db: TestDatabase;
-  let sut: TestApp;
-  const dbName = () => new URL(db.url).pathname.slice(1);
+  const { db, sut } = useTestApp({
+    env: { RETRIEVAL_ENABLED: 'false' },
+    // A test that fails half-way must not leave the database refusing the teardown.
+    beforeTearDown: () => admin(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS true`).catch(() => undefined),
+  });
+  const dbName = () => new URL(db().url).pathname.slice(1);
 
   async function admin(sql: string): Promise<void> {
     const client = new Client({ connectionString: process.env.TEST_ADMIN_URL });
@@ -23,30 +26,19 @@ describe('POST /webhooks/notification while the database is unavailable', () => 
     }
   }
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sut = await startTestApp(db.url, { RETRIEVAL_ENABLED: 'false' });
-  });
-
-  afterAll(async () => {
-    await admin(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS true`).catch(() => undefined);
-    await sut?.close();
-    await db?.drop();
-  });
-
   it('answers 202 spooled while the database refuses connections, and stores them once it is back', async () => {
     const before = aSuccessNotification();
-    expect((await postNotification(sut.baseUrl, before)).status).toBe(200);
+    expect((await postNotification(sut().baseUrl, before)).status).toBe(200);
 
     await admin(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS false`);
     await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${dbName()}' AND pid <> pg_backend_pid()`);
 
     const during = [aSuccessNotification(), aSuccessNotification()];
-    const answers = await Promise.all(during.map((body) => postNotification(sut.baseUrl, body)));
+    const answers = await Promise.all(during.map((body) => postNotification(sut().baseUrl, body)));
     for (const answer of answers) expect(answer).toEqual({ status: 202, body: { outcome: 'spooled' } });
 
     await admin(`ALTER DATABASE "${dbName()}" ALLOW_CONNECTIONS true`);
-    const check = new Client({ connectionString: db.url });
+    const check = new Client({ connectionString: db().url });
     await check.connect();
     try {
       const ids = during.map((body) => body.session_id);
@@ -62,8 +54,9 @@ describe('POST /webhooks/notification while the database is unavailable', () => 
     }
     // Drained: intake is back on the database.
     const deadline = Date.now() + 5_000;
-    let after = await postNotification(sut.baseUrl, aSuccessNotification());
-    while (after.body?.outcome === 'spooled' && Date.now() < deadline) after = await postNotification(sut.baseUrl, aSuccessNotification());
+    let after = await postNotification(sut().baseUrl, aSuccessNotification());
+    while (after.body?.outcome === 'spooled' && Date.now() < deadline)
+      after = await postNotification(sut().baseUrl, aSuccessNotification());
     expect(after).toEqual({ status: 200, body: { outcome: 'applied' } });
   });
 

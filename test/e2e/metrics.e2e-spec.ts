@@ -1,36 +1,27 @@
 import { aFailureNotification, aSuccessNotification, postNotification } from '../support/notifications';
 import { parsePrometheus, Sample, sampleValue } from '../support/prometheus';
 import { checkExposition } from '../support/promtool';
-import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { useTestApp } from '../support/use-test-app';
 
 describe('GET /metrics', () => {
-  let db: TestDatabase;
-  let sut: TestApp;
+  const { db, sut } = useTestApp();
   let samples: Sample[];
   let text: string;
   let contentType: string | null;
 
-  // Retrieval is off in startTestApp's default configuration, so artifacts stay pending.
+  // Retrieval is off in the test app's default configuration, so artifacts stay pending.
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sut = await startTestApp(db.url);
     const minutesAgo = Date.now() - 120_000;
-    expect((await postNotification(sut.baseUrl, aSuccessNotification(), { generatedAt: minutesAgo })).status).toBe(200);
-    expect((await postNotification(sut.baseUrl, aFailureNotification())).status).toBe(200);
-    expect((await postNotification(sut.baseUrl, aFailureNotification(), { secret: 'not-the-secret' })).status).toBe(401);
-    expect((await postNotification(sut.baseUrl, aFailureNotification(), { headers: { 'generated-at': '' } })).status).toBe(401);
-    expect((await fetch(`${sut.baseUrl}/no/such/path/123`)).status).toBe(404);
-    const answer = await fetch(`${sut.baseUrl}/metrics`);
+    expect((await postNotification(sut().baseUrl, aSuccessNotification(), { generatedAt: minutesAgo })).status).toBe(200);
+    expect((await postNotification(sut().baseUrl, aFailureNotification())).status).toBe(200);
+    expect((await postNotification(sut().baseUrl, aFailureNotification(), { secret: 'not-the-secret' })).status).toBe(401);
+    expect((await postNotification(sut().baseUrl, aFailureNotification(), { headers: { 'generated-at': '' } })).status).toBe(401);
+    expect((await fetch(`${sut().baseUrl}/no/such/path/123`)).status).toBe(404);
+    const answer = await fetch(`${sut().baseUrl}/metrics`);
     expect(answer.status).toBe(200);
     contentType = answer.headers.get('content-type');
     text = await answer.text();
     samples = parsePrometheus(text);
-  });
-
-  afterAll(async () => {
-    await sut?.close();
-    await db?.drop();
   });
 
   it('answers in the Prometheus text format', () => {
@@ -74,8 +65,8 @@ describe('GET /metrics', () => {
     expect(age).toBeGreaterThanOrEqual(120);
     expect(age).toBeLessThan(180);
 
-    await db.query("UPDATE artifacts SET status = 'ready' WHERE status = 'pending'");
-    const after = parsePrometheus(await (await fetch(`${sut.baseUrl}/metrics`)).text());
+    await db().query("UPDATE artifacts SET status = 'ready' WHERE status = 'pending'");
+    const after = parsePrometheus(await (await fetch(`${sut().baseUrl}/metrics`)).text());
     expect(sampleValue(after, 'suki_artifacts_pending')).toBe(0);
     expect(sampleValue(after, 'suki_artifact_oldest_pending_age_seconds')).toBe(0);
   });

@@ -7,25 +7,16 @@ import type {
   ResponseObject,
   SchemaObject,
 } from '@nestjs/swagger';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp } from '../support/use-test-app';
 
 describe('OpenAPI document and UI', () => {
-  let db: TestDatabase;
-  let sut: TestApp;
+  const { sut } = useTestApp();
   let document: OpenAPIObject;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sut = await startTestApp(db.url);
-    const response = await fetch(`${sut.baseUrl}/docs-json`);
+    const response = await fetch(`${sut().baseUrl}/docs-json`);
     expect(response.status).toBe(200);
     document = (await response.json()) as OpenAPIObject;
-  });
-
-  afterAll(async () => {
-    await sut?.close();
-    await db?.drop();
   });
 
   /** Follows $refs to the schema they name. */
@@ -39,11 +30,11 @@ describe('OpenAPI document and UI', () => {
   const parametersOf = (operation: OperationObject | undefined) => (operation!.parameters ?? []).map((p) => inline<ParameterObject>(p));
 
   it('serves the UI and the document without a token', async () => {
-    const ui = await fetch(`${sut.baseUrl}/docs`);
+    const ui = await fetch(`${sut().baseUrl}/docs`);
     expect(ui.status).toBe(200);
     expect(ui.headers.get('content-type')).toContain('text/html');
     expect(await ui.text()).toContain('swagger-ui');
-    const asset = await fetch(`${sut.baseUrl}/docs/swagger-ui-bundle.js`);
+    const asset = await fetch(`${sut().baseUrl}/docs/swagger-ui-bundle.js`);
     expect(asset.status).toBe(200);
     expect(document.openapi).toMatch(/^3\./);
     expect(document.info.title).toBe('Suki notification service');

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { FakeSukiApi, startFakeSukiApi } from '../support/fake-suki-api';
 import { aSuccessNotification, postNotification } from '../support/notifications';
-import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { TestApp } from '../support/test-app';
+import { TestDatabase } from '../support/test-database';
+import { useTestApp } from '../support/use-test-app';
 import { ArtifactRow, eventually, FAST_RETRIEVAL } from './retrieval.support';
 
 const ARTIFACTS_PER_SUCCESS = 5;
@@ -31,34 +31,24 @@ async function gauge(sut: TestApp, name: string): Promise<number | undefined> {
 
 /** A Suki that answers 503 to everything for a while (suki-contract §8: transient), then recovers. */
 describe('a Suki outage', () => {
-  let db: TestDatabase;
-  let fake: FakeSukiApi;
-
-  beforeEach(async () => {
-    db = await createTestDatabase();
-    fake = await startFakeSukiApi();
-  });
-
-  afterEach(async () => {
-    await fake?.close();
-    await db?.drop();
-  });
+  // Each test starts its own service, with its own retry policy, on a fresh database and fake Suki.
+  const { db, suki: fake, start } = useTestApp({ suki: true, app: false, scope: 'test' });
 
   it('of 20 s, with the default retry policy, ends with every artifact ready within a minute of recovery, calling Suki a bounded number of times', async () => {
     // Nothing but the Suki address and the test database: the default horizon, backoff and breaker.
-    const sut = await startTestApp(db.url, { SUKI_API_BASE_URL: fake.baseUrl });
+    const sut = await start({ SUKI_API_BASE_URL: fake().baseUrl });
     try {
-      fake.script('*', { status: 503 });
+      fake().script('*', { status: 503 });
       const encounters = await postSuccesses(sut, 10);
       const expected = encounters.length * ARTIFACTS_PER_SUCCESS;
       await new Promise((resolve) => setTimeout(resolve, 20_000));
-      const callsDuringOutage = fake.requests.length;
+      const callsDuringOutage = fake().requests.length;
       expect(await gauge(sut, 'suki_breaker_state')).toBeGreaterThan(0);
       const recovered = Date.now();
-      fake.script('*', {});
+      fake().script('*', {});
 
       const rows = await eventually(
-        () => artifactsOfAll(db, encounters),
+        () => artifactsOfAll(db(), encounters),
         (found) => allReady(found, expected),
         60_000,
       );
@@ -75,19 +65,19 @@ describe('a Suki outage', () => {
   }, 110_000);
 
   it('keeps calls to one probe at a time while it lasts, and drains at full concurrency once Suki answers', async () => {
-    const sut = await startTestApp(db.url, {
+    const sut = await start({
       ...FAST_RETRIEVAL,
-      SUKI_API_BASE_URL: fake.baseUrl,
+      SUKI_API_BASE_URL: fake().baseUrl,
       SUKI_MAX_CONCURRENCY: '8',
       SUKI_BREAKER_PROBE_BASE_MS: '100',
       SUKI_BREAKER_PROBE_MAX_MS: '400',
     });
     try {
-      fake.script('*', { status: 503, latencyMs: 20 });
+      fake().script('*', { status: 503, latencyMs: 20 });
       const encounters = await postSuccesses(sut, 20);
       const expected = encounters.length * ARTIFACTS_PER_SUCCESS;
       await new Promise((resolve) => setTimeout(resolve, 4_000));
-      const outage = [...fake.requests];
+      const outage = [...fake().requests];
       const opened = outage.slice(8 + 5);
       // After the first wave, calls never overlap: each starts after the last one's answer.
       for (let i = 1; i < opened.length; i++) expect(opened[i].receivedAt - opened[i - 1].receivedAt).toBeGreaterThanOrEqual(20);
@@ -96,17 +86,17 @@ describe('a Suki outage', () => {
       expect(outage.length).toBeLessThanOrEqual(8 + 5 + 4_000 / 50);
       expect(outage.length).toBeGreaterThan(8 + 5);
 
-      fake.script('*', { latencyMs: 100 });
+      fake().script('*', { latencyMs: 100 });
       const recovered = Date.now();
       const rows = await eventually(
-        () => artifactsOfAll(db, encounters),
+        () => artifactsOfAll(db(), encounters),
         (found) => allReady(found, expected),
         30_000,
       );
       expect(rows.filter((row) => row.status !== 'ready')).toEqual([]);
       // 100 answers of 100 ms each: one at a time would take 10 s; at 8 at once, under 2 s.
       expect(Date.now() - recovered).toBeLessThan(5_000);
-      expect(fake.peakConcurrency).toBe(8);
+      expect(fake().peakConcurrency).toBe(8);
     } finally {
       await sut.close();
     }
@@ -120,16 +110,16 @@ describe('a Suki outage', () => {
   ])(
     'does not retry a permanent HTTP $status, fails it at once with its reason, and leaves the breaker closed',
     async ({ status, message }) => {
-      const sut = await startTestApp(db.url, { ...FAST_RETRIEVAL, SUKI_API_BASE_URL: fake.baseUrl, SUKI_BREAKER_FAILURES: '2' });
+      const sut = await start({ ...FAST_RETRIEVAL, SUKI_API_BASE_URL: fake().baseUrl, SUKI_BREAKER_FAILURES: '2' });
       try {
-        fake.script('*', { status, body: { code: status, message } });
+        fake().script('*', { status, body: { code: status, message } });
         const encounters = await postSuccesses(sut, 2);
         const rows = await eventually(
-          () => artifactsOfAll(db, encounters),
+          () => artifactsOfAll(db(), encounters),
           (found) => found.length === 10 && found.every((row) => row.status !== 'pending'),
         );
         for (const row of rows) expect(row).toMatchObject({ status: 'failed', attempts: 1, last_error: `HTTP ${status}: ${message}` });
-        expect(fake.requests).toHaveLength(10);
+        expect(fake().requests).toHaveLength(10);
         expect(await gauge(sut, 'suki_breaker_state')).toBe(0);
       } finally {
         await sut.close();

@@ -1,8 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { FakeSukiApi, LOGIN_PATH, startFakeSukiApi } from '../support/fake-suki-api';
+import { LOGIN_PATH } from '../support/fake-suki-api';
 import { aSuccessNotification, linksFor, postNotification } from '../support/notifications';
-import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { useTestApp } from '../support/use-test-app';
 import { FAST_RETRIEVAL, settledArtifacts } from './retrieval.support';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', {
@@ -13,16 +12,14 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', {
 
 /** `partner` mode: a signed partner token is exchanged at Suki's login for the suki_token. */
 describe('retrieval in partner mode', () => {
-  let db: TestDatabase;
-  let fake: FakeSukiApi;
-  let sut: TestApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    fake = await startFakeSukiApi({ token: null, partner: { partnerId: 'partner-1', publicKeyPem: publicKey, keyId: 'key-1' } });
-    sut = await startTestApp(db.url, {
+  const {
+    db,
+    sut,
+    suki: fake,
+  } = useTestApp({
+    suki: { token: null, partner: { partnerId: 'partner-1', publicKeyPem: publicKey, keyId: 'key-1' } },
+    env: {
       ...FAST_RETRIEVAL,
-      SUKI_API_BASE_URL: fake.baseUrl,
       SUKI_API_TOKEN: '',
       SUKI_AUTH_MODE: 'partner',
       SUKI_PARTNER_ID: 'partner-1',
@@ -33,28 +30,22 @@ describe('retrieval in partner mode', () => {
       SUKI_PARTNER_USER: 'scribe@example.org',
       SUKI_PROVIDER_ID: 'provider-7',
       SUKI_MAX_CONCURRENCY: '8',
-    });
+    },
   });
 
-  afterAll(async () => {
-    await sut?.close();
-    await fake?.close();
-    await db?.drop();
-  });
-
-  const logins = () => fake.requestsTo(LOGIN_PATH);
-  const fetches = () => fake.requests.filter((request) => request.path !== LOGIN_PATH);
+  const logins = () => fake().requestsTo(LOGIN_PATH);
+  const fetches = () => fake().requests.filter((request) => request.path !== LOGIN_PATH);
 
   async function successes(count: number): Promise<string[]> {
     const bodies = Array.from({ length: count }, () => aSuccessNotification());
-    const answers = await Promise.all(bodies.map((body) => postNotification(sut.baseUrl, body)));
+    const answers = await Promise.all(bodies.map((body) => postNotification(sut().baseUrl, body)));
     expect(answers.map((answer) => answer.status)).toEqual(Array(count).fill(200));
     return bodies.map((body) => body.encounter_id);
   }
 
   async function expectAllReady(encounterIds: string[], attempts = 1, perEncounter = 5): Promise<void> {
     for (const encounterId of encounterIds) {
-      const rows = await settledArtifacts(db, encounterId);
+      const rows = await settledArtifacts(db(), encounterId);
       expect(rows.map(({ status, attempts: tries }) => ({ status, attempts: tries }))).toEqual(
         Array(perEncounter).fill({ status: 'ready', attempts }),
       );
@@ -63,7 +54,7 @@ describe('retrieval in partner mode', () => {
 
   it('logs in once for many simultaneous fetches, and every fetch carries the token it got', async () => {
     // A slow login, so that every fetch of the first batch waits for it.
-    fake.script(LOGIN_PATH, { latencyMs: 300 });
+    fake().script(LOGIN_PATH, { latencyMs: 300 });
     await expectAllReady(await successes(4));
 
     expect(logins()).toHaveLength(1);
@@ -77,8 +68,8 @@ describe('retrieval in partner mode', () => {
   });
 
   it('after a 401 logs in again, once for all fetches, and retries them at once', async () => {
-    fake.script(LOGIN_PATH, { latencyMs: 100 });
-    fake.revokeIssuedTokens();
+    fake().script(LOGIN_PATH, { latencyMs: 100 });
+    fake().revokeIssuedTokens();
     const before = fetches().length;
     await expectAllReady(await successes(2));
 
@@ -91,8 +82,8 @@ describe('retrieval in partner mode', () => {
   });
 
   it('counts a refused login as a failed attempt and tries again later', async () => {
-    fake.revokeIssuedTokens();
-    fake.script(LOGIN_PATH, { status: 503 }, {});
+    fake().revokeIssuedTokens();
+    fake().script(LOGIN_PATH, { status: 503 }, {});
     // One artifact, so that exactly one fetch meets the refused login.
     const sessionId = randomUUID();
     const encounterId = randomUUID();
@@ -101,7 +92,7 @@ describe('retrieval in partner mode', () => {
       encounter_id: encounterId,
       _links: linksFor(sessionId, encounterId, ['contents']),
     });
-    expect((await postNotification(sut.baseUrl, body)).status).toBe(200);
+    expect((await postNotification(sut().baseUrl, body)).status).toBe(200);
     await expectAllReady([encounterId], 2, 1);
     expect(logins()).toHaveLength(4);
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { bodyFor, FakeSukiApi, startFakeSukiApi } from '../support/fake-suki-api';
+import { bodyFor } from '../support/fake-suki-api';
 import {
   aCancelledNotification,
   aSuccessNotification,
@@ -7,8 +7,8 @@ import {
   postNotification,
   TestNotification,
 } from '../support/notifications';
-import { startTestApp, TEST_INTERNAL_TOKEN, TestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { TEST_INTERNAL_TOKEN } from '../support/test-app';
+import { useTestApp } from '../support/use-test-app';
 import { allSettled, artifactsOf, eventually, FAST_RETRIEVAL, settledArtifacts } from './retrieval.support';
 
 const anUnrecognisedNotification = (overrides: Parameters<typeof aTimeoutNotification>[0]): TestNotification => ({
@@ -18,30 +18,16 @@ const anUnrecognisedNotification = (overrides: Parameters<typeof aTimeoutNotific
 
 /** Timed-out, cancelled and unrecognised sessions are settled by one check of Suki's status. */
 describe('status checks settle sessions', () => {
-  let db: TestDatabase;
-  let fake: FakeSukiApi;
-  let sut: TestApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    fake = await startFakeSukiApi();
-    sut = await startTestApp(db.url, { ...FAST_RETRIEVAL, SUKI_API_BASE_URL: fake.baseUrl });
-  });
-
-  afterAll(async () => {
-    await sut?.close();
-    await fake?.close();
-    await db?.drop();
-  });
+  const { db, sut, suki: fake } = useTestApp({ suki: true, env: FAST_RETRIEVAL });
 
   const session = async (id: string) =>
     (
-      await db.query<{ status: string; created_at: Date; updated_at: Date }>(
+      await db().query<{ status: string; created_at: Date; updated_at: Date }>(
         'SELECT status, created_at, updated_at FROM sessions WHERE id = $1',
         [id],
       )
     )[0];
-  const encounter = async (id: string) => (await db.query('SELECT status FROM encounters WHERE id = $1', [id]))[0];
+  const encounter = async (id: string) => (await db().query('SELECT status FROM encounters WHERE id = $1', [id]))[0];
 
   it.each([
     { event: 'a timeout', notification: aTimeoutNotification, suki: 'aborted', before: 'timed_out', after: 'cancelled' },
@@ -53,12 +39,12 @@ describe('status checks settle sessions', () => {
     const body = notification({ session_id: randomUUID(), encounter_id: randomUUID() });
     const sessionId = body.session_id;
     const encounterId = body.encounter_id;
-    fake.setSessionStatus(sessionId, suki);
-    expect((await postNotification(sut.baseUrl, body)).status).toBeLessThan(300);
+    fake().setSessionStatus(sessionId, suki);
+    expect((await postNotification(sut().baseUrl, body)).status).toBeLessThan(300);
 
-    const check = (await settledArtifacts(db, encounterId)).find((row) => row.kind === 'status');
+    const check = (await settledArtifacts(db(), encounterId)).find((row) => row.kind === 'status');
     expect(check).toMatchObject({ kind: 'status', status: 'ready', attempts: 1, data: { status: suki } });
-    expect(fake.requestsTo(`/api/v1/ambient/session/${sessionId}/status`)).toHaveLength(1);
+    expect(fake().requestsTo(`/api/v1/ambient/session/${sessionId}/status`)).toHaveLength(1);
     const settled = await session(sessionId);
     expect(settled.status).toBe(after);
     expect((await encounter(encounterId)).status).toBe(after);
@@ -74,11 +60,11 @@ describe('status checks settle sessions', () => {
     const body = notification({ session_id: randomUUID(), encounter_id: randomUUID() });
     const sessionId = body.session_id;
     const encounterId = body.encounter_id;
-    fake.setSessionStatus(sessionId, 'completed');
-    expect((await postNotification(sut.baseUrl, body)).status).toBeLessThan(300);
+    fake().setSessionStatus(sessionId, 'completed');
+    expect((await postNotification(sut().baseUrl, body)).status).toBeLessThan(300);
 
     const rows = await eventually(
-      () => artifactsOf(db, encounterId),
+      () => artifactsOf(db(), encounterId),
       (found) => found.length === 6 && allSettled(found),
     );
     const documented: Record<string, string> = {
@@ -92,11 +78,11 @@ describe('status checks settle sessions', () => {
     for (const row of rows.filter((found) => found.kind !== 'status')) {
       expect(row).toMatchObject({ status: 'ready', href: documented[row.kind], attempts: 1 });
       expect(row.data).toEqual(bodyFor(documented[row.kind]));
-      expect(fake.requestsTo(documented[row.kind])).toHaveLength(1);
+      expect(fake().requestsTo(documented[row.kind])).toHaveLength(1);
     }
     expect(((await session(sessionId)) as { status: string }).status).toBe('completed');
     // The query API shows the note like that of any completed session.
-    const view = await fetch(`${sut.baseUrl}/v1/sessions/${sessionId}`, { headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}` } });
+    const view = await fetch(`${sut().baseUrl}/v1/sessions/${sessionId}`, { headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}` } });
     const artifacts = ((await view.json()) as { artifacts: Array<{ kind: string; status: string }> }).artifacts;
     expect(
       artifacts
@@ -108,9 +94,9 @@ describe('status checks settle sessions', () => {
 
   it('queues no results when Suki says anything but completed', async () => {
     const body = aTimeoutNotification({ session_id: randomUUID(), encounter_id: randomUUID() });
-    fake.setSessionStatus(body.session_id, 'failed');
-    await postNotification(sut.baseUrl, body);
-    const rows = await settledArtifacts(db, body.encounter_id);
+    fake().setSessionStatus(body.session_id, 'failed');
+    await postNotification(sut().baseUrl, body);
+    const rows = await settledArtifacts(db(), body.encounter_id);
     expect(rows.map((row) => row.kind)).toEqual(['status']);
   });
 
@@ -118,12 +104,12 @@ describe('status checks settle sessions', () => {
     const timeout = aTimeoutNotification();
     const sessionId = timeout.session_id;
     const encounterId = timeout.encounter_id;
-    fake.setSessionStatus(sessionId, 'aborted');
-    fake.script(`/api/v1/ambient/session/${sessionId}/status`, { latencyMs: 300 });
-    await postNotification(sut.baseUrl, timeout, { generatedAt: Date.now() - 1000 });
-    await postNotification(sut.baseUrl, aSuccessNotification({ session_id: sessionId, encounter_id: encounterId }));
+    fake().setSessionStatus(sessionId, 'aborted');
+    fake().script(`/api/v1/ambient/session/${sessionId}/status`, { latencyMs: 300 });
+    await postNotification(sut().baseUrl, timeout, { generatedAt: Date.now() - 1000 });
+    await postNotification(sut().baseUrl, aSuccessNotification({ session_id: sessionId, encounter_id: encounterId }));
 
-    const rows = await settledArtifacts(db, encounterId);
+    const rows = await settledArtifacts(db(), encounterId);
     expect(rows.find((row) => row.kind === 'status')).toMatchObject({ status: 'ready', data: { status: 'aborted' } });
     expect((await session(sessionId)).status).toBe('completed');
     expect((await encounter(encounterId)).status).toBe('completed');
@@ -133,11 +119,11 @@ describe('status checks settle sessions', () => {
     const encounterId = randomUUID();
     const newer = aSuccessNotification({ encounter_id: encounterId });
     const older = aTimeoutNotification({ encounter_id: encounterId });
-    fake.setSessionStatus(older.session_id, 'aborted');
-    await postNotification(sut.baseUrl, newer);
-    await postNotification(sut.baseUrl, older, { generatedAt: Date.now() - 1000 });
+    fake().setSessionStatus(older.session_id, 'aborted');
+    await postNotification(sut().baseUrl, newer);
+    await postNotification(sut().baseUrl, older, { generatedAt: Date.now() - 1000 });
 
-    const rows = await settledArtifacts(db, encounterId);
+    const rows = await settledArtifacts(db(), encounterId);
     expect(rows.find((row) => row.kind === 'status')).toMatchObject({ status: 'ready', data: { status: 'aborted' } });
     expect((await session(older.session_id)).status).toBe('cancelled');
     expect((await session(newer.session_id)).status).toBe('completed');
@@ -149,19 +135,19 @@ describe('status checks settle sessions', () => {
     const unrecognised = anUnrecognisedNotification({ session_id: randomUUID(), encounter_id: randomUUID() });
     const sessionId = unrecognised.session_id;
     const encounterId = unrecognised.encounter_id;
-    fake.setSessionStatus(sessionId, 'completed');
-    expect((await postNotification(sut.baseUrl, unrecognised, { generatedAt: now })).status).toBe(202);
-    await settledArtifacts(db, encounterId);
+    fake().setSessionStatus(sessionId, 'completed');
+    expect((await postNotification(sut().baseUrl, unrecognised, { generatedAt: now })).status).toBe(202);
+    await settledArtifacts(db(), encounterId);
     expect((await session(sessionId)).status).toBe('completed');
 
     // A failure Suki generated before the unrecognised status, delivered only now.
     const late = { ...aTimeoutNotification({ session_id: sessionId, encounter_id: encounterId }), status: 'failure', error_code: 'E1' };
-    const answer = await postNotification(sut.baseUrl, late, { generatedAt: now - 1000 });
+    const answer = await postNotification(sut().baseUrl, late, { generatedAt: now - 1000 });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ outcome: 'stale' });
     expect((await session(sessionId)).status).toBe('completed');
     expect((await encounter(encounterId)).status).toBe('completed');
-    const [row] = await db.query<{ last_event_at: Date }>('SELECT last_event_at FROM sessions WHERE id = $1', [sessionId]);
+    const [row] = await db().query<{ last_event_at: Date }>('SELECT last_event_at FROM sessions WHERE id = $1', [sessionId]);
     expect(row.last_event_at.getTime()).toBe(now);
   });
 
@@ -169,17 +155,17 @@ describe('status checks settle sessions', () => {
     const at = Date.now();
     const unrecognised = anUnrecognisedNotification({ session_id: randomUUID(), encounter_id: randomUUID() });
     const sessionId = unrecognised.session_id;
-    fake.setSessionStatus(sessionId, 'skipped');
-    await postNotification(sut.baseUrl, unrecognised, { generatedAt: at });
-    await settledArtifacts(db, unrecognised.encounter_id);
+    fake().setSessionStatus(sessionId, 'skipped');
+    await postNotification(sut().baseUrl, unrecognised, { generatedAt: at });
+    await settledArtifacts(db(), unrecognised.encounter_id);
 
     // Suki answered the check after that instant; an event of the same instant is not newer.
     const sameInstant = { ...aTimeoutNotification({ session_id: sessionId, encounter_id: unrecognised.encounter_id }) };
-    expect((await postNotification(sut.baseUrl, sameInstant, { generatedAt: at })).body).toEqual({ outcome: 'stale' });
+    expect((await postNotification(sut().baseUrl, sameInstant, { generatedAt: at })).body).toEqual({ outcome: 'stale' });
     expect((await session(sessionId)).status).toBe('skipped');
     // A later one is.
     const later = aSuccessNotification({ session_id: sessionId, encounter_id: unrecognised.encounter_id });
-    expect((await postNotification(sut.baseUrl, later, { generatedAt: at + 1 })).body).toEqual({ outcome: 'applied' });
+    expect((await postNotification(sut().baseUrl, later, { generatedAt: at + 1 })).body).toEqual({ outcome: 'applied' });
     expect((await session(sessionId)).status).toBe('completed');
   });
 
@@ -188,11 +174,11 @@ describe('status checks settle sessions', () => {
     const now = Date.now();
     const earlier = aSuccessNotification({ encounter_id: encounterId });
     const unrecognised = anUnrecognisedNotification({ session_id: randomUUID(), encounter_id: encounterId });
-    fake.setSessionStatus(unrecognised.session_id, 'failed');
-    await postNotification(sut.baseUrl, earlier, { generatedAt: now - 2000 });
-    await postNotification(sut.baseUrl, unrecognised, { generatedAt: now });
+    fake().setSessionStatus(unrecognised.session_id, 'failed');
+    await postNotification(sut().baseUrl, earlier, { generatedAt: now - 2000 });
+    await postNotification(sut().baseUrl, unrecognised, { generatedAt: now });
 
-    const rows = await settledArtifacts(db, encounterId);
+    const rows = await settledArtifacts(db(), encounterId);
     expect(rows.find((row) => row.kind === 'status')).toMatchObject({ status: 'ready', data: { status: 'failed' } });
     expect((await session(unrecognised.session_id)).status).toBe('failed');
     expect((await encounter(encounterId)).status).toBe('failed');

@@ -3,6 +3,7 @@ import type { ErrorBody } from '../../src/common/http-error';
 import type { DeliveryOutcome } from '../../src/generated/prisma/enums';
 import { sign } from '../../src/webhooks/signature';
 import { TEST_WEBHOOK_SECRET } from './test-app';
+import { expectDocumented } from './openapi-contract';
 
 type Body = Record<string, unknown>;
 
@@ -81,6 +82,18 @@ export interface PostResult {
 
 /** POSTs a notification signed exactly as Suki signs it. */
 export async function postNotification(baseUrl: string, body: Body | null, options: PostOptions = {}): Promise<PostResult> {
+  const { status, body: answer } = await sendNotification(baseUrl, body, options);
+  return { status, body: answer };
+}
+
+/** postNotification, also failing the test when the answer is not what the OpenAPI document says. */
+export async function postDocumentedNotification(baseUrl: string, body: Body | null, options: PostOptions = {}): Promise<PostResult> {
+  const { status, body: answer, headers } = await sendNotification(baseUrl, body, options);
+  await expectDocumented(baseUrl, { method: 'POST', url: '/webhooks/notification' }, { status, body: answer, headers });
+  return { status, body: answer };
+}
+
+async function sendNotification(baseUrl: string, body: Body | null, options: PostOptions): Promise<PostResult & { headers: Headers }> {
   const raw = Buffer.from(options.raw ?? JSON.stringify(body));
   const generatedAt = String(options.generatedAt ?? Date.now());
   const response = await fetch(`${baseUrl}/webhooks/notification`, {
@@ -100,5 +113,5 @@ export async function postNotification(baseUrl: string, body: Body | null, optio
   } catch {
     // non-JSON answers are returned as text
   }
-  return { status: response.status, body: parsed as WebhookAnswer };
+  return { status: response.status, body: parsed as WebhookAnswer, headers: response.headers };
 }

@@ -3,10 +3,10 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { createEmptyDatabase } from '../../test/support/empty-database';
-import { introspectDatabase } from '../../test/support/schema-introspection';
-import { TestDatabase } from '../../test/support/test-database';
-import { applyMigrations, MIGRATIONS_DIR, MigrationError, pendingMigrations } from './migrator';
+import { createEmptyDatabase } from '../support/empty-database';
+import { introspectDatabase } from '../support/schema-introspection';
+import { TestDatabase } from '../support/test-database';
+import { applyMigrations, MIGRATIONS_DIR, MigrationError, pendingMigrations } from '../../src/database/migrator';
 
 // The key `prisma migrate deploy` locks: holding it must hold back our applier too.
 const PRISMA_MIGRATE_LOCK = 72707369;
