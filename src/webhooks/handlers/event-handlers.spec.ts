@@ -10,7 +10,7 @@ import { SessionTimedOutHandler } from './session-timed-out.handler';
 import { UnrecognizedStatusHandler } from './unrecognized-status.handler';
 import { EVENT_HANDLERS } from './event-handlers';
 
-const config = loadConfig({ SUKI_API_BASE_URL: 'https://sdp.suki.example' });
+const config = loadConfig({});
 const handlers: NotificationHandler[] = [
   new SessionCompletedHandler(config),
   new SessionFailedHandler(),

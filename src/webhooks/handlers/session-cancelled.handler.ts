@@ -5,9 +5,9 @@ import { confirmedByStatusCheck, EventMeaning, SessionEventHandler } from './not
 /** A cancellation: recorded, then confirmed once against Suki's session status. */
 @Injectable()
 export class SessionCancelledHandler extends SessionEventHandler {
-  readonly handles = 'cancelled' as const;
+  override readonly handles = 'cancelled' as const;
 
-  protected meaning(notification: SukiNotification): EventMeaning {
+  protected override meaning(notification: SukiNotification): EventMeaning {
     return confirmedByStatusCheck(notification);
   }
 }

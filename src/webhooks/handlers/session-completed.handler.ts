@@ -11,13 +11,13 @@ const ENCOUNTER_KINDS: ReadonlySet<ArtifactKind> = new Set<ArtifactKind>(['encou
 /** `success`: the note is written. Records the session and queues retrieval of its results. */
 @Injectable()
 export class SessionCompletedHandler extends SessionEventHandler {
-  readonly handles = 'completed' as const;
+  override readonly handles = 'completed' as const;
 
   constructor(private readonly config: AppConfig) {
     super();
   }
 
-  protected meaning(notification: SukiNotification): EventMeaning {
+  protected override meaning(notification: SukiNotification): EventMeaning {
     return {
       knownSessions: notification.sessions.filter((id) => id !== notification.sessionId),
       artifacts: this.requestedArtifacts(notification),

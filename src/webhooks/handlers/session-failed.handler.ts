@@ -5,9 +5,9 @@ import { EventMeaning, SessionEventHandler } from './notification-handler';
 /** `failure`: Suki could not produce the note. Keeps its error code and detail. */
 @Injectable()
 export class SessionFailedHandler extends SessionEventHandler {
-  readonly handles = 'failed' as const;
+  override readonly handles = 'failed' as const;
 
-  protected meaning(notification: SukiNotification): EventMeaning {
+  protected override meaning(notification: SukiNotification): EventMeaning {
     return { errorCode: notification.errorCode, errorDetail: notification.errorDetail };
   }
 }

@@ -5,9 +5,9 @@ import { confirmedByStatusCheck, EventMeaning, SessionEventHandler } from './not
 /** A timeout: recorded, then confirmed once against Suki's session status. */
 @Injectable()
 export class SessionTimedOutHandler extends SessionEventHandler {
-  readonly handles = 'timed_out' as const;
+  override readonly handles = 'timed_out' as const;
 
-  protected meaning(notification: SukiNotification): EventMeaning {
+  protected override meaning(notification: SukiNotification): EventMeaning {
     return confirmedByStatusCheck(notification);
   }
 }

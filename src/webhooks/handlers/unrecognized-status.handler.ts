@@ -9,9 +9,9 @@ import { confirmedByStatusCheck, EventMeaning, SessionEventHandler } from './not
  */
 @Injectable()
 export class UnrecognizedStatusHandler extends SessionEventHandler {
-  readonly handles = 'unrecognized' as const;
+  override readonly handles = 'unrecognized' as const;
 
-  protected meaning(notification: SukiNotification): EventMeaning {
+  protected override meaning(notification: SukiNotification): EventMeaning {
     return { sessionStatus: undefined, ...confirmedByStatusCheck(notification) };
   }
 }
