@@ -10,7 +10,7 @@ export interface RequestContext {
 export const requestContext = new AsyncLocalStorage<RequestContext>();
 
 /** Adds identifiers to the access line of the request being served; outside a request, nothing. */
-export function logWithRequest(fields: Record<string, unknown>): void {
+export function logWithRequest(fields: object): void {
   const context = requestContext.getStore();
   if (context) Object.assign(context.log, fields);
 }
