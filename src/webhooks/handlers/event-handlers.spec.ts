@@ -77,7 +77,13 @@ const TABLE: Array<{ name: string; body: unknown; event: NotificationEvent; reco
       artifacts: [
         { kind: 'contents', ownerId: 's-1', sessionId: 's-1', href: '/api/v1/ambient/session/s-1/content', refusal: undefined },
         { kind: 'encounter_content', ownerId: 'e-1', sessionId: null, href: '/api/v1/ambient/encounter/e-1/content', refusal: undefined },
-        { kind: 'transcripts', ownerId: 's-1', sessionId: 's-1', href: 'https://elsewhere.example/t', refusal: expect.stringMatching(/^refused: /) },
+        {
+          kind: 'transcripts',
+          ownerId: 's-1',
+          sessionId: 's-1',
+          href: 'https://elsewhere.example/t',
+          refusal: expect.stringMatching(/^refused: /),
+        },
       ],
     },
   },
@@ -97,7 +103,13 @@ const TABLE: Array<{ name: string; body: unknown; event: NotificationEvent; reco
     name: 'a cancellation is confirmed by one status check',
     body: { session_id: 's/1', encounter_id: 'e-1', status: 'canceled' },
     event: 'cancelled',
-    record: { ...shared, sessionId: 's/1', vendorStatus: 'canceled', sessionStatus: 'cancelled', artifacts: [statusCheck('s/1', '/api/v1/ambient/session/s%2F1/status')] },
+    record: {
+      ...shared,
+      sessionId: 's/1',
+      vendorStatus: 'canceled',
+      sessionStatus: 'cancelled',
+      artifacts: [statusCheck('s/1', '/api/v1/ambient/session/s%2F1/status')],
+    },
   },
   {
     name: 'an unknown status changes no status and is settled by a status check',
