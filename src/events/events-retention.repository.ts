@@ -17,6 +17,7 @@ export class EventsRetentionRepository {
    */
   async purgeBatch(retentionDays: number, batch: number): Promise<number | undefined> {
     return this.db.$transaction(async (tx) => {
+      // Raw: an advisory lock, and a purge bounded by the snapshot's xmin, beyond Prisma's API.
       const [{ locked }] = await tx.$queryRaw<
         Array<{ locked: boolean }>
       >`SELECT pg_try_advisory_xact_lock(${RETENTION_LOCK}::bigint) AS locked`;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SessionStatus, ArtifactKind } from '../generated/prisma/enums';
-import { QueryDatabase } from '../query/query-database';
+import { QueryDatabase } from '../database/query-database';
 import { FeedPosition } from './event-cursor';
 import { FeedScan } from './event-page';
 

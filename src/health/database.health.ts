@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { ReadinessRepository } from './readiness.repository';
+import { DatabaseReadiness } from '../database/database-readiness';
 
 /** A probe must answer within the kubelet's timeout even when the database hangs. */
 const CHECK_TIMEOUT_MS = 3_000;
@@ -9,7 +9,7 @@ const CHECK_TIMEOUT_MS = 3_000;
 export class DatabaseHealthIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
-    private readonly repository: ReadinessRepository,
+    private readonly repository: DatabaseReadiness,
   ) {}
 
   async reachable(key: string) {

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Level, Logger } from 'pino';
-import { requestContext } from './request-context';
+import { RequestContext, requestContext } from './request-context';
 import { requestIdFor } from './request-id';
 
 // Headers worth a log line. Everything else (authorization, x-api-key, cookies, tokens) is
@@ -12,7 +12,8 @@ const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
 /**
  * Gives every request an id (echoed as X-Request-Id, bound to every line logged while serving
  * it) and writes one access line when it ends: method, path without query string, a few safe
- * headers, status, duration, and the identifiers a handler put in `response.locals.log`.
+ * headers, status, duration, and the identifiers code serving it added to its request context
+ * (logWithRequest).
  * Never a body: note text, transcripts and error details are health data.
  *
  * Hand-written rather than pino-http + nestjs-pino: those two cost about a fifth of the CPU of
@@ -22,6 +23,8 @@ export function accessLog(root: Logger): RequestHandler {
   return (request: Request, response: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     const reqId = requestIdFor(request.headers['x-request-id']);
+    // Held here too: 'finish' fires outside the request's async context.
+    const context: RequestContext = { reqId, log: {} };
     response.setHeader('X-Request-Id', reqId);
     response.once('finish', () => {
       const path = pathOf(request.originalUrl ?? request.url);
@@ -30,7 +33,7 @@ export function accessLog(root: Logger): RequestHandler {
       root[level](
         {
           reqId,
-          ...(response.locals.log as Record<string, unknown> | undefined),
+          ...context.log,
           req: { method: request.method, path, headers: loggedHeaders(request) },
           res: { statusCode: response.statusCode },
           responseTime: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
@@ -38,7 +41,7 @@ export function accessLog(root: Logger): RequestHandler {
         response.statusCode >= 500 ? 'request errored' : 'request completed',
       );
     });
-    requestContext.run({ reqId }, next);
+    requestContext.run(context, next);
   };
 }
 

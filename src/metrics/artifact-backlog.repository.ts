@@ -14,6 +14,7 @@ export class ArtifactBacklogRepository {
    * retried artifact keeps ageing instead of looking fresh after every attempt.
    */
   async pendingBacklog(): Promise<PendingBacklog> {
+    // Raw: the age is taken on the database's clock (now() - min), which Prisma's aggregate cannot say.
     const [row] = await this.db.$queryRaw<Array<{ pending: number; oldest_age_seconds: number }>>`
       SELECT count(*)::int AS pending,
              COALESCE(EXTRACT(EPOCH FROM now() - min(requested_at)), 0)::float8 AS oldest_age_seconds
@@ -25,8 +26,7 @@ export class ArtifactBacklogRepository {
 
   /** The dead letters by kind; the (status, next_attempt_at) index finds the failed rows. */
   async failedByKind(): Promise<Map<ArtifactKind, number>> {
-    const rows = await this.db.$queryRaw<Array<{ kind: ArtifactKind; failed: number }>>`
-      SELECT kind::text AS kind, count(*)::int AS failed FROM artifacts WHERE status = 'failed' GROUP BY kind`;
-    return new Map(rows.map((row) => [row.kind, row.failed]));
+    const rows = await this.db.artifact.groupBy({ by: ['kind'], where: { status: 'failed' }, _count: { _all: true } });
+    return new Map(rows.map((row) => [row.kind, row._count._all]));
   }
 }

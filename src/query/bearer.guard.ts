@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ApiClient, Scope } from '../config/api-clients';
 import { AppConfig } from '../config/app-config';
+import { logWithRequest } from '../logging/request-context';
 import { authenticate, bearerToken } from './bearer-token';
 import { missingScopes, REQUIRED_SCOPES } from './scopes';
 
@@ -43,7 +44,7 @@ export class BearerGuard implements CanActivate {
       throw new UnauthorizedException('a valid bearer token is required (Authorization: Bearer <token>)');
     }
     request.apiClient = client;
-    response.locals.log = { ...(response.locals.log as object | undefined), client: client.name };
+    logWithRequest({ client: client.name });
     const missing = missingScopes(required, client.scopes);
     if (missing.length === 0) return true;
     response.setHeader('WWW-Authenticate', `Bearer ${REALM}, error="insufficient_scope", scope="${required.join(' ')}"`);

@@ -5,7 +5,7 @@ import { KeysetPosition } from './cursor';
 import { ENCOUNTER_SESSIONS_SHOWN, EncounterOutput, EncounterSummaryOutput } from './encounter.output';
 import { jsonObject, JsonFields, Rendered, utc } from './json-sql';
 import { keysetStatement } from './keyset';
-import { QueryDatabase } from './query-database';
+import { QueryDatabase } from '../database/query-database';
 
 export interface EncounterFilters {
   status?: SessionStatus;

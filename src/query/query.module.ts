@@ -3,20 +3,19 @@ import { AuditModule } from '../audit/audit.module';
 import { BearerGuard } from './bearer.guard';
 import { EncountersController } from './encounters.controller';
 import { EncountersRepository } from './encounters.repository';
-import { QueryDatabase } from './query-database';
 import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 
 /**
  * The API for internal systems. It reads the tables intake writes, through its own
- * repositories and connection pool, and depends on nothing of the webhook side; the one thing
+ * repositories and read pool (QueryDatabase, made by the database module), and depends on nothing of the webhook side; the one thing
  * it writes is the access audit of the note content it serves (AuditModule).
  */
 @Module({
   imports: [AuditModule],
   controllers: [SessionsController, EncountersController],
-  providers: [QueryDatabase, SessionsRepository, EncountersRepository, BearerGuard],
+  providers: [SessionsRepository, EncountersRepository, BearerGuard],
   // The change feed (src/events) reads through the same pool and guard; registration (src/registration) answers with the session view.
-  exports: [QueryDatabase, BearerGuard, SessionsRepository],
+  exports: [BearerGuard, SessionsRepository],
 })
 export class QueryModule {}

@@ -4,7 +4,7 @@ import { ARTIFACT_AUDIT_COLUMNS, ARTIFACT_JSON, ArtifactLookup, ArtifactRow, art
 import { KeysetPosition } from './cursor';
 import { jsonArray, jsonObject, JsonFields, Rendered, utc } from './json-sql';
 import { keysetStatement } from './keyset';
-import { QueryDatabase } from './query-database';
+import { QueryDatabase } from '../database/query-database';
 import { SessionEventsOutput, SessionOutput, SessionSummaryOutput } from './session.output';
 
 export interface SessionFilters {

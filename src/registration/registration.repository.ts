@@ -36,12 +36,14 @@ export class RegistrationRepository {
     const ended = endedAt?.toISOString() ?? null;
     const afterMs = this.config.reconcile.afterMs;
     return this.db.$transaction(async (tx) => {
+      // Raw: a row lock (FOR UPDATE), which Prisma's reads do not take.
       const [known] = await tx.$queryRaw<Array<{ encounter_id: string }>>`
         SELECT encounter_id FROM sessions WHERE id = ${sessionId} FOR UPDATE`;
       if (known && known.encounter_id !== encounterId) return { conflict: known.encounter_id };
       if (known) {
         if (ended === null) return 'known';
         // Recorded, and a poll not yet made is moved to count from the end (nothing else changes).
+        // Raw: two tables in one statement, and times on the database's clock.
         await tx.$executeRaw`
           WITH session AS (UPDATE sessions SET ended_at = ${ended}::timestamptz WHERE id = ${sessionId})
           UPDATE artifacts SET next_attempt_at = ${ended}::timestamptz + ${afterMs}::float8 * interval '1 millisecond'
@@ -49,6 +51,7 @@ export class RegistrationRepository {
             AND requested_at = ${RECONCILE_REQUESTED_AT}::timestamptz AND (locked_until IS NULL OR locked_until < now())`;
         return 'known';
       }
+      // Raw: three inserts with their conflict rules in one statement (data-modifying CTEs).
       const [row] = await tx.$queryRaw<Array<{ inserted: number }>>`
         WITH encounter AS (
           INSERT INTO encounters (id, created_at, updated_at) VALUES (${encounterId}, now(), now())

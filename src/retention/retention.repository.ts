@@ -34,6 +34,8 @@ export class RetentionRepository {
    * to undefined without running it when another replica holds the lock.
    */
   async whileLocked<T>(work: (client: PoolClient) => Promise<T>): Promise<T | undefined> {
+    // Raw pg on one pooled connection: a session-level advisory lock held across many
+    // transactions, which Prisma (a connection per call) cannot pin. The last raw pool use outside src/database/.
     const client = await this.db.pool.connect();
     try {
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [RETENTION_LOCK]);

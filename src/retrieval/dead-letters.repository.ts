@@ -38,6 +38,7 @@ export class DeadLettersRepository {
 
   list(filter: ArtifactFilter, limit: number, after?: { updatedAt: Date; id: string }): Promise<ArtifactListItem[]> {
     const f = params(filter);
+    // Raw: one statement text whatever the filters (typed NULL-or-equal parameters), and a row-value keyset.
     return this.db.$queryRaw<ArtifactListItem[]>`
       SELECT id::text AS id, session_id AS "sessionId", encounter_id AS "encounterId", kind::text AS kind, status::text AS status,
              attempts, last_error AS "lastError", updated_at AS "updatedAt"
@@ -69,6 +70,7 @@ export class DeadLettersRepository {
   async retry(filter: Omit<ArtifactFilter, 'status'>, actor: AuditActor): Promise<number> {
     const f = params(filter);
     const action: AuditAction = 'artifacts.retry';
+    // Raw: the reset and its audit in one statement (data-modifying CTEs), which Prisma cannot express.
     const [row] = await this.db.$queryRaw<Array<{ retried: number }>>`
       WITH retried AS (
         UPDATE artifacts

@@ -27,6 +27,7 @@ export class ReconcileRepository {
    * request still takes them over, an older one leaves the fetched results alone.
    */
   async settle(job: ClaimedArtifact, data: unknown, status: SessionStatus, results: readonly ResultRequest[]): Promise<StatusSettlement> {
+    // Raw: writes chained in one statement (data-modifying CTEs), which Prisma cannot express.
     const [row] = await this.db.$queryRaw<Array<{ written: number; settled: number; requested: number }>>`
       WITH done AS (
         UPDATE artifacts
@@ -70,7 +71,9 @@ export class ReconcileRepository {
    * meanwhile been settled (by its notification, say): the caller then records the answer as a
    * plain status check.
    */
+
   async pollAgain(job: ClaimedArtifact, reason: string, delayMs: number): Promise<boolean> {
+    // Raw: the next poll is now() + delay on the database's clock, and the fence needs an EXISTS on sessions.
     const written = await this.db.$executeRaw`
       UPDATE artifacts a
       SET last_error = ${reason}, next_attempt_at = now() + ${delayMs}::float8 * interval '1 millisecond',
@@ -83,6 +86,7 @@ export class ReconcileRepository {
 
   /** Past the horizon, a session Suki still reports in progress is flagged: its poll fails (a dead letter). */
   async failUnresolved(job: ClaimedArtifact, reason: string): Promise<boolean> {
+    // Raw: the fence needs an EXISTS on sessions and updated_at is the database's now().
     const written = await this.db.$executeRaw`
       UPDATE artifacts a
       SET status = 'failed', last_error = ${reason}, locked_until = NULL, next_attempt_at = NULL, updated_at = now()

@@ -65,6 +65,7 @@ export class RetrievalRepository {
   claim(limit: number, leaseMs: number): Promise<ClaimedArtifact[]> {
     // Missed-notification polls (requested_at 'epoch', see the reconcile migration) take only the
     // slots that work a notification asked for leaves free: a note already announced comes first.
+    // Raw: FOR UPDATE SKIP LOCKED, and an UPDATE … FROM a CTE, are beyond Prisma's API.
     return this.db.$queryRaw<ClaimedArtifact[]>`
       WITH notified AS (
         SELECT id FROM artifacts
@@ -95,6 +96,7 @@ export class RetrievalRepository {
   }
 
   async complete(job: ClaimedArtifact, data: unknown): Promise<boolean> {
+    // Raw: the times are the database's now(), as in the claim; updateMany would send the app's clock.
     const written = await this.db.$executeRaw`
       UPDATE artifacts
       SET status = 'ready', data = ${storableJson(data)}::jsonb, fetched_at = now(), purged_at = NULL, last_error = NULL,
@@ -120,6 +122,7 @@ export class RetrievalRepository {
     status: SessionStatus | undefined,
     results: readonly ResultRequest[],
   ): Promise<StatusSettlement> {
+    // Raw: four writes chained in one statement (data-modifying CTEs), which Prisma cannot express.
     const [row] = await this.db.$queryRaw<Array<{ written: number; settled: number; requested: number }>>`
       WITH done AS (
         UPDATE artifacts
@@ -134,13 +137,14 @@ export class RetrievalRepository {
         -- Suki's answer stands for the event that asked for the check (requested_at is its
         -- generated-at; for an unrecognised status the session had not moved to it): an older
         -- event delivered late must not overwrite it. The answer was given after that event, so
-        -- it also wins ties at that instant: last_arrival takes the largest value there is.
+        -- it also wins ties at that instant: a NULL arrival to event_is_newer (latest_wins_once
+        -- migration), and last_arrival takes the largest value there is.
         UPDATE sessions s
         SET status = ${status ?? null}::"SessionStatus", updated_at = GREATEST(s.updated_at, now()),
             last_event_at = done.requested_at, last_arrival = ${SETTLED_ARRIVAL}::bigint, source = 'status_check'
         FROM done
         WHERE ${status ?? null}::"SessionStatus" IS NOT NULL AND s.id = done.session_id
-          AND (s.last_event_at IS NULL OR s.last_event_at <= done.requested_at)
+          AND event_is_newer(s.last_event_at, s.last_arrival, done.requested_at, NULL::bigint)
         RETURNING s.id, s.encounter_id, done.requested_at
       ), reflected AS (
         -- The encounter shows the session with the latest vendor event: this one when it showed
@@ -171,6 +175,7 @@ export class RetrievalRepository {
   }
 
   async retryLater(job: ClaimedArtifact, reason: string, delayMs: number): Promise<boolean> {
+    // Raw: the retry time is now() + delay on the database's clock, which the lease compares against.
     const written = await this.db.$executeRaw`
       UPDATE artifacts
       SET last_error = ${reason}, next_attempt_at = now() + ${delayMs}::float8 * interval '1 millisecond',
@@ -180,6 +185,7 @@ export class RetrievalRepository {
   }
 
   async fail(job: ClaimedArtifact, reason: string): Promise<boolean> {
+    // Raw: updated_at is the database's now(), like every other write of the queue.
     const written = await this.db.$executeRaw`
       UPDATE artifacts
       SET status = 'failed', last_error = ${reason}, locked_until = NULL, next_attempt_at = NULL, updated_at = now()
@@ -190,6 +196,7 @@ export class RetrievalRepository {
   /** Hands unfinished claims back (at shutdown), so another worker takes them at once. */
   async release(jobs: readonly ClaimedArtifact[]): Promise<number> {
     if (jobs.length === 0) return 0;
+    // Raw: many fenced rows in one statement (UPDATE … FROM jsonb_to_recordset).
     const claims = JSON.stringify(jobs.map(({ id, generation, lease }) => ({ id, generation, lease })));
     return this.db.$executeRaw`
       UPDATE artifacts a

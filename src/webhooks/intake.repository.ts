@@ -6,8 +6,9 @@ import { statusCheck } from './handlers/notification-handler';
 import { IntakeRecord, nextArrival } from './intake-record';
 
 /**
- * Writes notifications through the database function `ingest_notifications` (see the
- * intake_function migration): one statement, one round trip and one commit for a whole batch.
+ * Writes notifications through the database function `ingest_notifications` (its one source:
+ * prisma/sql/ingest_notifications.sql): one statement, one round trip and one commit for a
+ * whole batch. Raw SQL because a database function call is not something Prisma's API says.
  */
 @Injectable()
 export class IntakeRepository {

@@ -1,7 +1,7 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { NOTIFICATION_HANDLERS, NotificationHandler } from './handlers/notification-handler';
+import { eventOf, NOTIFICATION_HANDLERS, NotificationHandler } from './handlers/notification-handler';
 import { IntakeRecord, SignedDelivery } from './intake-record';
 import { IntakeOutcome, IntakeService } from './intake.service';
 import { parseNotification, SukiNotification } from './notification';
@@ -15,7 +15,10 @@ export interface DispatchResult {
   status: string;
 }
 
-/** Hands each verified notification to the handler of its event, through a map built by DI. */
+/**
+ * Hands each verified notification to the handler of its event (a map built by DI, the
+ * rejected body one more entry), submits the record once, and answers.
+ */
 @Injectable()
 export class NotificationDispatcher {
   private readonly logger = new Logger(NotificationDispatcher.name);
@@ -70,14 +73,10 @@ export class NotificationDispatcher {
    */
   recordFor(delivery: SignedDelivery): { record: IntakeRecord; notification?: SukiNotification } {
     const parsed = parseNotification(delivery.rawBody, { maxKnownSessions: this.config.webhook.maxKnownSessions });
-    if (!parsed.usable) {
-      const record = { delivery, vendorStatus: parsed.vendorStatus, rejectReason: parsed.reason, knownSessions: [], artifacts: [] };
-      return { record };
-    }
-    const { notification } = parsed;
-    const handler = this.handlers.get(notification.status ?? 'unrecognized');
-    if (!handler) throw new Error(`no handler for ${notification.status}`);
-    return { record: handler.toRecord(delivery, notification), notification };
+    const event = eventOf(parsed);
+    const handler = this.handlers.get(event);
+    if (!handler) throw new Error(`no handler for ${event}`);
+    return { record: handler.toRecord(delivery, parsed), notification: parsed.usable ? parsed.notification : undefined };
   }
 
   private count(vendorStatus: string | undefined, outcome: string): void {

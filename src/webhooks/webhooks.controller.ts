@@ -1,6 +1,7 @@
 import { Controller, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { logWithRequest } from '../logging/request-context';
 import { NotificationDispatcher } from './notification.dispatcher';
 import { SignatureGuard } from './signature.guard';
 import type { SignedRequest } from './signature.guard';
@@ -23,7 +24,7 @@ export class WebhooksController {
   async receive(@Req() request: SignedRequest, @Res({ passthrough: true }) response: Response): Promise<WebhookOutcomeOutput> {
     const result = await this.dispatcher.dispatch(request.signedDelivery!);
     // Identifiers only, for the access log line (src/logging/access-log.middleware.ts).
-    response.locals.log = result;
+    logWithRequest(result);
     // 202 for what is kept but not (yet) applied: an unrecognised status, or a notification that
     // waits, durable, in the local spool for the database to come back.
     if (result.outcome === 'unrecognized' || result.outcome === 'spooled') response.status(HttpStatus.ACCEPTED);

@@ -124,6 +124,20 @@ describe('logs at debug level', () => {
     expect(output).toMatch(new RegExp(`artifact contents session=${success.session_id} .*outcome=ready`));
   });
 
+  it('put the identifiers code added to the request context on the access lines', () => {
+    const lines = service.logLines();
+    const webhook = lines.find(
+      (line) => line.req?.path === '/webhooks/notification' && line.res?.statusCode === 200 && line.sessionId === success.session_id,
+    );
+    expect(webhook).toMatchObject({ encounterId: success.encounter_id, status: 'completed', outcome: 'applied' });
+    const read = lines.find((line) => line.req?.path === `/v1/sessions/${success.session_id}/artifacts/contents`);
+    expect(read).toMatchObject({ res: { statusCode: 200 }, client: expect.any(String) });
+    // Nothing leaks from one request's context into another's line.
+    const refused = lines.filter((line) => line.req?.path === '/webhooks/notification' && line.res?.statusCode === 400);
+    expect(refused).toHaveLength(2);
+    for (const line of refused) expect(line).not.toHaveProperty('sessionId');
+  });
+
   it('never wrote the marker, a credential or a signature', () => {
     const output = service.output();
     expect(signatures.length).toBe(7);

@@ -1,17 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { IntakeRecord, SignedDelivery } from '../intake-record';
 import { SukiNotification } from '../notification';
-import { baseRecord, NotificationHandler, statusCheck } from './notification-handler';
+import { confirmedByStatusCheck, EventMeaning, SessionEventHandler } from './notification-handler';
 
 /** A cancellation: recorded, then confirmed once against Suki's session status. */
 @Injectable()
-export class SessionCancelledHandler implements NotificationHandler {
-  readonly handles = 'cancelled' as const;
+export class SessionCancelledHandler extends SessionEventHandler {
+  override readonly handles = 'cancelled' as const;
 
-  toRecord(delivery: SignedDelivery, notification: SukiNotification): IntakeRecord {
-    return {
-      ...baseRecord(delivery, notification),
-      artifacts: [statusCheck(notification.sessionId)],
-    };
+  protected override meaning(notification: SukiNotification): EventMeaning {
+    return confirmedByStatusCheck(notification);
   }
 }

@@ -2,22 +2,23 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { ArtifactKind } from '../../generated/prisma/enums';
 import { resolveLink } from '../../retrieval/link-policy';
-import { ArtifactRequest, IntakeRecord, SignedDelivery } from '../intake-record';
+import { ArtifactRequest } from '../intake-record';
 import { SukiNotification } from '../notification';
-import { baseRecord, NotificationHandler } from './notification-handler';
+import { EventMeaning, SessionEventHandler } from './notification-handler';
 
 const ENCOUNTER_KINDS: ReadonlySet<ArtifactKind> = new Set<ArtifactKind>(['encounter_content', 'encounter_structured_data']);
 
 /** `success`: the note is written. Records the session and queues retrieval of its results. */
 @Injectable()
-export class SessionCompletedHandler implements NotificationHandler {
-  readonly handles = 'completed' as const;
+export class SessionCompletedHandler extends SessionEventHandler {
+  override readonly handles = 'completed' as const;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: AppConfig) {
+    super();
+  }
 
-  toRecord(delivery: SignedDelivery, notification: SukiNotification): IntakeRecord {
+  protected override meaning(notification: SukiNotification): EventMeaning {
     return {
-      ...baseRecord(delivery, notification),
       knownSessions: notification.sessions.filter((id) => id !== notification.sessionId),
       artifacts: this.requestedArtifacts(notification),
     };

@@ -1,18 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { IntakeRecord, SignedDelivery } from '../intake-record';
 import { SukiNotification } from '../notification';
-import { baseRecord, NotificationHandler } from './notification-handler';
+import { EventMeaning, SessionEventHandler } from './notification-handler';
 
 /** `failure`: Suki could not produce the note. Keeps its error code and detail. */
 @Injectable()
-export class SessionFailedHandler implements NotificationHandler {
-  readonly handles = 'failed' as const;
+export class SessionFailedHandler extends SessionEventHandler {
+  override readonly handles = 'failed' as const;
 
-  toRecord(delivery: SignedDelivery, notification: SukiNotification): IntakeRecord {
-    return {
-      ...baseRecord(delivery, notification),
-      errorCode: notification.errorCode,
-      errorDetail: notification.errorDetail,
-    };
+  protected override meaning(notification: SukiNotification): EventMeaning {
+    return { errorCode: notification.errorCode, errorDetail: notification.errorDetail };
   }
 }

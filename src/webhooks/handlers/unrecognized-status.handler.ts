@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { IntakeRecord, SignedDelivery } from '../intake-record';
 import { SukiNotification } from '../notification';
-import { baseRecord, NotificationHandler, statusCheck } from './notification-handler';
+import { confirmedByStatusCheck, EventMeaning, SessionEventHandler } from './notification-handler';
 
 /**
  * A status we do not know (Suki has not documented every value). The delivery is kept
@@ -9,14 +8,10 @@ import { baseRecord, NotificationHandler, statusCheck } from './notification-han
  * status endpoint settles it.
  */
 @Injectable()
-export class UnrecognizedStatusHandler implements NotificationHandler {
-  readonly handles = 'unrecognized' as const;
+export class UnrecognizedStatusHandler extends SessionEventHandler {
+  override readonly handles = 'unrecognized' as const;
 
-  toRecord(delivery: SignedDelivery, notification: SukiNotification): IntakeRecord {
-    return {
-      ...baseRecord(delivery, notification),
-      sessionStatus: undefined,
-      artifacts: [statusCheck(notification.sessionId)],
-    };
+  protected override meaning(notification: SukiNotification): EventMeaning {
+    return { sessionStatus: undefined, ...confirmedByStatusCheck(notification) };
   }
 }

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service';
-import { pendingMigrations } from '../database/migrator';
+import { pendingMigrations } from './migrator';
+import { PrismaService } from './prisma.service';
 
-/** The two questions readiness asks the database, over the application's own pool. */
+/**
+ * The two questions readiness asks the database, over the application's own pool. Here, in
+ * the database module, because the pool is not handed out. Raw pg rather than $queryRaw: the
+ * probe reports the driver's own error code (ECONNREFUSED, 42P01), which Prisma's wrapping hides.
+ */
 @Injectable()
-export class ReadinessRepository {
+export class DatabaseReadiness {
   constructor(private readonly db: PrismaService) {}
 
   async ping(): Promise<void> {

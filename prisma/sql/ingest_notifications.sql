@@ -1,0 +1,152 @@
+-- The intake function: one database call per batch of notifications (src/webhooks/intake.repository.ts).
+-- This file is its one source. A migration that changes it copies this file verbatim, and
+-- src/database/intake-function.spec.ts checks that the newest migration defining it says exactly this.
+-- Which event is newer is event_is_newer's to say (latest_wins_once migration), nowhere else.
+
+CREATE OR REPLACE FUNCTION ingest_notification(n jsonb) RETURNS "DeliveryOutcome"
+LANGUAGE plpgsql AS $$
+DECLARE
+  delivery_id bigint;
+  generated timestamptz := to_timestamp((n->>'generatedAtMs')::numeric / 1000);
+  received timestamptz := (n->>'receivedAt')::timestamptz;
+  arrival bigint := (n->>'arrival')::bigint;
+  sid text := n->>'sessionId';
+  eid text := n->>'encounterId';
+  new_status "SessionStatus" := (n->>'sessionStatus')::"SessionStatus";
+  body bytea := decode(n->>'rawBody', 'base64');
+  session_applied boolean;
+  encounter_took_it boolean;
+  result "DeliveryOutcome";
+BEGIN
+  INSERT INTO deliveries (session_id, encounter_id, generated_at, received_at, vendor_status,
+                          outcome, reject_reason, raw_body, body_sha256)
+  VALUES (sid, eid, generated, received, n->>'vendorStatus',
+          CASE WHEN n->>'rejectReason' IS NULL THEN 'applied' ELSE 'rejected' END::"DeliveryOutcome",
+          n->>'rejectReason', body, sha256(body))
+  ON CONFLICT (body_sha256, generated_at) DO NOTHING
+  RETURNING id INTO delivery_id;
+
+  IF delivery_id IS NULL THEN
+    RETURN 'duplicate';
+  END IF;
+  IF n->>'rejectReason' IS NOT NULL THEN
+    RETURN 'rejected';
+  END IF;
+
+  -- The encounter shows the status of its session with the latest vendor event. An event newer
+  -- than everything the encounter has seen is newer than anything its session has seen too, so
+  -- it will apply there as well: one upsert settles a new or overtaken encounter.
+  INSERT INTO encounters AS e (id, status, last_event_at, last_arrival, created_at, updated_at)
+  VALUES (eid, COALESCE(new_status, 'pending'), CASE WHEN new_status IS NOT NULL THEN generated END,
+          CASE WHEN new_status IS NOT NULL THEN arrival END, received, received)
+  ON CONFLICT (id) DO UPDATE SET
+    status = excluded.status,
+    last_event_at = excluded.last_event_at,
+    last_arrival = excluded.last_arrival,
+    updated_at = GREATEST(e.updated_at, excluded.updated_at)
+  WHERE excluded.last_event_at IS NOT NULL
+    AND event_is_newer(e.last_event_at, e.last_arrival, excluded.last_event_at, excluded.last_arrival)
+  RETURNING true INTO encounter_took_it;
+
+  IF new_status IS NULL THEN
+    -- A status we do not know: keep the session known, change nothing, reconcile later.
+    INSERT INTO sessions (id, encounter_id, created_at, updated_at) VALUES (sid, eid, received, received)
+    ON CONFLICT (id) DO NOTHING;
+    result := 'unrecognized';
+  ELSE
+    INSERT INTO sessions AS s (id, encounter_id, status, vendor_status, error_code, error_detail,
+                               additional_info, links, last_event_at, last_delivery_id, last_arrival, source, created_at, updated_at)
+    VALUES (sid, eid, new_status, n->>'vendorStatus', n->>'errorCode', n->>'errorDetail',
+            NULLIF(n->'additionalInfo', 'null'), NULLIF(n->'links', 'null'), generated, delivery_id, arrival, 'notification',
+            received, received)
+    ON CONFLICT (id) DO UPDATE SET
+      status = excluded.status,
+      source = excluded.source,
+      vendor_status = excluded.vendor_status,
+      error_code = excluded.error_code,
+      error_detail = excluded.error_detail,
+      additional_info = excluded.additional_info,
+      links = excluded.links,
+      last_event_at = excluded.last_event_at,
+      last_delivery_id = excluded.last_delivery_id,
+      last_arrival = excluded.last_arrival,
+      -- Never backwards (replica clocks, batches committing out of order): list cursors rely on it.
+      updated_at = GREATEST(s.updated_at, excluded.updated_at)
+    WHERE event_is_newer(s.last_event_at, s.last_arrival, excluded.last_event_at, excluded.last_arrival)
+    RETURNING true INTO session_applied;
+    result := CASE WHEN session_applied THEN 'applied' ELSE 'stale' END;
+  END IF;
+
+  IF result <> 'stale' AND encounter_took_it IS NULL THEN
+    -- A session changed, or joined, without overtaking the encounter's latest event: the
+    -- encounter's view changed all the same.
+    UPDATE encounters SET updated_at = GREATEST(updated_at, received) WHERE id = eid;
+  END IF;
+
+  IF jsonb_typeof(n->'knownSessions') = 'array' THEN
+    -- A session first known from this list is reconciled if its own notification never comes:
+    -- its status poll is scheduled RECONCILE_AFTER_MS from now (reconcile migration).
+    WITH known AS (
+      INSERT INTO sessions (id, encounter_id, created_at, updated_at)
+      SELECT known, eid, received, received FROM jsonb_array_elements_text(n->'knownSessions') AS known
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id
+    )
+    INSERT INTO artifacts (kind, owner_id, session_id, encounter_id, status, href, next_attempt_at, requested_at, created_at, updated_at)
+    SELECT 'status', known.id, known.id, eid, 'pending', x->>'href',
+           received + (n->>'reconcileAfterMs')::float8 * interval '1 millisecond', 'epoch', received, received
+    FROM known JOIN jsonb_array_elements(n->'reconcileChecks') AS x ON x->>'sessionId' = known.id
+    WHERE n->>'reconcileAfterMs' IS NOT NULL
+    ON CONFLICT (owner_id, kind) DO NOTHING;
+  END IF;
+
+  IF session_applied THEN
+    -- The session's own notification came: its missed-notification poll, if any, is moot.
+    DELETE FROM artifacts WHERE owner_id = sid AND kind = 'status' AND requested_at = 'epoch' AND status = 'pending';
+  END IF;
+
+  IF result <> 'stale' AND jsonb_typeof(n->'artifacts') = 'array' THEN
+    -- Retrieval work is written in the same statement as the delivery, so an acknowledged
+    -- notification can never lose its work. A newer request resets the artifact; an older
+    -- one (a reordered delivery) leaves it alone.
+    INSERT INTO artifacts AS a (kind, owner_id, session_id, encounter_id, status, href, last_error,
+                                next_attempt_at, requested_at, created_at, updated_at)
+    SELECT (x->>'kind')::"ArtifactKind", x->>'ownerId', x->>'sessionId', eid,
+           CASE WHEN x->>'refusal' IS NULL THEN 'pending' ELSE 'failed' END::"ArtifactStatus",
+           x->>'href', x->>'refusal',
+           CASE WHEN x->>'refusal' IS NULL THEN received END,
+           generated, received, received
+    FROM jsonb_array_elements(n->'artifacts') AS x
+    ON CONFLICT (owner_id, kind) DO UPDATE SET
+      status = excluded.status,
+      href = excluded.href,
+      attempts = 0,
+      last_error = excluded.last_error,
+      next_attempt_at = excluded.next_attempt_at,
+      locked_until = NULL,
+      generation = a.generation + 1,
+      requested_at = excluded.requested_at,
+      updated_at = excluded.updated_at
+    WHERE a.requested_at <= excluded.requested_at;
+  END IF;
+
+  IF result <> 'applied' THEN
+    UPDATE deliveries SET outcome = result WHERE id = delivery_id;
+  END IF;
+  RETURN result;
+END;
+$$;
+
+-- The batch entry point: one notification after the other, in arrival order, one commit.
+CREATE OR REPLACE FUNCTION ingest_notifications(batch jsonb) RETURNS TABLE (ordinal integer, outcome "DeliveryOutcome")
+LANGUAGE plpgsql AS $$
+DECLARE
+  i integer;
+BEGIN
+  FOR i IN 0 .. jsonb_array_length(batch) - 1 LOOP
+    ordinal := i;
+    outcome := ingest_notification(batch->i);
+    RETURN NEXT;
+  END LOOP;
+END;
+$$;
