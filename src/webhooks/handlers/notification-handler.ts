@@ -1,6 +1,7 @@
 import { SessionStatus } from '../../generated/prisma/enums';
 import { ArtifactRequest, IntakeRecord, SignedDelivery } from '../intake-record';
-import { SukiNotification } from '../notification';
+import { sessionStatusPath } from '../../suki/documented-paths';
+import { SukiNotification } from '../../suki/notification';
 
 /** What one kind of event does; the dispatcher picks a handler by the mapped session status. */
 export interface NotificationHandler {
@@ -39,6 +40,6 @@ export function statusCheck(sessionId: string): ArtifactRequest {
     kind: 'status',
     ownerId: sessionId,
     sessionId,
-    href: `/api/v1/ambient/session/${encodeURIComponent(sessionId)}/status`,
+    href: sessionStatusPath(sessionId),
   };
 }

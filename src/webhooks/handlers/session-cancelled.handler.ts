@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { IntakeRecord, SignedDelivery } from '../intake-record';
-import { SukiNotification } from '../notification';
+import { SukiNotification } from '../../suki/notification';
 import { baseRecord, NotificationHandler, statusCheck } from './notification-handler';
 
 /** A cancellation: recorded, then confirmed once against Suki's session status. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { IntakeRecord, SignedDelivery } from '../intake-record';
-import { SukiNotification } from '../notification';
+import { SukiNotification } from '../../suki/notification';
 import { baseRecord, NotificationHandler } from './notification-handler';
 
 /** `failure`: Suki could not produce the note. Keeps its error code and detail. */
