@@ -91,7 +91,7 @@ function buildNotification(kind, sessionId, encounterId, sukiFault) {
   };
 }
 
-/** hex(HMAC-SHA256(secret, generated-at + ":" + raw body)), as src/webhooks/signature.ts verifies it. */
+/** hex(HMAC-SHA256(secret, generated-at + ":" + raw body)), as src/suki/signature.ts verifies it. */
 function sign(rawBody, generatedAt, secret) {
   return createHmac('sha256', secret).update(generatedAt, 'utf8').update(':', 'utf8').update(rawBody).digest('hex');
 }

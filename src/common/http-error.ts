@@ -21,6 +21,13 @@ export function unavailableMessage(method: string | undefined): string {
   return method === 'GET' || method === 'HEAD' ? UNAVAILABLE_MESSAGES.read : UNAVAILABLE_MESSAGES.write;
 }
 
+/**
+ * An error a feature raises when the storage it needs is away, so that every layer above
+ * answers it as it answers a database that is not there (503), whatever the feature (intake's
+ * IntakeUnavailableError extends it). common/ knows no feature: the feature marks its error.
+ */
+export class UnavailableError extends Error {}
+
 export function errorBody(statusCode: number, message: string): ErrorBody {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }
@@ -55,7 +62,7 @@ export function isConnectionError(error: unknown): boolean {
   const seen = new Set<unknown>();
   for (let current = error as ErrorFields | undefined; current && !seen.has(current); current = current.cause as ErrorFields | undefined) {
     seen.add(current);
-    if (current.name === 'IntakeUnavailableError') return true;
+    if (current instanceof UnavailableError) return true;
     const adapterCause = current.meta?.driverAdapterError?.cause;
     if (adapterCause && (UNREACHABLE_KINDS.has(adapterCause.kind) || POSTGRES_CODES.test(String(adapterCause.code ?? '')))) return true;
     const code = String(current.code ?? '');

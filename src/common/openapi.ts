@@ -1,10 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import helmet from 'helmet';
 import { DocumentBuilder, OpenAPIObject, OperationObject, SchemaObject, SwaggerModule } from '@nestjs/swagger';
-import { BEARER_SCHEME } from '../query/bearer.guard';
-import { SCOPES_EXTENSION } from '../query/scopes';
 import { ErrorOutput } from './error.output';
 import { applyOpenApiMarks } from './openapi-marks';
+import { BEARER_SCHEME, SCOPES_EXTENSION } from './openapi-names';
 
 const DESCRIPTION = `Receives Suki's signed ambient-documentation notifications, retrieves the resulting note, structured data
 and transcripts from Suki, and tells internal systems whether an encounter's note is ready, why a session failed and what

@@ -1,7 +1,7 @@
 import { ArtifactKind } from '../generated/prisma/enums';
 import { ArtifactOutput } from './artifact.output';
 import { jsonArray, jsonObject, JsonFields, Rendered, utc } from './json-sql';
-import { isEncounterKind } from './query-params';
+import { isEncounterKind } from '../suki/artifact-kinds';
 
 /** ArtifactSummaryOutput, for rows of artifacts aliased `a`. */
 const SUMMARY_FIELDS: JsonFields = [

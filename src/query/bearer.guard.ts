@@ -7,9 +7,6 @@ import { logWithRequest } from '../logging/request-context';
 import { authenticate, bearerToken } from './bearer-token';
 import { missingScopes, REQUIRED_SCOPES } from './scopes';
 
-/** The OpenAPI security scheme name of the internal bearer tokens. */
-export const BEARER_SCHEME = 'internal-token';
-
 const REALM = 'realm="suki-notification-service"';
 
 /** A /v1 request once BearerGuard let it through: who is asking. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isUsableId } from '../common/vendor-id';
+import { isUsableId } from '../suki/vendor-id';
 
 /**
  * Where a page ended in a list ordered by (updated_at DESC, id DESC). The next page starts

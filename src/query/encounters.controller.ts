@@ -11,7 +11,8 @@ import { EncountersRepository } from './encounters.repository';
 import { instant, pageScope, pageSize, readCursor, toPage } from './keyset';
 import { ListEncountersInput } from './list-encounters.input';
 import { ApiBadRequest, ApiKindParam, ApiNotFound, ApiUnavailable, InternalApi } from './query-docs';
-import { ARTIFACT_KINDS, isArtifactKind, isPossibleId } from './query-params';
+import { ARTIFACT_KINDS, isArtifactKind } from '../suki/artifact-kinds';
+import { isPossibleId } from './query-params';
 import { queryValidation } from './query-validation';
 import { RequireScopes } from './scopes';
 

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, ValidateBy } from 'class-validator';
-import { isUsableId } from '../common/vendor-id';
+import { isUsableId } from '../suki/vendor-id';
 import { SessionStatus } from '../generated/prisma/enums';
 import { PageInput } from './page.input';
 
@@ -15,7 +15,7 @@ export class ListSessionsInput extends PageInput {
 
   @ApiPropertyOptional({ description: 'Only sessions of this encounter.' })
   @IsOptional()
-  // The rule intake applies (src/common/vendor-id.ts): an id it would refuse cannot match anything.
+  // The rule intake applies (src/suki/vendor-id.ts): an id it would refuse cannot match anything.
   @ValidateBy(
     { name: 'isUsableId', validator: { validate: isUsableId } },
     { message: 'encounterId must not contain control characters, format characters or line separators' },

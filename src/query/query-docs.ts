@@ -9,8 +9,9 @@ import {
 } from '@nestjs/swagger';
 import { ErrorOutput } from '../common/error.output';
 import { errorBody, UNAVAILABLE_MESSAGES } from '../common/http-error';
+import { BEARER_SCHEME } from '../common/openapi-names';
 import { ArtifactKind } from '../generated/prisma/enums';
-import { BEARER_SCHEME, BearerGuard } from './bearer.guard';
+import { BearerGuard } from './bearer.guard';
 
 /** Bearer authentication, enforced and documented together; each route names its scopes (RequireScopes). */
 export function InternalApi(): ClassDecorator {

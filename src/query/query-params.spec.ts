@@ -1,4 +1,4 @@
-import { isArtifactKind, isEncounterKind, isPossibleId } from './query-params';
+import { isPossibleId } from './query-params';
 
 describe('isPossibleId', () => {
   it.each([
@@ -11,21 +11,5 @@ describe('isPossibleId', () => {
     ['a\nb', false],
   ])('%j -> %s', (id, expected) => {
     expect(isPossibleId(id)).toBe(expected);
-  });
-});
-
-describe('artifact kinds', () => {
-  it.each([
-    ['contents', true, false],
-    ['structured_data', true, false],
-    ['transcripts', true, false],
-    ['status', true, false],
-    ['encounter_content', true, true],
-    ['encounter_structured_data', true, true],
-    ['Contents', false, false],
-    ['content', false, false],
-  ])('%s: known=%s, encounter-level=%s', (kind, known, encounterLevel) => {
-    expect(isArtifactKind(kind)).toBe(known);
-    if (isArtifactKind(kind)) expect(isEncounterKind(kind)).toBe(encounterLevel);
   });
 });

@@ -1,13 +1,11 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension, ApiForbiddenResponse } from '@nestjs/swagger';
 import { ErrorOutput } from '../common/error.output';
+import { SCOPES_EXTENSION } from '../common/openapi-names';
 import { Scope } from '../config/api-clients';
 
 /** Metadata key of the scopes a route requires; BearerGuard reads it. */
 export const REQUIRED_SCOPES = 'internal-api:required-scopes';
-
-/** The OpenAPI extension that shows an operation's scopes (openapi.ts also names them in its description). */
-export const SCOPES_EXTENSION = 'x-required-scopes';
 
 /**
  * The one place a /v1 route says which scopes it needs: BearerGuard enforces what this

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { isUsableId } from '../common/vendor-id';
+import { isUsableId } from '../suki/vendor-id';
 
 /** The body of PUT /v1/sessions/{sessionId} (service-spec §3.2), as documented. */
 export class RegisterSessionInput {

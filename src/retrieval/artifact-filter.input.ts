@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, ValidateBy } from 'class-validator';
-import { isUsableId } from '../common/vendor-id';
+import { isUsableId } from '../suki/vendor-id';
 import { ArtifactKind } from '../generated/prisma/enums';
 import { IsInstantParam } from '../query/page.input';
 
@@ -16,7 +16,7 @@ function IsIdFilter(name: string, given: string): PropertyDecorator {
   return applyDecorators(
     IsString({ message: `${name} ${given}` }),
     Length(1, 255, { message: `${name} must be 1 to 255 characters` }),
-    // The rule intake applies (src/common/vendor-id.ts): an id it would refuse matches nothing.
+    // The rule intake applies (src/suki/vendor-id.ts): an id it would refuse matches nothing.
     ValidateBy(
       { name: 'isUsableId', validator: { validate: isUsableId } },
       { message: `${name} must not contain control characters, format characters or line separators` },

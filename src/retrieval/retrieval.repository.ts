@@ -34,7 +34,7 @@ export interface StatusSettlement {
   requested: number;
 }
 
-/** A result to fetch after a status check said `completed` (documented-paths.ts). */
+/** A result to fetch after a status check said `completed` (src/suki/documented-paths.ts). */
 export interface ResultRequest {
   kind: ArtifactKind;
   ownerId: string;

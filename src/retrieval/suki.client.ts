@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { AxiosRequestConfig } from 'axios';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { resolveLink } from './link-policy';
+import { resolveLink } from '../suki/link-policy';
 import { Semaphore } from './semaphore';
 import { classifyResponse, classifyTransportFailure, FetchOutcome, RawResponse, TransportFailure } from './suki-response';
 import { LoginRequest, PartnerTokenProvider, StaticTokenProvider, SukiTokenProvider, TokenUnavailableError } from './suki-token';

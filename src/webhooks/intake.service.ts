@@ -1,5 +1,5 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import { describeError, isConnectionError } from '../common/http-error';
+import { describeError, isConnectionError, UnavailableError } from '../common/http-error';
 import { AppConfig } from '../config/app-config';
 import { SpoolStore } from '../spool/spool.store';
 import { WorkSignal } from '../common/work-signal';
@@ -8,7 +8,7 @@ import { IntakeRecord, nextArrival } from './intake-record';
 import { IntakeRepository } from './intake.repository';
 
 /** The database could not make a notification durable; nothing was acknowledged. */
-export class IntakeUnavailableError extends Error {
+export class IntakeUnavailableError extends UnavailableError {
   constructor(override readonly cause: unknown) {
     super('notification could not be stored');
     this.name = 'IntakeUnavailableError';

@@ -4,8 +4,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { eventOf, NOTIFICATION_HANDLERS, NotificationHandler } from './handlers/notification-handler';
 import { IntakeRecord, SignedDelivery } from './intake-record';
 import { IntakeOutcome, IntakeService } from './intake.service';
-import { parseNotification, SukiNotification } from './notification';
-import { isKnownVendorStatus } from './status-mapping';
+import { parseNotification, SukiNotification } from '../suki/notification';
+import { isKnownVendorStatus } from '../suki/status-mapping';
 
 /** What became of a notification, with the identifiers it is logged under. */
 export interface DispatchResult {

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { errorBody } from '../common/http-error';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { checkSignatureHeaders } from './signature';
+import { checkSignatureHeaders } from '../suki/signature';
 
 /** Content types whose bodies the raw parser keeps; anything else is 415. */
 export const NOTIFICATION_CONTENT_TYPES = ['application/json', 'application/*+json'];

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { SignedDelivery } from './intake-record';
-import { verifySignature } from './signature';
+import { verifySignature } from '../suki/signature';
 import { NOTIFICATION_CONTENT_TYPES, singleHeader } from './signature-headers.middleware';
 
 export type SignedRequest = Request & { rawBody?: Buffer; signedDelivery?: SignedDelivery };

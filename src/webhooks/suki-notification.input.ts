@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { OpenSchema } from '../common/openapi-marks';
-import { MAX_ID_LENGTH } from '../common/vendor-id';
+import { MAX_ID_LENGTH } from '../suki/vendor-id';
 import { ArtifactKind } from '../generated/prisma/enums';
 
 /**
  * The documented form of the body Suki POSTs to /webhooks/notification. Documentation only: the
- * body is read raw, after its signature, by parseNotification (notification.ts), and that
+ * body is read raw, after its signature, by parseNotification (src/suki/notification.ts), and that
  * parser decides what is required. These classes must say what it accepts.
  */
 @OpenSchema({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { sign } from '../../src/webhooks/signature';
+import { sign } from '../../src/suki/signature';
 import { aFailureNotification, aSuccessNotification, postNotification } from '../support/notifications';
 import { parsePrometheus, sampleValue } from '../support/prometheus';
 import { openRaw, webhookHead, within } from '../support/raw-http';

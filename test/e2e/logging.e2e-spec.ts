@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sign } from '../../src/webhooks/signature';
+import { sign } from '../../src/suki/signature';
 import { FakeSukiApi, startFakeSukiApi } from '../support/fake-suki-api';
 import { aFailureNotification, aSuccessNotification, aTimeoutNotification, postNotification } from '../support/notifications';
 import { parsePrometheus, sampleValue } from '../support/prometheus';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
-import { sign } from '../../src/webhooks/signature';
+import { sign } from '../../src/suki/signature';
 import { aSuccessNotification, postNotification } from '../support/notifications';
 import { ServiceProcess, startServiceProcess, stopServiceProcess, waitForExit } from '../support/service-process';
 import { TEST_WEBHOOK_SECRET } from '../support/test-app';

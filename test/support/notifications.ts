@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorBody } from '../../src/common/http-error';
 import type { DeliveryOutcome } from '../../src/generated/prisma/enums';
-import { sign } from '../../src/webhooks/signature';
+import { sign } from '../../src/suki/signature';
 import { TEST_WEBHOOK_SECRET } from './test-app';
 import { expectDocumented } from './openapi-contract';
 

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../config/load-config';
 import { IntakeRecord, SignedDelivery } from '../intake-record';
-import { parseNotification } from '../notification';
+import { parseNotification } from '../../suki/notification';
 import { eventOf, NotificationEvent, NotificationHandler } from './notification-handler';
 import { RejectedNotificationHandler } from './rejected-notification.handler';
 import { SessionCancelledHandler } from './session-cancelled.handler';

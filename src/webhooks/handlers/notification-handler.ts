@@ -1,6 +1,7 @@
 import { SessionStatus } from '../../generated/prisma/enums';
 import { ArtifactRequest, IntakeRecord, SignedDelivery } from '../intake-record';
-import { ParsedNotification, SukiNotification } from '../notification';
+import { ParsedNotification, SukiNotification } from '../../suki/notification';
+import { sessionStatusPath } from '../../suki/documented-paths';
 
 /**
  * The events a verified delivery can be: a mapped session status, a status we do not know, or
@@ -69,7 +70,7 @@ export function statusCheck(sessionId: string): ArtifactRequest {
     kind: 'status',
     ownerId: sessionId,
     sessionId,
-    href: `/api/v1/ambient/session/${encodeURIComponent(sessionId)}/status`,
+    href: sessionStatusPath(sessionId),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { IntakeRecord, SignedDelivery } from '../intake-record';
-import { ParsedNotification } from '../notification';
+import { ParsedNotification } from '../../suki/notification';
 import { NotificationHandler } from './notification-handler';
 
 /**

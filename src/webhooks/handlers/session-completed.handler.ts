@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { ArtifactKind } from '../../generated/prisma/enums';
-import { resolveLink } from '../../retrieval/link-policy';
+import { ENCOUNTER_KINDS } from '../../suki/artifact-kinds';
+import { resolveLink } from '../../suki/link-policy';
 import { ArtifactRequest } from '../intake-record';
-import { SukiNotification } from '../notification';
+import { SukiNotification } from '../../suki/notification';
 import { EventMeaning, SessionEventHandler } from './notification-handler';
-
-const ENCOUNTER_KINDS: ReadonlySet<ArtifactKind> = new Set<ArtifactKind>(['encounter_content', 'encounter_structured_data']);
 
 /** `success`: the note is written. Records the session and queues retrieval of its results. */
 @Injectable()

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SukiNotification } from '../notification';
+import { SukiNotification } from '../../suki/notification';
 import { EventMeaning, SessionEventHandler } from './notification-handler';
 
 /** `failure`: Suki could not produce the note. Keeps its error code and detail. */

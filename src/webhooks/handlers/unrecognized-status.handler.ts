@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SukiNotification } from '../notification';
+import { SukiNotification } from '../../suki/notification';
 import { confirmedByStatusCheck, EventMeaning, SessionEventHandler } from './notification-handler';
 
 /**

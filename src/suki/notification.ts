@@ -1,7 +1,7 @@
-import { isUsableId } from '../common/vendor-id';
-import { SessionStatus } from '../generated/prisma/enums';
+import type { SessionStatus } from '../generated/prisma/enums';
 import { mapVendorStatus } from './status-mapping';
 import { jsonProblem, storableText } from './storable-fields';
+import { isUsableId } from './vendor-id';
 
 /** A derived field that was not stored as sent (the raw body still holds it), and why. */
 export interface UnstoredField {
@@ -47,7 +47,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Reads an authenticated body. Tolerant with the vendor: unknown fields and statuses pass, and
  * optional fields of the wrong type are ignored. Only a body we cannot attribute to a session
  * (not JSON, or no usable session_id / encounter_id) is unusable. Ids are taken exactly as sent
- * or not at all (src/common/vendor-id.ts).
+ * or not at all (src/suki/vendor-id.ts).
  */
 export function parseNotification(rawBody: Buffer, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedNotification {
   let body: unknown;

@@ -1,4 +1,4 @@
-import { SessionStatus } from '../generated/prisma/enums';
+import type { SessionStatus } from '../generated/prisma/enums';
 
 const VENDOR_STATUSES: Record<string, SessionStatus> = {
   success: 'completed',

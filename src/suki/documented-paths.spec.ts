@@ -1,4 +1,4 @@
-import { documentedResults } from './documented-paths';
+import { documentedResults, sessionStatusPath } from './documented-paths';
 
 describe('documentedResults', () => {
   it('names the documented path of every configured kind, at its level, and skips the status itself', () => {
@@ -27,5 +27,12 @@ describe('documentedResults', () => {
 
   it('escapes ids so that one cannot change the path', () => {
     expect(documentedResults('a/../b?x', 'e', ['contents'])[0].href).toBe('/api/v1/ambient/session/a%2F..%2Fb%3Fx/content');
+  });
+});
+
+describe('sessionStatusPath', () => {
+  it('is the documented status endpoint of the session, its id escaped', () => {
+    expect(sessionStatusPath('s-1')).toBe('/api/v1/ambient/session/s-1/status');
+    expect(sessionStatusPath('a/../b?x')).toBe('/api/v1/ambient/session/a%2F..%2Fb%3Fx/status');
   });
 });
