@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DeadLetterOutput, DeadLetterPageOutput, RetryOutput } from '../../src/retrieval/dead-letter.output';
-import { FakeSukiApi, startFakeSukiApi } from '../support/fake-suki-api';
 import { aSuccessNotification, postNotification } from '../support/notifications';
-import { startTestApp, TestApp } from '../support/test-app';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { useTestApp } from '../support/use-test-app';
 import { artifactsOf, eventually, FAST_RETRIEVAL } from './retrieval.support';
 
 const ADMIN = 'operator-admin-token-0123456789';
@@ -14,18 +12,13 @@ const ADMIN = 'operator-admin-token-0123456789';
  * through to ready. Input refusals and scopes are in dead-letters-input.e2e-spec.ts.
  */
 describe('dead letters: listing and retrying failed artifacts', () => {
-  let db: TestDatabase;
-  let fake: FakeSukiApi;
-  let sut: TestApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    fake = await startFakeSukiApi();
-    sut = await startTestApp(db.url, {
-      ...FAST_RETRIEVAL,
-      SUKI_API_BASE_URL: fake.baseUrl,
-      INTERNAL_API_CLIENTS: `operator:admin:${ADMIN}`,
-    });
+  const {
+    db,
+    suki: fake,
+    sut,
+  } = useTestApp({
+    suki: true,
+    env: { ...FAST_RETRIEVAL, INTERNAL_API_CLIENTS: `operator:admin:${ADMIN}` },
   });
 
   const query = (filters: Record<string, string | number | undefined>) =>
@@ -35,7 +28,7 @@ describe('dead letters: listing and retrying failed artifacts', () => {
 
   /** GET /v1/artifacts, which must answer 200. */
   async function list(filters: Record<string, string | number | undefined> = {}): Promise<DeadLetterPageOutput> {
-    const response = await fetch(`${sut.baseUrl}/v1/artifacts?${query(filters).toString()}`, {
+    const response = await fetch(`${sut().baseUrl}/v1/artifacts?${query(filters).toString()}`, {
       headers: { authorization: `Bearer ${ADMIN}` },
     });
     expect(response.status).toBe(200);
@@ -44,7 +37,7 @@ describe('dead letters: listing and retrying failed artifacts', () => {
 
   /** POST /v1/artifacts/retry, which must answer 202. */
   async function retry(body: Record<string, string> = {}): Promise<number> {
-    const response = await fetch(`${sut.baseUrl}/v1/artifacts/retry`, {
+    const response = await fetch(`${sut().baseUrl}/v1/artifacts/retry`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -53,21 +46,15 @@ describe('dead letters: listing and retrying failed artifacts', () => {
     return ((await response.json()) as RetryOutput).retried;
   }
 
-  afterAll(async () => {
-    await sut?.close();
-    await fake?.close();
-    await db?.drop();
-  });
-
   /** A success whose transcript (and, when asked, encounter content) Suki says does not exist. */
   async function aFailedSession(options: { encounterContentToo?: boolean } = {}) {
     const sessionId = randomUUID();
     const encounterId = randomUUID();
-    fake.script(`/api/v1/ambient/session/${sessionId}/transcript`, { status: 404 });
-    if (options.encounterContentToo) fake.script(`/api/v1/ambient/encounter/${encounterId}/content`, { status: 404 });
-    await postNotification(sut.baseUrl, aSuccessNotification({ session_id: sessionId, encounter_id: encounterId }));
+    fake().script(`/api/v1/ambient/session/${sessionId}/transcript`, { status: 404 });
+    if (options.encounterContentToo) fake().script(`/api/v1/ambient/encounter/${encounterId}/content`, { status: 404 });
+    await postNotification(sut().baseUrl, aSuccessNotification({ session_id: sessionId, encounter_id: encounterId }));
     await eventually(
-      () => artifactsOf(db, encounterId),
+      () => artifactsOf(db(), encounterId),
       (rows) => rows.length === 5 && rows.every((row) => row.status !== 'pending'),
     );
     return { sessionId, encounterId };
@@ -121,10 +108,10 @@ describe('dead letters: listing and retrying failed artifacts', () => {
 
   it('counts the failed artifacts by kind in /metrics, read from the database at scrape', async () => {
     await aFailedSession({ encounterContentToo: true });
-    const counts = await db.query<{ kind: string; n: number }>(
+    const counts = await db().query<{ kind: string; n: number }>(
       `SELECT kind::text, count(*)::int AS n FROM artifacts WHERE status = 'failed' GROUP BY kind`,
     );
-    const text = await (await fetch(`${sut.baseUrl}/metrics`)).text();
+    const text = await (await fetch(`${sut().baseUrl}/metrics`)).text();
     for (const { kind, n } of counts) expect(text).toContain(`suki_artifacts_failed{kind="${kind}"} ${n}\n`);
     expect(text).toContain('suki_artifacts_failed{kind="contents"} 0\n');
   });
@@ -138,7 +125,7 @@ describe('dead letters: listing and retrying failed artifacts', () => {
       { kind: 'contents', limit: 1, cursor: page.nextCursor! },
       { limit: 1, cursor: `${page.nextCursor}x` },
     ]) {
-      const response = await fetch(`${sut.baseUrl}/v1/artifacts?${query(filters).toString()}`, {
+      const response = await fetch(`${sut().baseUrl}/v1/artifacts?${query(filters).toString()}`, {
         headers: { authorization: `Bearer ${ADMIN}` },
       });
       expect(response.status).toBe(400);
@@ -150,12 +137,12 @@ describe('dead letters: listing and retrying failed artifacts', () => {
     const target = await aFailedSession({ encounterContentToo: true });
     const other = await aFailedSession();
     // Suki has the results now.
-    fake.script(`/api/v1/ambient/session/${target.sessionId}/transcript`, {});
-    fake.script(`/api/v1/ambient/encounter/${target.encounterId}/content`, {});
+    fake().script(`/api/v1/ambient/session/${target.sessionId}/transcript`, {});
+    fake().script(`/api/v1/ambient/encounter/${target.encounterId}/content`, {});
 
     expect(await retry({ encounterId: target.encounterId })).toBe(2);
     // One audit record per artifact reset, committed before the answer.
-    const audited = await db.query<{ client: string; session_id: string | null; kind: string }>(
+    const audited = await db().query<{ client: string; session_id: string | null; kind: string }>(
       `SELECT client, session_id, kind::text FROM access_audit WHERE action = 'artifacts.retry' AND encounter_id = $1 ORDER BY kind`,
       [target.encounterId],
     );
@@ -165,7 +152,7 @@ describe('dead letters: listing and retrying failed artifacts', () => {
     ]);
 
     const rows = await eventually(
-      () => artifactsOf(db, target.encounterId),
+      () => artifactsOf(db(), target.encounterId),
       (found) => found.every((row) => row.status === 'ready'),
     );
     for (const row of rows.filter((found) => ['encounter_content', 'transcripts'].includes(found.kind))) {
@@ -178,14 +165,14 @@ describe('dead letters: listing and retrying failed artifacts', () => {
 
   it('resets the horizon: the first attempt after a retry starts it again', async () => {
     const { encounterId } = await aFailedSession();
-    await db.query(`UPDATE artifacts SET first_attempt_at = now() - interval '3 days' WHERE encounter_id = $1 AND status = 'failed'`, [
+    await db().query(`UPDATE artifacts SET first_attempt_at = now() - interval '3 days' WHERE encounter_id = $1 AND status = 'failed'`, [
       encounterId,
     ]);
     const before = Date.now();
     expect(await retry({ encounterId, kind: 'transcripts' })).toBe(1);
     const [row] = await eventually(
       () =>
-        db.query<{ status: string; first_attempt_at: Date }>(
+        db().query<{ status: string; first_attempt_at: Date }>(
           `SELECT status, first_attempt_at FROM artifacts WHERE owner_id IN (SELECT id FROM sessions WHERE encounter_id = $1) AND kind = 'transcripts'`,
           [encounterId],
         ),
@@ -196,28 +183,28 @@ describe('dead letters: listing and retrying failed artifacts', () => {
 
   it('with an empty filter retries every failed artifact, and touches no other', async () => {
     await aFailedSession();
-    const failedBefore = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM artifacts WHERE status = 'failed'`);
-    const readyBefore = await db.query<{ id: string; generation: number }>(
+    const failedBefore = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM artifacts WHERE status = 'failed'`);
+    const readyBefore = await db().query<{ id: string; generation: number }>(
       `SELECT id, generation FROM artifacts WHERE status = 'ready' ORDER BY id`,
     );
-    const auditedBefore = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_audit WHERE action = 'artifacts.retry'`);
+    const auditedBefore = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM access_audit WHERE action = 'artifacts.retry'`);
     expect(await retry()).toBe(failedBefore[0].n);
-    const auditedAfter = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_audit WHERE action = 'artifacts.retry'`);
+    const auditedAfter = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM access_audit WHERE action = 'artifacts.retry'`);
     expect(auditedAfter[0].n - auditedBefore[0].n).toBe(failedBefore[0].n);
-    const readyAfter = await db.query<{ id: string; generation: number }>(
+    const readyAfter = await db().query<{ id: string; generation: number }>(
       `SELECT id, generation FROM artifacts WHERE id = ANY($1::bigint[]) ORDER BY id`,
       [readyBefore.map((row) => row.id)],
     );
     expect(readyAfter).toEqual(readyBefore);
     // Suki still says 404: each fails again, at once, with its reason.
     const rows = await eventually(
-      () => db.query<{ status: string }>(`SELECT status FROM artifacts WHERE status <> 'ready'`),
+      () => db().query<{ status: string }>(`SELECT status FROM artifacts WHERE status <> 'ready'`),
       (found) => found.every((row) => row.status === 'failed'),
     );
     expect(rows).toHaveLength(failedBefore[0].n);
     // A retry that matched nothing is still one audit record, naming the filter.
     expect(await retry({ kind: 'contents' })).toBe(0);
-    const [noop] = await db.query<{ kind: string; session_id: string | null }>(
+    const [noop] = await db().query<{ kind: string; session_id: string | null }>(
       `SELECT kind::text, session_id FROM access_audit WHERE action = 'artifacts.retry' ORDER BY id DESC LIMIT 1`,
     );
     expect(noop).toEqual({ kind: 'contents', session_id: null });
