@@ -9,7 +9,7 @@ COPY package.json package-lock.json prisma.config.ts ./
 COPY scripts ./scripts
 COPY prisma ./prisma
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 # `prisma generate` again (inside npm run build), then tsc into dist/ (the generated client included).
 RUN npm run build
