@@ -11,7 +11,7 @@ COPY prisma ./prisma
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
-# `prisma generate` again (inside npm run build), then tsc into dist/ (the generated client included).
+# `prisma generate` again (inside npm run build), then nest build into dist/ (the generated client included).
 RUN npm run build
 
 # ---- runtime: production dependencies, compiled code, migrations; non-root --------------------
