@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { SessionStatus } from '../generated/prisma/enums';
-import { ClaimedArtifact, ResultRequest, StatusSettlement } from './retrieval.repository';
+import { Prisma } from '../generated/prisma/client';
+import { ClaimedArtifact, queuedResults, ResultRequest, StatusSettlement } from './retrieval.repository';
 import { storableJson } from './storable-json';
 
 /**
@@ -49,16 +50,7 @@ export class ReconcileRepository {
         WHERE e.id = settled.encounter_id
         RETURNING e.id
       ), results AS (
-        INSERT INTO artifacts AS a (kind, owner_id, session_id, encounter_id, status, href, next_attempt_at, requested_at, created_at, updated_at)
-        SELECT (x->>'kind')::"ArtifactKind", x->>'ownerId', x->>'sessionId', settled.encounter_id, 'pending', x->>'href',
-               now(), now(), now(), now()
-        FROM settled CROSS JOIN jsonb_array_elements(${JSON.stringify(results)}::jsonb) AS x
-        WHERE ${status}::"SessionStatus" = 'completed'
-        ON CONFLICT (owner_id, kind) DO UPDATE SET
-          status = 'pending', href = excluded.href, attempts = 0, last_error = NULL, next_attempt_at = excluded.next_attempt_at,
-          locked_until = NULL, generation = a.generation + 1, requested_at = excluded.requested_at, updated_at = excluded.updated_at
-        WHERE a.requested_at <= excluded.requested_at
-        RETURNING a.id
+        ${queuedResults(results, status, Prisma.raw('now()'))}
       )
       SELECT (SELECT count(*) FROM done)::int AS written, (SELECT count(*) FROM settled)::int AS settled,
              (SELECT count(*) FROM encounter)::int AS encounter, (SELECT count(*) FROM results)::int AS requested`;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import { Prisma } from '../generated/prisma/client';
 import { ArtifactKind, SessionStatus } from '../generated/prisma/enums';
 import { storableJson } from './storable-json';
 
@@ -40,6 +41,26 @@ export interface ResultRequest {
   ownerId: string;
   sessionId: string | null;
   href: string;
+}
+
+/**
+ * The results a `completed` answer from Suki's status endpoint queues (the documented paths of
+ * the configured kinds), as the body of a `results` CTE that follows a `settled` one: pending at
+ * once, under intake's rule that a newer request resets an artifact and an older one leaves it.
+ * `requestedAt` is the SQL for the vendor time the request stands for. Written once for the
+ * status check and reconciliation.
+ */
+export function queuedResults(results: readonly ResultRequest[], status: SessionStatus | null, requestedAt: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`INSERT INTO artifacts AS a (kind, owner_id, session_id, encounter_id, status, href, next_attempt_at, requested_at, created_at, updated_at)
+        SELECT (x->>'kind')::"ArtifactKind", x->>'ownerId', x->>'sessionId', settled.encounter_id, 'pending', x->>'href',
+               now(), ${requestedAt}, now(), now()
+        FROM settled CROSS JOIN jsonb_array_elements(${JSON.stringify(results)}::jsonb) AS x
+        WHERE ${status}::"SessionStatus" = 'completed'
+        ON CONFLICT (owner_id, kind) DO UPDATE SET
+          status = 'pending', href = excluded.href, attempts = 0, last_error = NULL, next_attempt_at = excluded.next_attempt_at,
+          locked_until = NULL, generation = a.generation + 1, requested_at = excluded.requested_at, updated_at = excluded.updated_at
+        WHERE a.requested_at <= excluded.requested_at
+        RETURNING a.id`;
 }
 
 /**
@@ -158,16 +179,7 @@ export class RetrievalRepository {
                OR (e.last_event_at = before.last_event_at AND e.last_arrival IS NOT DISTINCT FROM before.last_arrival))
         RETURNING e.id
       ), results AS (
-        INSERT INTO artifacts AS a (kind, owner_id, session_id, encounter_id, status, href, next_attempt_at, requested_at, created_at, updated_at)
-        SELECT (x->>'kind')::"ArtifactKind", x->>'ownerId', x->>'sessionId', settled.encounter_id, 'pending', x->>'href',
-               now(), settled.requested_at, now(), now()
-        FROM settled CROSS JOIN jsonb_array_elements(${JSON.stringify(results)}::jsonb) AS x
-        WHERE ${status ?? null}::"SessionStatus" = 'completed'
-        ON CONFLICT (owner_id, kind) DO UPDATE SET
-          status = 'pending', href = excluded.href, attempts = 0, last_error = NULL, next_attempt_at = excluded.next_attempt_at,
-          locked_until = NULL, generation = a.generation + 1, requested_at = excluded.requested_at, updated_at = excluded.updated_at
-        WHERE a.requested_at <= excluded.requested_at
-        RETURNING a.id
+        ${queuedResults(results, status ?? null, Prisma.raw('settled.requested_at'))}
       )
       SELECT (SELECT count(*) FROM done)::int AS written, (SELECT count(*) FROM settled)::int AS settled,
              (SELECT count(*) FROM reflected)::int AS reflected, (SELECT count(*) FROM results)::int AS requested`;
