@@ -1,26 +1,14 @@
 import { postNotification } from '../support/notifications';
-import { createPrivatePostgres, PrivatePostgres } from '../support/private-postgres';
-import { ServiceProcess, stopServiceProcess } from '../support/service-process';
-import { aSpoolDir, sendOne, startSpoolService, waitForAllStored, waitUntil, warmUp } from '../support/spool-scenario';
+import { aSpoolDir, sendOne, startSpoolService, useSpoolCluster, waitForAllStored, waitUntil, warmUp } from '../support/spool-scenario';
 
 /** A restart during an outage: the service boots without its database, then migrates and drains. */
 describe('spool: boot while PostgreSQL is down', () => {
-  let pg: PrivatePostgres;
-  let service: ServiceProcess | undefined;
-
-  beforeAll(async () => {
-    pg = await createPrivatePostgres();
-  }, 60_000);
-
-  afterAll(async () => {
-    if (service) await stopServiceProcess(service);
-    await pg?.destroy();
-  });
+  const run = useSpoolCluster();
 
   it('serves into the spool, then migrates the empty database and drains it once it arrives', async () => {
-    await pg.stop();
-    service = await startSpoolService(pg, aSpoolDir());
-    const baseUrl = service.baseUrl;
+    await run.pg.stop();
+    run.service = await startSpoolService(run.pg, aSpoolDir());
+    const baseUrl = run.service.baseUrl;
     expect((await fetch(`${baseUrl}/health/live`)).status).toBe(200);
     const ready = await fetch(`${baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
@@ -32,22 +20,24 @@ describe('spool: boot while PostgreSQL is down', () => {
     const unusable = await postNotification(baseUrl, { status: 'success' });
     expect(unusable.status).toBe(400);
 
-    await pg.start();
+    await run.pg.start();
     const stored = await waitForAllStored(
-      pg,
+      run.pg,
       sent.map((s) => s.sessionId),
     );
     for (const s of sent) expect(stored.get(s.sessionId)).toBe(1);
-    const [rejected] = await pg.query<{ n: number }>("SELECT count(*)::int AS n FROM deliveries WHERE outcome = 'rejected'");
+    const [rejected] = await run.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM deliveries WHERE outcome = 'rejected'");
     expect(rejected.n).toBe(1);
-    const [migrations] = await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL');
+    const [migrations] = await run.pg.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL',
+    );
     expect(migrations.n).toBeGreaterThan(0);
     await waitUntil(
       'readiness ok',
       async () => ((await (await fetch(`${baseUrl}/health/ready`)).json()) as { status: string }).status === 'ok',
     );
     await warmUp(baseUrl);
-    const lines = service.logLines().map((line) => String(line.msg));
+    const lines = run.service.logLines().map((line) => String(line.msg));
     expect(lines.some((msg) => msg.startsWith('database unreachable at boot'))).toBe(true);
   }, 90_000);
 });

@@ -1,11 +1,10 @@
-import { createPrivatePostgres, PrivatePostgres } from '../support/private-postgres';
-import { ServiceProcess, stopServiceProcess } from '../support/service-process';
 import {
   aSpoolDir,
   metric,
   sendOne,
   startSpoolService,
   storedDeliveries,
+  useSpoolCluster,
   waitForAllStored,
   waitUntil,
   warmUp,
@@ -13,23 +12,13 @@ import {
 
 /** service-spec §1.1, last row: database and spool both unable → 503, never a 2xx for what is not durable. */
 describe('spool: full while PostgreSQL is down', () => {
-  let pg: PrivatePostgres;
-  let service: ServiceProcess | undefined;
-
-  beforeAll(async () => {
-    pg = await createPrivatePostgres();
-  }, 60_000);
-
-  afterAll(async () => {
-    if (service) await stopServiceProcess(service);
-    await pg?.destroy();
-  });
+  const run = useSpoolCluster();
 
   it('answers 503 once full, turns readiness 503, and loses none of what it acknowledged', async () => {
     // A success notification is about 1.2 KB: a handful fit.
-    service = await startSpoolService(pg, aSpoolDir(), { SPOOL_MAX_BYTES: '8192' });
-    const baseUrl = service.baseUrl;
-    await pg.stop();
+    run.service = await startSpoolService(run.pg, aSpoolDir(), { SPOOL_MAX_BYTES: '8192' });
+    const baseUrl = run.service.baseUrl;
+    await run.pg.stop();
 
     const sent = [];
     for (let i = 0; i < 20; i += 1) sent.push(await sendOne(baseUrl));
@@ -43,9 +32,9 @@ describe('spool: full while PostgreSQL is down', () => {
     expect((await fetch(`${baseUrl}/health/ready`)).status).toBe(503);
     expect(await metric(baseUrl, 'suki_spool_refused_total', { reason: 'full' })).toBe(refused.length);
 
-    await pg.start();
+    await run.pg.start();
     const stored = await waitForAllStored(
-      pg,
+      run.pg,
       accepted.map((s) => s.sessionId),
     );
     for (const s of accepted) expect(stored.get(s.sessionId)).toBe(1);
@@ -53,6 +42,6 @@ describe('spool: full while PostgreSQL is down', () => {
     await waitUntil('an empty spool', async () => (await metric(baseUrl, 'suki_spool_records')) === 0);
     // Room again, and the database back: served normally.
     const afterwards = await warmUp(baseUrl);
-    expect((await storedDeliveries(pg)).size).toBe(accepted.length + afterwards);
+    expect((await storedDeliveries(run.pg)).size).toBe(accepted.length + afterwards);
   }, 90_000);
 });

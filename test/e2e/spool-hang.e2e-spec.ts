@@ -1,6 +1,13 @@
-import { createPrivatePostgres, PrivatePostgres } from '../support/private-postgres';
-import { ServiceProcess, stopServiceProcess } from '../support/service-process';
-import { aSpoolDir, metric, startSpoolService, warmUp, stream, waitForAllStored, waitUntil } from '../support/spool-scenario';
+import {
+  aSpoolDir,
+  metric,
+  startSpoolService,
+  stream,
+  useSpoolCluster,
+  waitForAllStored,
+  waitUntil,
+  warmUp,
+} from '../support/spool-scenario';
 
 const COMMIT_TIMEOUT_MS = 1_000;
 /**
@@ -13,28 +20,18 @@ const MARGIN_MS = 2_500;
 
 /** service-spec §1.1: every answer within a bound even when the database hangs. */
 describe('spool: every PostgreSQL process frozen (SIGSTOP) mid-stream', () => {
-  let pg: PrivatePostgres;
-  let service: ServiceProcess | undefined;
-
-  beforeAll(async () => {
-    pg = await createPrivatePostgres();
-  }, 60_000);
-
-  afterAll(async () => {
-    if (service) await stopServiceProcess(service);
-    await pg?.destroy();
-  });
+  const run = useSpoolCluster();
 
   it('answers within the commit timeout, stores everything once after SIGCONT, and a late commit drains as a duplicate', async () => {
-    service = await startSpoolService(pg, aSpoolDir(), { INTAKE_COMMIT_TIMEOUT_MS: String(COMMIT_TIMEOUT_MS) });
-    const baseUrl = service.baseUrl;
+    run.service = await startSpoolService(run.pg, aSpoolDir(), { INTAKE_COMMIT_TIMEOUT_MS: String(COMMIT_TIMEOUT_MS) });
+    const baseUrl = run.service.baseUrl;
     let queryDuringHang: { status: number; ms: number } | undefined;
     let readyDuringHang: { status: number; ms: number; body: unknown } | undefined;
 
     // Warm (first connection, first plan) before the clock starts.
     await warmUp(baseUrl);
     const sent = await stream(baseUrl, 40, 10_000, [
-      [1_500, () => pg.freeze()],
+      [1_500, () => run.pg.freeze()],
       [
         4_000,
         async () => {
@@ -53,7 +50,7 @@ describe('spool: every PostgreSQL process frozen (SIGSTOP) mid-stream', () => {
           readyDuringHang = { status: response.status, body: await response.json(), ms: performance.now() - started };
         },
       ],
-      [7_500, () => pg.thaw()],
+      [7_500, () => run.pg.thaw()],
     ]);
 
     expect(sent.filter((s) => s.status !== 200 && s.status !== 202)).toEqual([]);
@@ -68,7 +65,7 @@ describe('spool: every PostgreSQL process frozen (SIGSTOP) mid-stream', () => {
     expect(readyDuringHang!.ms).toBeLessThan(1_000);
 
     const stored = await waitForAllStored(
-      pg,
+      run.pg,
       sent.map((s) => s.sessionId),
     );
     expect([...stored.values()].every((n) => n === 1)).toBe(true);

@@ -1,30 +1,27 @@
-import { createPrivatePostgres, PrivatePostgres } from '../support/private-postgres';
-import { ServiceProcess, stopServiceProcess } from '../support/service-process';
-import { aSpoolDir, metric, startSpoolService, warmUp, stream, waitForAllStored, waitUntil } from '../support/spool-scenario';
+import {
+  aSpoolDir,
+  metric,
+  startSpoolService,
+  stream,
+  useSpoolCluster,
+  waitForAllStored,
+  waitUntil,
+  warmUp,
+} from '../support/spool-scenario';
 
 /** service-spec §1.1: a database outage mid-stream loses nothing and stores nothing twice. */
 describe('spool: PostgreSQL stopped and restarted mid-stream', () => {
-  let pg: PrivatePostgres;
-  let service: ServiceProcess | undefined;
-
-  beforeAll(async () => {
-    pg = await createPrivatePostgres();
-  }, 60_000);
-
-  afterAll(async () => {
-    if (service) await stopServiceProcess(service);
-    await pg?.destroy();
-  });
+  const run = useSpoolCluster();
 
   it('answers every notification 2xx across the outage and has each in the database exactly once after', async () => {
-    service = await startSpoolService(pg, aSpoolDir());
-    const baseUrl = service.baseUrl;
+    run.service = await startSpoolService(run.pg, aSpoolDir());
+    const baseUrl = run.service.baseUrl;
     // Warm (first connection, first plan) before the clock starts, so that what spools is the outage.
     const warmUps = await warmUp(baseUrl);
     let readyDuringOutage: { status: number; body: unknown } | undefined;
 
     const sent = await stream(baseUrl, 40, 8_000, [
-      [1_500, () => pg.stop()],
+      [1_500, () => run.pg.stop()],
       [
         3_500,
         async () => {
@@ -32,7 +29,7 @@ describe('spool: PostgreSQL stopped and restarted mid-stream', () => {
           readyDuringOutage = { status: response.status, body: await response.json() };
         },
       ],
-      [5_000, () => pg.start()],
+      [5_000, () => run.pg.start()],
     ]);
 
     expect(sent).toHaveLength(320);
@@ -44,7 +41,7 @@ describe('spool: PostgreSQL stopped and restarted mid-stream', () => {
     expect(readyDuringOutage).toMatchObject({ status: 200, body: { status: 'degraded', details: { spool: { status: 'up' } } } });
 
     const stored = await waitForAllStored(
-      pg,
+      run.pg,
       sent.map((s) => s.sessionId),
     );
     expect([...stored.values()].every((n) => n === 1)).toBe(true);
@@ -61,7 +58,7 @@ describe('spool: PostgreSQL stopped and restarted mid-stream', () => {
     // A record leaves the spool just after its commit: the gauge follows a moment later.
     await waitUntil('an empty spool', async () => (await metric(baseUrl, 'suki_spool_records')) === 0);
     expect(await metric(baseUrl, 'suki_spool_oldest_age_seconds')).toBe(0);
-    const lines = service.logLines().map((line) => String(line.msg));
+    const lines = run.service.logLines().map((line) => String(line.msg));
     expect(lines.some((msg) => msg.startsWith('spooling started'))).toBe(true);
     expect(lines.some((msg) => /^spooling ended after .* s: \d+ notifications spooled, \d+ drained$/.test(msg))).toBe(true);
     // After the drain, intake is back on the database.

@@ -2,10 +2,32 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aSuccessNotification, postNotification } from './notifications';
-import { PrivatePostgres } from './private-postgres';
+import { createPrivatePostgres, PrivatePostgres } from './private-postgres';
 import { parsePrometheus, sampleValue } from './prometheus';
-import { startServiceProcess, ServiceProcess } from './service-process';
+import { startServiceProcess, ServiceProcess, stopServiceProcess } from './service-process';
 import { TEST_INTERNAL_TOKEN, TEST_WEBHOOK_SECRET } from './test-app';
+
+/** What a spool test file works with: its private cluster, and the service its current test runs. */
+export interface SpoolRun {
+  pg: PrivatePostgres;
+  service?: ServiceProcess;
+}
+
+/**
+ * A spool test file's setup: a private PostgreSQL cluster of its own, made before its tests;
+ * after them, the service the last test left running is stopped and the cluster destroyed.
+ */
+export function useSpoolCluster(): SpoolRun {
+  const run = {} as SpoolRun;
+  beforeAll(async () => {
+    run.pg = await createPrivatePostgres();
+  }, 60_000);
+  afterAll(async () => {
+    if (run.service) await stopServiceProcess(run.service);
+    await run.pg?.destroy();
+  });
+  return run;
+}
 
 export function aSpoolDir(): string {
   return mkdtempSync(join(tmpdir(), 'suki-spool-'));
