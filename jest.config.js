@@ -8,6 +8,11 @@
  * starts PostgreSQL and migrates the template every file clones. Jest runs a project's global
  * setup only when one of its tests is selected, so the unit tier never touches a database.
  */
+
+// Every test runs in UTC, whatever the machine's zone: dates built or printed in local time (a
+// `new Date(y, m, d)`, a log line, an `endedAt` a day ahead) mean the same on every machine and
+// in CI. Set here, in the process that loads this file, so the workers Jest forks inherit it.
+process.env.TZ = 'UTC';
 const shared = {
   rootDir: '.',
   testEnvironment: 'node',

@@ -1,5 +1,5 @@
 'use strict';
-// npm run bench:reconcile — missed-notification recovery at scale (issue 16): with
+// npm run bench:reconcile — missed-notification recovery at scale: with
 // BENCH_RECONCILE_SESSIONS (10,000) registered sessions outstanding that Suki keeps reporting
 // `running`, how many status calls does the service make per minute, and per session over the
 // horizon?

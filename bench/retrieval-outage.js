@@ -1,5 +1,5 @@
 'use strict';
-// npm run bench:outage — what a Suki outage does to retrieval (issue 15), against the service as
+// npm run bench:outage — what a Suki outage does to retrieval, against the service as
 // production runs it (dist/main.js, default retry policy) and the bench fake Ambient API:
 //   1. BENCH_OUTAGE_SECONDS (150) of 503s with BENCH_OUTAGE_NOTES (20) acknowledged notes
 //      (5 artifacts each): failed count, calls made during the outage, recovery → all ready.

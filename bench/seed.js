@@ -27,7 +27,7 @@ $$`;
 const ROWS = `FROM generate_series(1, $1::bigint) AS i,
   LATERAL (SELECT pg_temp.bench_id('s', i) AS s, pg_temp.bench_id('e', i) AS e, now() - ($1::bigint - i) * interval '1 second' AS at) r`;
 
-// The `_links` a success carries (suki-contract §11 S1), built as text: far cheaper than jsonb_build_object.
+// The `_links` a success carries (as in Suki's signed success example), built as text: far cheaper than jsonb_build_object.
 const LINK = (kind, owner, path) =>
   `'"${kind}":[{"href":"/api/v1/ambient/${owner === 's' ? 'session' : 'encounter'}/' || ${owner} || '${path}","method":"GET","name":"${kind}","type":"application/json"}]'`;
 const LINKS = [

@@ -19,7 +19,7 @@ const HELP = `${USAGE}
 
 Sends one signed Suki notification to the service and prints its answer.
 
-  success | failure | timeout | cancelled   the notification (suki-contract §5); a success links all six resources
+  success | failure | timeout | cancelled   the notification, as Suki sends it; a success links all six resources
   --session ID      the session_id (default: a new UUID)
   --encounter ID    the encounter_id (default: a new UUID)
   --url URL         the service (default: http://localhost:$PORT, PORT from the environment or .env, else 3000)
@@ -58,7 +58,7 @@ function parseArgs(argv) {
   return options;
 }
 
-/** The bodies Suki sends (see shared/suki-contract.md §5 and §11); a success carries all six link kinds. */
+/** The bodies Suki sends (the bodies and fields of Suki's documentation and signed examples); a success carries all six link kinds. */
 function buildNotification(kind, sessionId, encounterId, sukiFault) {
   if (kind === 'failure') {
     return {
@@ -70,7 +70,7 @@ function buildNotification(kind, sessionId, encounterId, sukiFault) {
     };
   }
   if (kind !== 'success') return { encounter_id: encounterId, session_id: sessionId, status: kind };
-  // The paths suki-contract §7 documents, which the built-in simulator serves (src/simulator);
+  // The paths Suki documents for its results, which the built-in simulator serves (src/simulator);
   // a fault rides on each href as a query only the simulator reads (src/simulator/fault.ts).
   const query = sukiFault === undefined ? '' : `?suki_fault=${encodeURIComponent(sukiFault)}`;
   const link = (name, href) => [{ href: `${href}${query}`, method: 'GET', name, type: 'application/json' }];

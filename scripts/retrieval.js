@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // @ts-check
 'use strict';
-// The operator's view of retrieval, over the admin endpoints (service-spec §3.4):
+// The operator's view of retrieval, over the admin endpoints (docs/api.md, Dead letters):
 //
 //   npm run retrieval -- failed [filters] [--limit N] [--all]   list the dead letters, one line each
 //   npm run retrieval -- retry [filters]                        reset the matching ones to pending

@@ -1,5 +1,5 @@
 'use strict';
-// Unique, correctly signed success notifications, shaped like Suki's (suki-contract §11 S1):
+// Unique, correctly signed success notifications, shaped like Suki's signed success example:
 // every request carries fresh session and encounter ids and all six `_links` with relative hrefs.
 const { createHmac, randomUUID } = require('node:crypto');
 

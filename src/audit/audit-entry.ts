@@ -2,7 +2,7 @@ import { ArtifactKind } from '../generated/prisma/enums';
 
 /**
  * What the audit records. Reads of note content, every admin action and every registration
- * (service-spec §3.5); later endpoints add their action here and call AuditService.record.
+ * (docs/api.md); later endpoints add their action here and call AuditService.record.
  */
 export type AuditAction =
   /** Artifact `data` served (GET …/artifacts/{kind}). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** What an internal client may do on /v1 (service-spec §3.5). */
+/** What an internal client may do on /v1 (docs/api.md, Clients, scopes and the access audit). */
 export const SCOPES = ['read', 'content', 'register', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -30,7 +30,7 @@ export abstract class AppConfig {
    * application applies migrations itself once it answers (src/database/database-startup.ts).
    */
   migrateWhenReachable?: boolean;
-  /** Intake's answer to a database that is away (src/spool): see service-spec §1.1. */
+  /** Intake's answer to a database that is away (src/spool): the answers table in docs/api.md. */
   intake: {
     /** A notification not committed within this is written to the spool instead. */
     commitTimeoutMs: number;
@@ -100,7 +100,7 @@ export abstract class AppConfig {
     /** On shutdown, how long in-flight fetches may finish before their leases are handed back. */
     shutdownGraceMs: number;
   };
-  /** Missed-notification recovery (src/retrieval/reconcile-schedule.ts, service-spec §2). */
+  /** Missed-notification recovery (src/retrieval/reconcile-schedule.ts, docs/architecture.md). */
   reconcile: {
     /** A known session with no outcome is first polled this long after it became known (or after its endedAt). */
     afterMs: number;

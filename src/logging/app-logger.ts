@@ -6,7 +6,7 @@ type Level = 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'fatal';
 
 /**
  * Nest's LoggerService over pino: `new Logger(Name)` lines become JSON with their context and,
- * inside a request, its id. Messages are identifiers only by convention (see README, Logs).
+ * inside a request, its id. Messages are identifiers only by convention (see docs/operations.md, Logs).
  */
 export class AppLogger implements LoggerService {
   constructor(private readonly root: Logger) {}

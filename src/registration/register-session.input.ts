@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { isUsableId } from '../suki/vendor-id';
 
-/** The body of PUT /v1/sessions/{sessionId} (service-spec §3.2), as documented. */
+/** The body of PUT /v1/sessions/{sessionId} (docs/api.md, Registering a session). */
 export class RegisterSessionInput {
   @ApiProperty({ description: "Suki's encounter id the session belongs to.", example: '4d753ce1-bbff-43e1-950a-82dea2d86873' })
   encounterId: string;

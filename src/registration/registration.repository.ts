@@ -11,7 +11,7 @@ export type RegistrationResult = 'created' | 'known' | { conflict: string };
 class RegisteredMeanwhile extends Error {}
 
 /**
- * Registers an expected session (service-spec §3.2): the session, its encounter and its
+ * Registers an expected session (PUT /v1/sessions/{sessionId}, docs/api.md): the session, its encounter and its
  * missed-notification poll (a `status` artifact requested at 'epoch', see the reconcile
  * migration), all or nothing.
  */

@@ -25,7 +25,7 @@ function IsIdFilter(name: string, given: string): PropertyDecorator {
   );
 }
 
-/** The filters the dead-letter list and the retry share (service-spec §3.4); each narrows. */
+/** The filters the dead-letter list and the retry share (docs/api.md, Dead letters); each narrows. */
 export function artifactFilterInput(given: string) {
   class ArtifactFilterInput {
     @ApiPropertyOptional({ enum: ArtifactKind, enumName: 'ArtifactKind', description: 'Only artifacts of this kind.' })

@@ -23,7 +23,7 @@ import { DeadLettersService, InvalidCursorError } from './dead-letters.service';
 import { ListArtifactsInput } from './list-artifacts.input';
 import { RetryArtifactsInput } from './retry-artifacts.input';
 
-/** The operator's dead letters (service-spec §3.4): what retrieval gave up on, and putting it back to work. */
+/** The operator's dead letters (docs/api.md): what retrieval gave up on, and putting it back to work. */
 @ApiTags('artifacts')
 @InternalApi()
 @Controller('v1/artifacts')

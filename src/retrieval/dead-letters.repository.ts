@@ -3,7 +3,7 @@ import type { AuditAction, AuditActor } from '../audit/audit-entry';
 import { PrismaService } from '../database/prisma.service';
 import { ArtifactKind, ArtifactStatus } from '../generated/prisma/enums';
 
-/** Which artifacts an operator means (service-spec §3.4); every field narrows, none widens. */
+/** Which artifacts an operator means (docs/api.md, Dead letters); every field narrows, none widens. */
 export interface ArtifactFilter {
   status?: ArtifactStatus;
   kind?: ArtifactKind;

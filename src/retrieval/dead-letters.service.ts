@@ -25,7 +25,7 @@ export class InvalidCursorError extends Error {
 }
 
 /**
- * Dead letters (service-spec §3.4), for the admin endpoints and the operator's CLI: list
+ * Dead letters (docs/api.md), for the admin endpoints and the operator's CLI: list
  * artifacts (failed by default), and retry failed ones for a fresh horizon, audited in the
  * transaction that resets them. The HTTP layer (scope `admin`) sits on top of this.
  */

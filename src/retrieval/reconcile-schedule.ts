@@ -1,6 +1,6 @@
 /**
- * When a silent session is polled at Suki's status endpoint (service-spec §2, missed-notification
- * recovery). The first poll comes RECONCILE_AFTER_MS after the session became known (or after the
+ * When a silent session is polled at Suki's status endpoint (missed-notification recovery,
+ * docs/architecture.md). The first poll comes RECONCILE_AFTER_MS after the session became known (or after the
  * endedAt its registrant gave); after the n-th poll still finds it in progress, the next waits
  * base·2^(n-1), capped at max, less up to a quarter of jitter so that sessions registered together
  * drift apart instead of hitting Suki in step. Polling stops once a poll begins past the horizon

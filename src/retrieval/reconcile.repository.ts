@@ -6,7 +6,7 @@ import { ClaimedArtifact, queuedResults, ResultRequest, StatusSettlement } from 
 import { storableJson } from './storable-json';
 
 /**
- * The writes of missed-notification recovery (service-spec §2): a poll of a silent session
+ * The writes of missed-notification recovery (docs/architecture.md): a poll of a silent session
  * settles it, or schedules the next poll. Like every retrieval write, each is conditional on the
  * claim still holding (same generation, same lease).
  */

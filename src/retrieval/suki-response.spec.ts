@@ -101,7 +101,7 @@ describe('classifyResponse', () => {
     });
   });
 
-  it('classifies every status of suki-contract §8 as the README table says', () => {
+  it('classifies every status Suki documents as the table in docs/architecture.md says', () => {
     const transient = [401, 402, 408, 409, 412, 425, 429, 499, 500, 502, 503, 504];
     const permanent = [300, 302, 400, 403, 404, 405, 406, 410, 413, 415, 422, 451];
     expect(transient.filter((status) => !isTransientStatus(status))).toEqual([]);

@@ -33,7 +33,7 @@ const ERROR_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * 4xx answers worth retrying on the horizon (suki-contract §8; the README's table says why for
+ * 4xx answers worth retrying on the horizon (Suki's error answers; the table in docs/architecture.md says why for
  * each). 401 is here because it reaches classification only after a token refresh already
  * failed: the credentials are wrong or revoked, which an operator fixes, and the note must not
  * be lost meanwhile. Every other 4xx is permanent: no retry changes a bad request (400), a
@@ -58,7 +58,7 @@ const TRANSIENT_4XX: ReadonlyMap<number, string> = new Map([
 export function classifyResponse(response: RawResponse, nowMs: number): FetchOutcome {
   const { status } = response;
   if (status >= 200 && status < 300) return readJson(response);
-  if (TRANSIENT_4XX.has(status) || status >= 500) {
+  if (isTransientStatus(status)) {
     return {
       ok: false,
       retryable: true,
@@ -71,7 +71,7 @@ export function classifyResponse(response: RawResponse, nowMs: number): FetchOut
   return { ok: false, retryable: false, reason: describeStatus(response) };
 }
 
-/** Whether an HTTP status is retried on the horizon (for the README table and its test). */
+/** Whether a non-2xx HTTP status is retried on the horizon: 5xx and the transient 4xx above. */
 export function isTransientStatus(status: number): boolean {
   return status >= 500 || TRANSIENT_4XX.has(status);
 }

@@ -9,7 +9,7 @@ import {
 
 const IDS = Array.from({ length: 40 }, (_, i) => `3f1c2a9e-0000-4000-8000-${String(i).padStart(12, '0')}`);
 
-describe('the simulated Suki content (suki-contract §7)', () => {
+describe('the simulated Suki content (shaped as Suki documents its answers)', () => {
   it('gives the same answer for the same id, every time', () => {
     expect(sessionContent('ses-1')).toEqual(sessionContent('ses-1'));
     expect(sessionTranscript('ses-1')).toEqual(sessionTranscript('ses-1'));
@@ -21,7 +21,7 @@ describe('the simulated Suki content (suki-contract §7)', () => {
     expect(notes.size).toBeGreaterThanOrEqual(3);
   });
 
-  it('shapes session and encounter content as §7.1: summary sections with LOINC codes, {title, data} blocks', () => {
+  it('shapes session and encounter content as Suki does: summary sections with LOINC codes, {title, data} blocks', () => {
     for (const content of [...IDS.map(sessionContent), ...IDS.map(encounterContent)]) {
       expect(Object.keys(content).sort()).toEqual(['structured_data', 'summary']);
       expect(content.summary.length).toBeGreaterThanOrEqual(3);
@@ -40,7 +40,7 @@ describe('the simulated Suki content (suki-contract §7)', () => {
     expect(sessionContent(IDS[0]).summary.map((s) => s.title)).toContain('ASSESSMENT');
   });
 
-  it('codes every diagnosis in ICD-10 and IMO (§7.3)', () => {
+  it('codes every diagnosis in ICD-10 and IMO', () => {
     for (const id of IDS) {
       const { structured_data } = sessionStructuredData(id);
       expect(Object.keys(structured_data)).toEqual(['diagnoses']);
@@ -55,7 +55,7 @@ describe('the simulated Suki content (suki-contract §7)', () => {
     }
   });
 
-  it('adds medication orders linked to a diagnosis at encounter level (§7.4)', () => {
+  it('adds medication orders linked to a diagnosis at encounter level', () => {
     for (const id of IDS) {
       const { structured_data } = encounterStructuredData(id);
       const diagnosisCodes = structured_data.diagnoses.values.map((v) => v.codes[0].code);
@@ -76,7 +76,7 @@ describe('the simulated Suki content (suki-contract §7)', () => {
     }
   });
 
-  it('times transcript entries in order, with ULIDs, nanosecond timestamps and offsets (§7.6)', () => {
+  it('times transcript entries in order, with ULIDs, nanosecond timestamps and offsets', () => {
     for (const id of IDS) {
       const entries = sessionTranscript(id).final_transcript;
       expect(entries.length).toBeGreaterThanOrEqual(4);
@@ -98,7 +98,7 @@ describe('the simulated Suki content (suki-contract §7)', () => {
     }
   });
 
-  it('reports a finished session as completed (§7.5)', () => {
+  it('reports a finished session as completed', () => {
     expect(sessionStatus()).toEqual({ status: 'completed' });
   });
 });

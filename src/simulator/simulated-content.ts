@@ -2,7 +2,7 @@ import { MedicationOrder, Scenario, SCENARIOS } from './clinical-scenarios';
 import { digest, nanoTimestamp, offset, Offset, ulidFrom, uuidFrom, visitStart } from './deterministic';
 
 /**
- * What the Suki API simulator answers, shaped exactly as suki-contract §7 shows Suki's answers.
+ * What the Suki API simulator answers, shaped exactly as Suki documents its answers.
  * Pure and deterministic: the same id always gives the same answer (so a refetch, a restart or
  * a test sees the same note), and different ids spread over the scenarios. The simulator does
  * not know which sessions belong to which encounter, so an encounter's content is picked by the
@@ -16,7 +16,7 @@ export interface NoteSection {
   source_transcripts: string[];
 }
 
-/** §7.1 / §7.2: the note and `{title, data}` blocks. */
+/** The note and its `{title, data}` blocks. */
 export interface NoteContent {
   summary: NoteSection[];
   structured_data: Array<{ title: string; data: Record<string, string> }>;
@@ -29,7 +29,7 @@ export interface DiagnosisValue {
   post_coord_lex_flag: number;
 }
 
-/** §7.3 (session) and §7.4 (encounter, with medication orders). */
+/** Structured data: session level, and encounter level with medication orders. */
 export interface StructuredData {
   structured_data: {
     diagnoses: { values: DiagnosisValue[] };
@@ -37,7 +37,7 @@ export interface StructuredData {
   };
 }
 
-/** The fields §7.4 lists for a medication order. */
+/** The fields Suki lists for a medication order. */
 export interface MedicationOrderValue {
   drug_name: string;
   medication_code: { code: string; type: 'RXCUI' };
@@ -54,7 +54,7 @@ export interface MedicationOrderValue {
   route: { raw_value: string };
 }
 
-/** §7.6. */
+/** The transcript. */
 export interface Transcript {
   final_transcript: Array<{
     transcript_id: string;
@@ -108,7 +108,7 @@ export function sessionTranscript(sessionId: string): Transcript {
   return { final_transcript };
 }
 
-/** §7.5: every session the simulator has a note for is finished. */
+/** The status: every session the simulator has a note for is finished. */
 export const sessionStatus = (): { status: string } => ({ status: 'completed' });
 
 function scenarioFor(id: string): Scenario {

@@ -49,7 +49,7 @@ describe('the Suki API simulator, over HTTP', () => {
     }
   });
 
-  it('answers unknown paths 404 and other methods 405, shaped as §8.2', async () => {
+  it('answers unknown paths 404 and other methods 405, shaped like Suki errors', async () => {
     expect(await answer('/api/v1/ambient/session/ses-1/recording')).toMatchObject({
       status: 404,
       body: { code: 404, message: 'not_found' },

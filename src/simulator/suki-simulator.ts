@@ -19,7 +19,7 @@ export interface SukiSimulator {
 
 type Route = { scope: 'session' | 'encounter'; pattern: RegExp; body(id: string): unknown };
 
-// The GET paths of suki-contract §7, as the `_links` of a success name them.
+// The GET paths Suki documents for its results, as the `_links` of a success name them.
 const ROUTES: Route[] = [
   { scope: 'session', pattern: /^\/api\/v1\/ambient\/session\/([^/]+)\/content$/, body: sessionContent },
   { scope: 'session', pattern: /^\/api\/v1\/ambient\/session\/([^/]+)\/structured-data$/, body: sessionStructuredData },
@@ -29,7 +29,7 @@ const ROUTES: Route[] = [
 ];
 const STATUS_PATH = /^\/api\/v1\/ambient\/session\/([^/]+)\/status$/;
 
-// Error ids of suki-contract §8.2 for the statuses a fault may ask for.
+// Suki's error ids for the statuses a fault may ask for.
 const ERROR_IDS: Record<number, string> = {
   400: 'invalid_request',
   401: 'invalid_sdp_token',
@@ -45,8 +45,8 @@ const ERROR_IDS: Record<number, string> = {
 };
 
 /**
- * Suki's Ambient API for a development instance (README, "First run"): the documented GET paths on 127.0.0.1, answering deterministic, realistic
- * content when `sdp_suki_token` is the development token, errors shaped as §8.2 otherwise.
+ * Suki's Ambient API for a development instance (docs/development.md): the documented GET paths on 127.0.0.1, answering deterministic, realistic
+ * content when `sdp_suki_token` is the development token, errors shaped as Suki's otherwise.
  *
  * Session status: the simulator knows a session once it served one of its session-level
  * resources (content, structured data, transcript), and then says `completed`. For any other
@@ -130,7 +130,7 @@ function json(response: ServerResponse, status: number, body: unknown, headers: 
   response.end(bytes);
 }
 
-/** suki-contract §8.2: a numeric `code` mirroring the status and a `message` led by an error id. */
+/** Suki's error body: a numeric `code` mirroring the status and a `message` led by an error id. */
 function error(response: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
   json(response, status, { code: status, message }, headers);
 }

@@ -2,7 +2,7 @@ import type { ArtifactKind as StoredArtifactKind } from '../generated/prisma/enu
 
 /**
  * What Suki serves for a session or an encounter: the `_links` keys of a success notification
- * (suki-contract §5.1, §7), `status` among them, in the order of the database enum.
+ * (and the endpoints they name), `status` among them, in the order of the database enum.
  */
 export const ARTIFACT_KINDS = [
   'contents',

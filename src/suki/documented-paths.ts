@@ -1,7 +1,7 @@
 import { ARTIFACT_LEVELS, ArtifactKind } from './artifact-kinds';
 
 /**
- * Suki's documented endpoints (suki-contract §7), for hrefs we build ourselves rather than read
+ * Suki's documented endpoints, for hrefs we build ourselves rather than read
  * from a notification's `_links`. Ids are escaped so that one cannot change the path.
  */
 const ROOT = '/api/v1/ambient';

@@ -125,7 +125,7 @@ export class IntakeService {
     for (const record of attempts) {
       try {
         const [outcome] = await this.repository.ingest([record]);
-        // Kept, but without the fields the database refused: never silently (issue 12).
+        // Kept, but without the fields the database refused: never silently (docs/architecture.md, Hostile input).
         if (record !== item.record) {
           this.logger.warn(
             `notification session=${item.record.sessionId ?? '(none)'} stored without its derived fields: ${describeError(lastError)} (kept in the raw body)`,

@@ -7,7 +7,7 @@ import { artifactsOf, eventually, FAST_RETRIEVAL } from './retrieval.support';
 const ADMIN = 'operator-admin-token-0123456789';
 
 /**
- * Dead letters through the admin endpoints (service-spec §3.4), as the operator's CLI calls
+ * Dead letters through the admin endpoints (docs/api.md), as the operator's CLI calls
  * them. Artifacts fail for real here (the fake Suki answers 404), and a retry is watched
  * through to ready. Input refusals and scopes are in dead-letters-input.e2e-spec.ts.
  */

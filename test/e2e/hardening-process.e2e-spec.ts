@@ -11,7 +11,7 @@ const ONE_MIB = 1_048_576;
 const STALLED_UPLOADS = 150;
 
 /**
- * Issue 12 against the compiled service as production runs it: stalled unsigned uploads leave
+ * The hostile-input findings (docs/architecture.md) against the compiled service as production runs it: stalled unsigned uploads leave
  * its memory flat, log lines carry no raw non-printing characters, and SIGTERM with a stalled
  * upload open still drains promptly and exits 0.
  */

@@ -9,7 +9,7 @@ import { useTestApp } from '../support/use-test-app';
 
 const ONE_MIB = 1_048_576;
 
-/** Issue 12: each finding of the hostile-input probe, reproduced against the real application. */
+/** Each finding of the hostile-input probe (docs/architecture.md), reproduced against the real application. */
 describe('hardening against hostile input', () => {
   const { db, sut } = useTestApp({ env: { HTTP_REQUEST_TIMEOUT_MS: '2000', HTTP_HEADERS_TIMEOUT_MS: '1000' } });
 

@@ -72,7 +72,7 @@ describe('health without a database', () => {
 
   it('is ready but degraded while the spool has room, and says why', async () => {
     const { status, body } = await get(`${sut.baseUrl}/health/ready`);
-    // Keep sending: notifications are spooled (service-spec §4).
+    // Keep sending: notifications are spooled (docs/operations.md, Health).
     expect(status).toBe(200);
     expect(body.status).toBe('degraded');
     expect(body.details.database).toEqual({ status: 'down', message: 'database error ECONNREFUSED' });

@@ -4,7 +4,7 @@ import { startTestApp } from '../support/test-app';
 import { aSuccessNotification, postNotification } from '../support/notifications';
 
 /**
- * service-spec §1.1: the database refusing connections → 202 `spooled`, durable in the local
+ * The answers table (docs/api.md): the database refusing connections → 202 `spooled`, durable in the local
  * spool, and in the database once it is back. (Outages of a whole server, hangs, a full spool
  * and kill -9 are the spool-*.e2e-spec.ts files, on private clusters.)
  */

@@ -10,7 +10,7 @@ import {
 import { useTestApp } from '../support/use-test-app';
 
 /**
- * Every row of the answers table (service-spec §1.1), through the front door: notifications go
+ * Every row of the answers table (docs/api.md), through the front door: notifications go
  * in through the webhook and what they did is read back through the query API, both checked
  * against the OpenAPI document. SQL only for what no API serves, each saying so.
  */

@@ -8,7 +8,7 @@ import { FAST_RECONCILE, metricValue, pollRow, pollsOf, register, sessionView } 
 
 /**
  * Sessions whose notification never arrives (never sent, or lost while this service was down:
- * Suki does not resend) are reconciled by polling Suki's status endpoint (service-spec §2).
+ * Suki does not resend) are reconciled by polling Suki's status endpoint (docs/architecture.md).
  */
 describe('missed-notification recovery', () => {
   let db: TestDatabase;

@@ -3,7 +3,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { FAST_RECONCILE, READER_TOKEN, register } from './reconcile.support';
 
-/** PUT /v1/sessions/{sessionId} (service-spec §3.2): idempotent, scoped, audited. Retrieval is off here. */
+/** PUT /v1/sessions/{sessionId} (docs/api.md): idempotent, scoped, audited. Retrieval is off here. */
 describe('registering expected sessions', () => {
   let db: TestDatabase;
   let sut: TestApp;

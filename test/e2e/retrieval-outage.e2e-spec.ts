@@ -29,7 +29,7 @@ async function gauge(sut: TestApp, name: string): Promise<number | undefined> {
   return match ? Number(match[1]) : undefined;
 }
 
-/** A Suki that answers 503 to everything for a while (suki-contract §8: transient), then recovers. */
+/** A Suki that answers 503 to everything for a while (transient, docs/architecture.md), then recovers. */
 describe('a Suki outage', () => {
   // Each test starts its own service, with its own retry policy, on a fresh database and fake Suki.
   const { db, suki: fake, start } = useTestApp({ suki: true, app: false, scope: 'test' });

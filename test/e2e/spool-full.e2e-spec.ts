@@ -10,7 +10,7 @@ import {
   warmUp,
 } from '../support/spool-scenario';
 
-/** service-spec §1.1, last row: database and spool both unable → 503, never a 2xx for what is not durable. */
+/** The answers table (docs/api.md), last row: database and spool both unable → 503, never a 2xx for what is not durable. */
 describe('spool: full while PostgreSQL is down', () => {
   const run = useSpoolCluster();
 

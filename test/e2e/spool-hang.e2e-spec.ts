@@ -18,7 +18,7 @@ const COMMIT_TIMEOUT_MS = 1_000;
  */
 const MARGIN_MS = 2_500;
 
-/** service-spec §1.1: every answer within a bound even when the database hangs. */
+/** The answers table (docs/api.md): every answer within a bound even when the database hangs. */
 describe('spool: every PostgreSQL process frozen (SIGSTOP) mid-stream', () => {
   const run = useSpoolCluster();
 

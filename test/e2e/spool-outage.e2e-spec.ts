@@ -9,7 +9,7 @@ import {
   warmUp,
 } from '../support/spool-scenario';
 
-/** service-spec §1.1: a database outage mid-stream loses nothing and stores nothing twice. */
+/** The answers table (docs/api.md): a database outage mid-stream loses nothing and stores nothing twice. */
 describe('spool: PostgreSQL stopped and restarted mid-stream', () => {
   const run = useSpoolCluster();
 

@@ -149,7 +149,7 @@ export function bodyFor(path: string, marker = ''): unknown {
 const STATUS_PATH = /^\/api\/v1\/ambient\/session\/([^/]+)\/status$/;
 
 /**
- * Suki's Ambient API as documented (suki-contract §6–§8), on a real HTTP server on an
+ * Suki's Ambient API as Suki documents it (authentication, results, errors), on a real HTTP server on an
  * ephemeral port: content, encounter content, structured data (both levels), transcript,
  * session status and partner login; every answer scriptable per path.
  */

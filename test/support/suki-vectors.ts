@@ -1,4 +1,4 @@
-// Signed test vectors from Suki's contract (shared/suki-contract.md §11): exact raw bodies.
+// Signed test vectors Suki publishes for its webhook signature: exact raw bodies.
 export const SUKI_TEST_SECRET = 'test-partner-secret-key-not-for-production';
 
 export interface SignedVector {
