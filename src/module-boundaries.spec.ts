@@ -81,7 +81,7 @@ describe('module boundaries', () => {
   it.each([
     ['webhooks/handlers/x.handler.ts', "import { resolveLink } from '../../retrieval/link-policy';"],
     ['retrieval/retrieval.service.ts', "import { mapSukiSessionStatus } from '../webhooks/status-mapping';"],
-    ['common/openapi.ts', "import { BEARER_SCHEME } from '../query/bearer.guard';"],
+    ['common/openapi.ts', "import { BEARER_SCHEME } from '../api/bearer.guard';"],
     ['common/x.ts', "import { AppConfig } from '../config/app-config';"],
     ['suki/notification.ts', "import { SessionStatus } from '../generated/prisma/enums';"],
     ['suki/x.ts', "import { Injectable } from '@nestjs/common';"],

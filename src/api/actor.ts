@@ -1,8 +1,14 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Response } from 'express';
 import { requestContext } from '../logging/request-context';
-import type { ClientRequest } from '../query/bearer.guard';
-import { AuditActor } from './audit-entry';
+import type { ClientRequest } from './bearer.guard';
+
+/** Who asked: taken from the request by the @Actor() parameter decorator, for the access audit. */
+export interface AuditActor {
+  client: string;
+  requestId: string;
+  remoteAddress: string | undefined;
+}
 
 /** The pure part of @Actor(): the client BearerGuard found, the request id, the peer address. */
 export function actorOf(request: ClientRequest, requestId: string | undefined): AuditActor {

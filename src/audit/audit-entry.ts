@@ -1,3 +1,4 @@
+import type { AuditActor } from '../api/actor';
 import { ArtifactKind } from '../generated/prisma/enums';
 
 /**
@@ -23,13 +24,6 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'artifacts.list',
   'artifacts.retry',
 ];
-
-/** Who asked: taken from the request by the @Actor() parameter decorator. */
-export interface AuditActor {
-  client: string;
-  requestId: string;
-  remoteAddress: string | undefined;
-}
 
 /** What was done, to what. */
 export interface AuditSubject {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
-import { KeysetPosition } from '../query/cursor';
+import { KeysetPosition } from '../api/cursor';
 import { AuditEntry } from './audit-entry';
 import { AuditItemOutput } from './audit.output';
 

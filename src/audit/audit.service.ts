@@ -1,6 +1,7 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { describeError } from '../common/http-error';
-import { AuditActor, AuditSubject } from './audit-entry';
+import type { AuditActor } from '../api/actor';
+import { AuditSubject } from './audit-entry';
 import { AuditRepository } from './audit.repository';
 
 /**

@@ -2,9 +2,9 @@ import { BadRequestException, Controller, Get, GoneException, Query } from '@nes
 import { ApiGoneResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorOutput } from '../common/error.output';
 import { AppConfig } from '../config/app-config';
-import { ApiBadRequest, InternalApi } from '../query/query-docs';
-import { queryValidation } from '../query/query-validation';
-import { RequireScopes } from '../query/scopes';
+import { ApiBadRequest, InternalApi } from '../api/query-docs';
+import { queryValidation } from '../api/query-validation';
+import { RequireScopes } from '../api/scopes';
 import { encodeFeedCursor, readAfter } from './event-cursor';
 import { readTypes } from './event-types';
 import { EventOutput, EventPageOutput } from './event.output';

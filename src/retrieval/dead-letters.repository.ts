@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { AuditAction, AuditActor } from '../audit/audit-entry';
+import type { AuditActor } from '../api/actor';
+import type { AuditAction } from '../audit/audit-entry';
 import { PrismaService } from '../database/prisma.service';
 import { ArtifactKind, ArtifactStatus } from '../generated/prisma/enums';
 

@@ -1,9 +1,9 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
-import type { AuditActor } from '../audit/audit-entry';
+import type { AuditActor } from '../api/actor';
 import { describeError } from '../common/http-error';
 import { WorkSignal } from '../common/work-signal';
-import { decodeCursor, encodeCursor } from '../query/cursor';
-import { pageScope } from '../query/keyset';
+import { decodeCursor, encodeCursor } from '../api/cursor';
+import { pageScope } from '../api/keyset';
 import { ArtifactFilter, ArtifactListItem, DeadLettersRepository } from './dead-letters.repository';
 
 export interface ArtifactPage {
