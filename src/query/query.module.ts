@@ -3,6 +3,7 @@ import { ApiModule } from '../api/api.module';
 import { AuditModule } from '../audit/audit.module';
 import { EncountersController } from './encounters.controller';
 import { EncountersRepository } from './encounters.repository';
+import { SessionViewsService } from './session-views.service';
 import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 
@@ -14,8 +15,8 @@ import { SessionsRepository } from './sessions.repository';
 @Module({
   imports: [ApiModule, AuditModule],
   controllers: [SessionsController, EncountersController],
-  providers: [SessionsRepository, EncountersRepository],
+  providers: [SessionsRepository, EncountersRepository, SessionViewsService],
   // Registration (src/registration) answers with the session view.
-  exports: [SessionsRepository],
+  exports: [SessionViewsService],
 })
 export class QueryModule {}

@@ -20,7 +20,7 @@ import { ApiBadRequest, InternalApi } from '../api/query-docs';
 import { isPossibleId } from '../api/query-params';
 import { RequireScopes } from '../api/scopes';
 import { SessionOutput } from '../query/session.output';
-import { SessionsRepository } from '../query/sessions.repository';
+import { SessionViewsService } from '../query/session-views.service';
 import { parseRegistration, RegisterSessionInput } from './register-session.input';
 import { RegistrationRepository } from './registration.repository';
 
@@ -30,7 +30,7 @@ import { RegistrationRepository } from './registration.repository';
 export class RegistrationController {
   constructor(
     private readonly registrations: RegistrationRepository,
-    private readonly sessions: SessionsRepository,
+    private readonly sessions: SessionViewsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}

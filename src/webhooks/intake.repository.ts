@@ -3,7 +3,8 @@ import { AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
 import { DeliveryOutcome } from '../generated/prisma/enums';
 import { statusCheck } from './handlers/notification-handler';
-import { IntakeRecord, nextArrival } from './intake-record';
+import { nextArrival } from '../common/arrival-order';
+import { IntakeRecord } from './intake-record';
 
 /**
  * Writes notifications through the database function `ingest_notifications` (its one source:
