@@ -13,6 +13,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  * - No two folders depend on each other, directly or through others: the folders form a
  *   hierarchy (the boot files directly in src/ sit above it and are left out).
  * - A folder's `*.repository.ts` is its own: another folder goes through its module's services.
+ * - The access audit is written by `audit/` alone (others call AuditService), so that every
+ *   record has the one shape and path.
  */
 const SRC = __dirname;
 
@@ -133,6 +135,16 @@ describe('module boundaries', () => {
     expect(lines).toContainEqual({ file: 'webhooks/signature.guard.ts', specifier: '../suki/signature', typeOnly: false });
     expect(lines).toContainEqual({ file: 'suki/artifact-kinds.ts', specifier: '../generated/prisma/enums', typeOnly: true });
     expect(violations(lines)).toEqual([]);
+  });
+
+  it('leaves the access audit table to audit/', () => {
+    const writers = sourceFiles().filter(
+      (file) =>
+        folderOf(file) !== 'audit' && !file.endsWith('.spec.ts') && /\baccess_?audit\b/i.test(readFileSync(join(SRC, file), 'utf8')),
+    );
+    expect(writers).toEqual([]);
+    // Not vacuous: the audit's own repository does name it.
+    expect(readFileSync(join(SRC, 'audit/audit.repository.ts'), 'utf8')).toMatch(/\baccess_?audit\b/i);
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import type { AuditActor } from '../api/actor';
+import type { Prisma } from '../generated/prisma/client';
 import { ArtifactKind } from '../generated/prisma/enums';
 
 /**
@@ -34,3 +35,13 @@ export interface AuditSubject {
 }
 
 export type AuditEntry = AuditActor & AuditSubject;
+
+/** What one record of a change names (AuditService.recordChange); null or undefined names nothing. */
+export interface AuditTarget {
+  sessionId?: string | null;
+  encounterId?: string | null;
+  kind?: ArtifactKind | null;
+}
+
+/** A transaction of the main pool, in which a change and its audit are committed together. */
+export type AuditTransaction = Prisma.TransactionClient;
