@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ArtifactKind } from '../generated/prisma/enums';
 import { HEAP_GROWING_PERCENT } from '../memory';
-import { parseApiClients } from './api-clients';
+import { MIN_TOKEN_LENGTH, parseApiClients } from './api-clients';
 import { AppConfig, ConfigValidationError, SukiAuthMode } from './app-config';
 
 type Env = Record<string, string | undefined>;
@@ -89,6 +89,12 @@ export function loadConfig(env: Env): AppConfig {
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
   };
 
+  config.webhook.secrets.forEach((secret, index) => {
+    // Never echoed: the entry is a secret.
+    if (secret.length < MIN_TOKEN_LENGTH)
+      problems.push(`SUKI_WEBHOOK_SECRETS entry ${index + 1} must be at least ${MIN_TOKEN_LENGTH} characters`);
+  });
+
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
   }
@@ -120,7 +126,8 @@ export function loadConfig(env: Env): AppConfig {
     const required: Array<[string, boolean]> = [
       ['DATABASE_URL', !config.databaseUrl],
       ['SUKI_WEBHOOK_SECRETS', config.webhook.secrets.length === 0],
-      ['INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS', config.apiClients.length === 0],
+      // Set but every entry malformed is reported above, entry by entry, not as missing.
+      ['INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS', !read.string('INTERNAL_API_CLIENTS') && !read.string('INTERNAL_API_TOKENS')],
       ['SUKI_API_TOKEN', authMode === 'static' && !config.suki.apiToken],
     ];
     const missing = required.filter(([, isMissing]) => isMissing).map(([name]) => name);
