@@ -85,6 +85,9 @@ describe('loadConfig', () => {
     ['treats a blank variable as unset', { PORT: '  ', DATABASE_URL: '' }, { port: 3000, databaseUrl: undefined }],
     ['accepts whole numbers at both bounds', { PORT: '0', DATABASE_POOL_SIZE: '500' }, { port: 0, databasePoolSize: 500 }],
     ['reads how long the change feed keeps events', { EVENTS_RETENTION_DAYS: '7' }, { eventsRetentionDays: 7 }],
+    ['lets 256 long-polls wait by default', {}, { eventsMaxWaiters: 256 }],
+    ['keeps half the connections from long-polls by default', { HTTP_MAX_CONNECTIONS: '100' }, { eventsMaxWaiters: 50 }],
+    ['reads EVENTS_MAX_WAITERS', { EVENTS_MAX_WAITERS: '512' }, { eventsMaxWaiters: 512 }],
     [
       'puts the spool under DATA_DIR unless SPOOL_DIR says otherwise',
       { DATA_DIR: '/var/lib/suki', SPOOL_MAX_BYTES: '2048', INTAKE_COMMIT_TIMEOUT_MS: '500' },
@@ -291,6 +294,12 @@ describe('loadConfig', () => {
       };
       expect(problemsOf({ ...base, ...env })).toEqual([]);
     });
+  });
+
+  it('refuses more long-polls than half the connections', () => {
+    expect(problemsOf({ HTTP_MAX_CONNECTIONS: '100', EVENTS_MAX_WAITERS: '51' })).toEqual([
+      'EVENTS_MAX_WAITERS must be at most half of HTTP_MAX_CONNECTIONS (50): the rest stay for the webhook',
+    ]);
   });
 
   describe('in production', () => {

@@ -84,10 +84,19 @@ export function loadConfig(env: Env): AppConfig {
     apiClients: parseApiClients(read.string('INTERNAL_API_CLIENTS'), read.string('INTERNAL_API_TOKENS'), problems),
     retentionDays: read.optionalInt('RETENTION_DAYS', 1, 36_500),
     eventsRetentionDays: read.int('EVENTS_RETENTION_DAYS', 30, 1, 3650),
+    eventsMaxWaiters: 0,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     heapGrowingPercent: read.int('V8_HEAP_GROWING_PERCENT', HEAP_GROWING_PERCENT, 0, 1000),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
   };
+
+  // Long-polls hold their connection for up to 30 s: they get a budget of their own within the
+  // server's connection cap, and the other half stays for Suki's notifications.
+  const waiterRoom = Math.max(1, Math.floor(config.http.maxConnections / 2));
+  config.eventsMaxWaiters = read.int('EVENTS_MAX_WAITERS', Math.min(256, waiterRoom), 1, 1_000_000);
+  if (config.eventsMaxWaiters > waiterRoom) {
+    problems.push(`EVENTS_MAX_WAITERS must be at most half of HTTP_MAX_CONNECTIONS (${waiterRoom}): the rest stay for the webhook`);
+  }
 
   config.webhook.secrets.forEach((secret, index) => {
     // Never echoed: the entry is a secret.
