@@ -67,7 +67,8 @@ export class FeedFrontier implements OnModuleDestroy {
       const deadline = setTimeout(waiter.done, ms);
       signal?.addEventListener('abort', waiter.done, { once: true });
       this.waiters.add(waiter);
-      this.schedule();
+      // The waiter's own read has just seen this xmin: the first look is due PROBE_BASE_MS on.
+      if (!this.timer && !this.probing) this.schedule(PROBE_BASE_MS);
     });
   }
 
@@ -77,16 +78,18 @@ export class FeedFrontier implements OnModuleDestroy {
     this.release(() => true);
   }
 
-  /** The next probe: intervalMs after the last one (at once if that is past), unless one is due sooner or running. */
-  private schedule(): void {
+  /** The next probe: intervalMs after the last one (at once if that is past), and at least `delayMs` from now. */
+  private schedule(delayMs = 0): void {
     if (this.waiters.size === 0 || this.probing) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.probe(), Math.max(0, this.lastProbeAt + this.intervalMs - Date.now()));
+    this.timer = setTimeout(() => void this.probe(), Math.max(delayMs, this.lastProbeAt + this.intervalMs - Date.now()));
     this.timer.unref();
   }
 
   private async probe(): Promise<void> {
     this.timer = undefined;
+    // Every waiter ended (deadline, client gone) since this probe was scheduled.
+    if (this.waiters.size === 0) return;
     this.probing = true;
     this.lastProbeAt = Date.now();
     try {
