@@ -36,6 +36,7 @@ export class EventsController {
   @ApiTooManyRequestsResponse({
     type: ErrorOutput,
     description: `With waitSeconds: EVENTS_MAX_WAITERS long-polls are already waiting. Retry after Retry-After seconds (or poll without waitSeconds).`,
+    headers: { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } } },
   })
   async list(
     @Query(queryValidation) input: EventsInput,
