@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { isBigintId } from '../query/cursor';
 import { instant, pageScope, pageSize, readCursor, toPage } from '../query/keyset';
 import { ApiBadRequest, ApiUnavailable, InternalApi } from '../query/query-docs';
 import { queryValidation } from '../query/query-validation';
@@ -34,7 +35,7 @@ export class AuditController {
   async list(@Query(queryValidation) input: ListAuditInput, @Actor() actor: AuditActor): Promise<AuditPageOutput> {
     const filters = { client: input.client, sessionId: input.sessionId, action: input.action, since: instant(input.since) };
     const scope = pageScope('audit', filters);
-    const after = readCursor(input.cursor, scope);
+    const after = readCursor(input.cursor, scope, isBigintId);
     const limit = pageSize(input.limit);
     const rows = await this.repository.list(filters, after, limit + 1);
     // Reading the audit is an admin action too, recorded before the page goes out.

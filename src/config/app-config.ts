@@ -119,6 +119,11 @@ export abstract class AppConfig {
   retentionDays?: number;
   /** How long the change feed (GET /v1/events) keeps its events. */
   eventsRetentionDays: number;
+  /**
+   * Long-polls of the change feed (waitSeconds > 0) waiting at once; more are answered 429. At
+   * most half of http.maxConnections, so that the webhook always finds a connection.
+   */
+  eventsMaxWaiters: number;
   logLevel: string;
   /** V8's --heap-growing-percent, set at boot by src/memory.ts; 0 leaves V8's default. */
   heapGrowingPercent: number;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SessionStatus, ArtifactKind } from '../generated/prisma/enums';
+import { OperationsDatabase } from '../database/operations-database';
 import { QueryDatabase } from '../database/query-database';
 import { FeedPosition } from './event-cursor';
 import { FeedScan } from './event-page';
@@ -69,9 +70,40 @@ const READ = `
            ORDER BY m.xid, m.position) FROM matched m), '[]'::json) AS items
   FROM frontier f, event_horizon h WHERE h.id = 1`;
 
+/** The lowest transaction id still active on the cluster: events below it are final (see READ). */
+const XMIN = `SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint::text AS xmin`;
+
+/**
+ * How far the feed lags: seconds from the newest servable event (below xmin) to the newest
+ * committed one that waits behind an older transaction still open; 0 when none waits. Both
+ * lookups are ranges of the (xid, position) key. With nothing servable yet, the oldest waiting
+ * event stands in for the newest servable one.
+ */
+const LAG = `
+  WITH f AS (SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint AS xmin),
+  waiting AS (SELECT max(e.occurred_at) AS newest, min(e.occurred_at) AS oldest FROM events e, f WHERE e.xid >= f.xmin),
+  servable AS (SELECT e.occurred_at FROM events e, f WHERE e.xid < f.xmin ORDER BY e.xid DESC, e.position DESC LIMIT 1)
+  SELECT COALESCE(GREATEST(0, EXTRACT(EPOCH FROM w.newest - COALESCE((SELECT occurred_at FROM servable), w.oldest))), 0)::float8 AS lag
+  FROM waiting w`;
+
 @Injectable()
 export class EventsRepository {
-  constructor(private readonly db: QueryDatabase) {}
+  constructor(
+    private readonly db: QueryDatabase,
+    private readonly operations: OperationsDatabase,
+  ) {}
+
+  /** The cluster's xmin now: one cheap statement, shared by every long-poll waiting on it (feed-frontier.ts). */
+  async xmin(): Promise<bigint> {
+    const [row] = await this.db.rows<{ xmin: string }>('events_xmin', XMIN, []);
+    return BigInt(row.xmin);
+  }
+
+  /** For /metrics, over the operations pool. */
+  async lagSeconds(): Promise<number> {
+    const [row] = await this.operations.rows<{ lag: number }>(LAG);
+    return row.lag;
+  }
 
   async read(after: FeedPosition, types: string[] | undefined, limit: number, scanLimit: number): Promise<FeedRead> {
     const [row] = await this.db.rows<Row>('events_read', READ, [

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { BearerHeadersMiddleware } from './bearer-headers.middleware';
 import { BearerGuard } from './bearer.guard';
 import { EncountersController } from './encounters.controller';
 import { EncountersRepository } from './encounters.repository';
@@ -14,7 +15,7 @@ import { SessionsRepository } from './sessions.repository';
 @Module({
   imports: [AuditModule],
   controllers: [SessionsController, EncountersController],
-  providers: [SessionsRepository, EncountersRepository, BearerGuard],
+  providers: [SessionsRepository, EncountersRepository, BearerGuard, BearerHeadersMiddleware],
   // The change feed (src/events) reads through the same pool and guard; registration (src/registration) answers with the session view.
   exports: [BearerGuard, SessionsRepository],
 })

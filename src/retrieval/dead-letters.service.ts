@@ -2,7 +2,7 @@ import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common'
 import type { AuditActor } from '../audit/audit-entry';
 import { describeError } from '../common/http-error';
 import { WorkSignal } from '../common/work-signal';
-import { decodeCursor, encodeCursor } from '../query/cursor';
+import { decodeCursor, encodeCursor, isBigintId } from '../query/cursor';
 import { pageScope } from '../query/keyset';
 import { ArtifactFilter, ArtifactListItem, DeadLettersRepository } from './dead-letters.repository';
 
@@ -41,7 +41,7 @@ export class DeadLettersService {
   async list(filter: ArtifactFilter, page: { limit: number; cursor?: string }): Promise<ArtifactPage> {
     const effective: ArtifactFilter = { ...filter, status: filter.status ?? 'failed' };
     const scope = pageScope('artifacts', scopeOf(effective));
-    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, scope);
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, scope, isBigintId);
     if (page.cursor !== undefined && !after) throw new InvalidCursorError();
     // One more than asked tells whether another page follows, without a count.
     const rows = await this.repository.list(effective, page.limit + 1, after);

@@ -74,8 +74,8 @@ describe('prepareSukiApi', () => {
       {
         NODE_ENV: 'production',
         DATABASE_URL: 'postgresql://u@h/db',
-        SUKI_WEBHOOK_SECRETS: 's',
-        INTERNAL_API_TOKENS: 't',
+        SUKI_WEBHOOK_SECRETS: 'webhook-secret-0123456789',
+        INTERNAL_API_TOKENS: 'internal-token-0123456789',
         SUKI_API_TOKEN: 'real-token',
       },
     ],

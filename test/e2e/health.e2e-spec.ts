@@ -1,5 +1,6 @@
 import { parsePrometheus, sampleValue } from '../support/prometheus';
 import { checkExposition } from '../support/promtool';
+import { waitUntil } from '../support/spool-scenario';
 import { startTestApp, TestApp } from '../support/test-app';
 import { useTestApp } from '../support/use-test-app';
 
@@ -38,6 +39,8 @@ describe('health', () => {
     const [latest] = await db().query('SELECT * FROM "_prisma_migrations" ORDER BY migration_name DESC LIMIT 1');
     await db().query('DELETE FROM "_prisma_migrations" WHERE id = $1', [latest.id]);
     try {
+      // The migrations check is reused for a few seconds: wait for the next one.
+      await waitUntil('readiness sees the missing migration', async () => (await get(`${sut().baseUrl}/health/ready`)).status === 503);
       const { status, body } = await get(`${sut().baseUrl}/health/ready`);
       expect(status).toBe(503);
       expect(body.details).toEqual({
@@ -50,7 +53,7 @@ describe('health', () => {
         [latest.id, latest.checksum, latest.finished_at, latest.migration_name, latest.started_at, latest.applied_steps_count],
       );
     }
-    expect((await get(`${sut().baseUrl}/health/ready`)).status).toBe(200);
+    await waitUntil('readiness recovers', async () => (await get(`${sut().baseUrl}/health/ready`)).status === 200);
   });
 });
 

@@ -242,11 +242,11 @@ describe('query API: sessions', () => {
     });
 
     it('accepts every configured token', async () => {
-      const second = await startTestApp(db().url, { INTERNAL_API_TOKENS: 'first-token, second-token' });
+      const second = await startTestApp(db().url, { INTERNAL_API_TOKENS: 'first-token-0123456789, second-token-0123456789' });
       try {
         const api = queryApi(second.baseUrl);
-        expect((await api('/v1/sessions', { token: 'first-token' })).status).toBe(200);
-        expect((await api('/v1/sessions', { token: 'second-token' })).status).toBe(200);
+        expect((await api('/v1/sessions', { token: 'first-token-0123456789' })).status).toBe(200);
+        expect((await api('/v1/sessions', { token: 'second-token-0123456789' })).status).toBe(200);
         expect((await api('/v1/sessions', { token: 'test-internal-token' })).status).toBe(401);
       } finally {
         await second.close();
