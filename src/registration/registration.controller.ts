@@ -63,7 +63,7 @@ export class RegistrationController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<Rendered<SessionOutput>> {
     if (!isPossibleId(sessionId))
-      throw new BadRequestException('sessionId must be 1 to 255 characters without control or format characters');
+      throw new BadRequestException('sessionId must be 1 to 255 characters without control or format characters, and not . or ..');
     const registration = parseRegistration(body, this.clock.now());
     if ('problem' in registration) throw new BadRequestException(registration.problem);
     const result = await this.registrations.register(sessionId, registration);
