@@ -10,7 +10,11 @@ export class AuditItemOutput {
   @ApiProperty({ description: 'The client (its INTERNAL_API_CLIENTS name, or `token-<n>`).', example: 'ehr' })
   client: string;
 
-  @ApiProperty({ enum: AUDIT_ACTIONS, description: 'What the client did.', example: 'artifact.read' })
+  @ApiProperty({
+    enum: AUDIT_ACTIONS,
+    description: 'What the client did. `encounter_changed` (client `suki`): a session moved to the encounter its own notification names.',
+    example: 'artifact.read',
+  })
   action: string;
 
   @ApiProperty({ type: String, nullable: true, description: 'The session concerned, if any.' })
@@ -18,6 +22,13 @@ export class AuditItemOutput {
 
   @ApiProperty({ type: String, nullable: true, description: 'The encounter concerned, if any.' })
   encounterId: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: '`encounter_changed`: the encounter the session left for `encounterId`; null for every other action.',
+  })
+  previousEncounterId: string | null;
 
   // Inline rather than a $ref to ArtifactKind: OpenAPI 3.0 cannot mark a $ref nullable (redocly: nullable-type-sibling).
   @ApiProperty({ type: String, enum: Object.values(ArtifactKind), nullable: true, description: 'The artifact kind read, if any.' })

@@ -62,6 +62,7 @@ export class AuditRepository {
         action: row.action,
         sessionId: row.sessionId,
         encounterId: row.encounterId,
+        previousEncounterId: row.previousEncounterId,
         kind: row.kind,
         requestId: row.requestId,
         remoteAddress: row.remoteAddress,
