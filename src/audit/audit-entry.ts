@@ -33,7 +33,10 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
 /** Who asked: taken from the request by the @Actor() parameter decorator. */
 export interface AuditActor {
   client: string;
+  /** The service's own id for the request (its X-Request-Id answer and its log lines' reqId). */
   requestId: string;
+  /** The X-Request-Id the caller sent, if it was a sane token: kept, never trusted as the request's id. */
+  callerRequestId?: string;
   remoteAddress: string | undefined;
 }
 

@@ -34,8 +34,19 @@ export class AuditItemOutput {
   @ApiProperty({ type: String, enum: Object.values(ArtifactKind), nullable: true, description: 'The artifact kind read, if any.' })
   kind: ArtifactKind | null;
 
-  @ApiProperty({ description: "The request's X-Request-Id (as in the access log)." })
+  @ApiProperty({
+    description:
+      "The service's own id for the request: its X-Request-Id answer and the `reqId` of its log lines. `encounter_changed`: " +
+      'the notification request that moved the session (`delivery:<n>` when it was drained from the spool).',
+  })
   requestId: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The X-Request-Id the caller sent, when it was a sane token (as `callerRequestId` in the access log); null otherwise.',
+  })
+  callerRequestId: string | null;
 
   @ApiProperty({ type: String, nullable: true, description: 'The peer address the request came from.', example: '10.0.3.17' })
   remoteAddress: string | null;

@@ -35,6 +35,7 @@ export class AuditRepository {
         encounterId: entry.encounterId,
         kind: entry.kind,
         requestId: entry.requestId,
+        callerRequestId: entry.callerRequestId,
         remoteAddress: entry.remoteAddress,
       },
     });
@@ -65,6 +66,7 @@ export class AuditRepository {
         previousEncounterId: row.previousEncounterId,
         kind: row.kind,
         requestId: row.requestId,
+        callerRequestId: row.callerRequestId,
         remoteAddress: row.remoteAddress,
       },
     }));

@@ -87,6 +87,12 @@ describe('the encounter of a session', () => {
     expect(await auditOf(sessionId)).toEqual([
       { client: 'suki', action: 'encounter_changed', encounter_id: right, previous_encounter_id: wrong },
     ]);
+    // Its request id is the service's own id for the webhook request that moved it.
+    const [{ request_id: requestId }] = await db().query<{ request_id: string }>(
+      `SELECT request_id FROM access_audit WHERE session_id = $1 AND action = 'encounter_changed'`,
+      [sessionId],
+    );
+    expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const listed = await get<{ items: Array<Record<string, unknown>> }>(`/v1/audit?sessionId=${sessionId}&action=encounter_changed`);
     expect(listed.body.items).toEqual([
       expect.objectContaining({ client: 'suki', action: 'encounter_changed', encounterId: right, previousEncounterId: wrong }),
