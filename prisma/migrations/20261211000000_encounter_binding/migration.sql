@@ -159,8 +159,10 @@ BEGIN
   -- Which encounter the session belongs to is decided one notification of it at a time, on
   -- every replica: the first of its own notifications binds it (moving it out of an encounter
   -- it was only provisionally in), and a later one naming another encounter cannot move it.
+  -- Only intake binds or moves a session, and only under this lock: a plain read is enough
+  -- (registrations, `sessions` arrays and status checks never change a session's encounter).
   PERFORM pg_advisory_xact_lock(1702258036, hashtext(sid));
-  SELECT s.encounter_id, s.encounter_bound INTO held_encounter_id, held_bound FROM sessions s WHERE s.id = sid FOR UPDATE;
+  SELECT s.encounter_id, s.encounter_bound INTO held_encounter_id, held_bound FROM sessions s WHERE s.id = sid;
   binding := session_binding(held_encounter_id, held_bound, eid);
   IF binding = 'conflict' THEN
     -- Kept in the timeline, changing nothing: the session stays where its own notification put it.
@@ -234,7 +236,7 @@ BEGIN
     EXIT WHEN binding <> 'new' OR written;
     -- Unknown when read above, but a registration or another notification's `sessions` made it
     -- known since (they do not take the lock above): bind it now as if it had been known, and apply again.
-    SELECT s.encounter_id, s.encounter_bound INTO held_encounter_id, held_bound FROM sessions s WHERE s.id = sid FOR UPDATE;
+    SELECT s.encounter_id, s.encounter_bound INTO held_encounter_id, held_bound FROM sessions s WHERE s.id = sid;
     binding := session_binding(held_encounter_id, held_bound, eid);
     IF binding NOT IN ('bind', 'move') THEN
       RAISE EXCEPTION 'session % was bound meanwhile by another notification', sid;
