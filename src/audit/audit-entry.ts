@@ -14,7 +14,12 @@ export type AuditAction =
   /** Dead letters listed (GET /v1/artifacts). */
   | 'artifacts.list'
   /** Artifacts reset for a retry (POST /v1/artifacts/retry). */
-  | 'artifacts.retry';
+  | 'artifacts.retry'
+  /**
+   * A session moved to the encounter its own notification names (client `suki`); written by the
+   * database in the move's transaction (encounter_binding migration), never by AuditService.
+   */
+  | 'encounter_changed';
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'artifact.read',
@@ -22,12 +27,16 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'session.register',
   'artifacts.list',
   'artifacts.retry',
+  'encounter_changed',
 ];
 
 /** Who asked: taken from the request by the @Actor() parameter decorator. */
 export interface AuditActor {
   client: string;
+  /** The service's own id for the request (its X-Request-Id answer and its log lines' reqId). */
   requestId: string;
+  /** The X-Request-Id the caller sent, if it was a sane token: kept, never trusted as the request's id. */
+  callerRequestId?: string;
   remoteAddress: string | undefined;
 }
 

@@ -137,3 +137,12 @@ export class ConfigValidationError extends Error {
     this.name = 'ConfigValidationError';
   }
 }
+
+/** NODE_ENV is none of the known environments: the service refuses to start, in one line. */
+export class UnknownEnvironmentError extends Error {
+  constructor(value: string, allowed: readonly string[]) {
+    // The value is echoed (it is no secret), shortened and in JSON so that it stays one line.
+    super(`NODE_ENV=${JSON.stringify(value.slice(0, 40))} is not one of ${allowed.join(', ')} (or unset): refusing to start`);
+    this.name = 'UnknownEnvironmentError';
+  }
+}

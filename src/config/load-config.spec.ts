@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from './api-clients';
-import { ConfigValidationError } from './app-config';
+import { ConfigValidationError, UnknownEnvironmentError } from './app-config';
 import { loadConfig } from './load-config';
 
 type Env = Record<string, string | undefined>;
@@ -127,6 +127,21 @@ describe('loadConfig', () => {
     }
     expect(config.suki.simulate).toBe(simulate);
   });
+
+  it.each(['production', 'development', 'test', '', undefined])('accepts NODE_ENV=%j', (nodeEnv) => {
+    expect(loadConfig({ ...PRODUCTION, NODE_ENV: nodeEnv }).production).toBe(nodeEnv === 'production');
+  });
+
+  it.each(['prod', 'Production', 'staging', 'dev', 'production '.repeat(10)])(
+    'refuses to start with NODE_ENV=%j, in one line',
+    (nodeEnv) => {
+      // Everything production needs is set: the one reason to refuse is the environment's name.
+      expect(() => loadConfig({ ...PRODUCTION, NODE_ENV: nodeEnv })).toThrow(UnknownEnvironmentError);
+      expect(() => loadConfig({ ...PRODUCTION, NODE_ENV: nodeEnv })).toThrow(
+        /^NODE_ENV="[^"\n]*" is not one of production, development, test \(or unset\): refusing to start$/,
+      );
+    },
+  );
 
   it('never uses the simulator in partner mode', () => {
     const config = loadConfig({ SUKI_AUTH_MODE: 'partner', SUKI_PARTNER_ID: 'p', SUKI_PARTNER_PRIVATE_KEY: PEM });

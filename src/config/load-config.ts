@@ -2,21 +2,27 @@ import { join } from 'node:path';
 import { ArtifactKind } from '../generated/prisma/enums';
 import { HEAP_GROWING_PERCENT } from '../memory';
 import { MIN_TOKEN_LENGTH, parseApiClients } from './api-clients';
-import { AppConfig, ConfigValidationError, SukiAuthMode } from './app-config';
+import { AppConfig, ConfigValidationError, SukiAuthMode, UnknownEnvironmentError } from './app-config';
 
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const DEFAULT_FETCH_LINKS = 'contents,encounter_content,structured_data,encounter_structured_data,transcripts';
+/** Unset is development. */
+export const NODE_ENVS = ['production', 'development', 'test'];
 
 /**
  * Reads and validates the environment in one pass, collecting every problem so an operator
  * fixes them all at once instead of one restart per variable.
  */
 export function loadConfig(env: Env): AppConfig {
+  // First and alone: every other rule depends on it, and a typo (`prod`) would otherwise run a
+  // production deployment as development, Suki API simulator and made-up notes included.
+  const nodeEnv = env.NODE_ENV?.trim();
+  if (nodeEnv && !NODE_ENVS.includes(nodeEnv)) throw new UnknownEnvironmentError(nodeEnv, NODE_ENVS);
   const problems: string[] = [];
   const read = new EnvReader(env, problems);
-  const production = env.NODE_ENV === 'production';
+  const production = nodeEnv === 'production';
 
   const authMode = read.oneOf('SUKI_AUTH_MODE', ['static', 'partner'], 'static') as SukiAuthMode;
   const requestTimeoutMs = read.int('SUKI_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000);

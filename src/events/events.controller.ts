@@ -97,5 +97,6 @@ function toOutput(event: StoredEvent): EventOutput {
   };
   if (event.status !== null) output.status = event.status;
   if (event.kind !== null) output.kind = event.kind;
+  if (event.previousEncounterId !== null) output.previousEncounterId = event.previousEncounterId;
   return output;
 }

@@ -13,6 +13,7 @@ export interface StoredEvent {
   encounterId: string;
   status: SessionStatus | null;
   kind: ArtifactKind | null;
+  previousEncounterId: string | null;
 }
 
 export interface FeedRead extends FeedScan<StoredEvent> {
@@ -37,6 +38,7 @@ interface Row {
     encounter_id: string;
     status: SessionStatus | null;
     kind: ArtifactKind | null;
+    previous_encounter_id: string | null;
   }>;
 }
 
@@ -49,7 +51,7 @@ interface Row {
 const READ = `
   WITH frontier AS (SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint AS xmin),
   scanned AS (
-    SELECT e.xid, e.position, e.type, e.occurred_at, e.session_id, e.encounter_id, e.status, e.kind
+    SELECT e.xid, e.position, e.type, e.occurred_at, e.session_id, e.encounter_id, e.status, e.kind, e.previous_encounter_id
     FROM events e, frontier f
     WHERE (e.xid, e.position) > ($1::bigint, $2::bigint) AND e.xid < f.xmin
     ORDER BY e.xid, e.position
@@ -66,7 +68,8 @@ const READ = `
          COALESCE((SELECT json_agg(json_build_object(
              'xid', m.xid::text, 'position', m.position::text, 'type', m.type,
              'occurred_at', to_char(m.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-             'session_id', m.session_id, 'encounter_id', m.encounter_id, 'status', m.status, 'kind', m.kind)
+             'session_id', m.session_id, 'encounter_id', m.encounter_id, 'status', m.status, 'kind', m.kind,
+             'previous_encounter_id', m.previous_encounter_id)
            ORDER BY m.xid, m.position) FROM matched m), '[]'::json) AS items
   FROM frontier f, event_horizon h WHERE h.id = 1`;
 
@@ -127,6 +130,7 @@ export class EventsRepository {
         encounterId: item.encounter_id,
         status: item.status,
         kind: item.kind,
+        previousEncounterId: item.previous_encounter_id,
       })),
     };
   }

@@ -41,7 +41,15 @@ describe('query API: sessions', () => {
       const listed = await get<SessionPageOutput>(`/v1/sessions?encounterId=${encounterId}`);
       expect(listed.body.items).toContainEqual(summary);
       for (const artifact of answer.body.artifacts) {
-        expect(Object.keys(artifact).sort()).toEqual(['attempts', 'fetchedAt', 'kind', 'lastError', 'nextAttemptAt', 'status']);
+        expect(Object.keys(artifact).sort()).toEqual([
+          'attempts',
+          'fetchedAt',
+          'kind',
+          'lastError',
+          'nextAttemptAt',
+          'simulated',
+          'status',
+        ]);
         expect(['pending', 'ready', 'failed']).toContain(artifact.status);
       }
     });
@@ -166,6 +174,7 @@ describe('query API: sessions', () => {
         fetchedAt: expect.stringMatching(ISO_UTC),
         lastError: null,
         nextAttemptAt: null,
+        simulated: false,
         purgedAt: null,
         data: note,
       });
@@ -177,6 +186,7 @@ describe('query API: sessions', () => {
         fetchedAt: ready.body.fetchedAt,
         lastError: null,
         nextAttemptAt: null,
+        simulated: false,
       });
 
       // Held back from the worker so that it stays pending whatever a retrieval worker does.
