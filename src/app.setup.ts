@@ -1,6 +1,7 @@
 import { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NextFunction, Request, Response } from 'express';
+import { raw } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Server } from 'node:http';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -10,6 +11,7 @@ import { AppConfig } from './config/app-config';
 import { HttpLogging } from './logging/http-logging';
 import { requestLatencyMiddleware } from './metrics/request-latency.middleware';
 import { MetricsService } from './metrics/metrics.service';
+import { API_MAX_BODY_BYTES, BearerHeadersMiddleware } from './query/bearer-headers.middleware';
 import { applyServerLimits } from './server-limits';
 import { NOTIFICATION_CONTENT_TYPES, SignatureHeadersMiddleware } from './webhooks/signature-headers.middleware';
 
@@ -45,6 +47,16 @@ export async function configureApp(app: INestApplication, config: AppConfig): Pr
   // Also ahead of the body parser: what the headers alone refuse (unsigned, stale, encoded) is
   // refused before a byte of the body is read.
   express.use('/webhooks/notification', app.get(SignatureHeadersMiddleware).handler);
+  // Every other area that takes bodies: a request without valid credentials is refused on its
+  // headers, before its body is read, and bodies are capped to what the area's inputs need.
+  // A new area adds its own entry here (the console: its session-cookie check). /health,
+  // /metrics and /docs take no bodies and stay open.
+  const areas: Array<{ prefix: string; check: RequestHandler; maxBodyBytes: number }> = [
+    { prefix: '/v1', check: app.get(BearerHeadersMiddleware).handler, maxBodyBytes: API_MAX_BODY_BYTES },
+  ];
+  for (const area of areas) {
+    express.use(area.prefix, area.check, raw({ type: NOTIFICATION_CONTENT_TYPES, limit: area.maxBodyBytes, inflate: false }));
+  }
   // JSON bodies are kept as raw bytes: the signature covers the exact bytes received, and a
   // body that does not parse must still be verified and recorded, not refused by a parser.
   // Never inflated: an encoded body is refused (415), as the bytes signed are the bytes sent.

@@ -24,7 +24,15 @@ async function bootstrap(): Promise<void> {
     await app.listen(runtime.config.port);
     const { port } = app.getHttpServer().address() as AddressInfo;
     runtime.instanceLock?.setPort(port);
-    logger.log(startupLine({ port, devSecretsFile: runtime.devSecretsFile, embeddedDatabaseUrl: runtime.embeddedDatabaseUrl }));
+    const { suki } = runtime.config;
+    logger.log(
+      startupLine({
+        port,
+        devSecretsFile: runtime.devSecretsFile,
+        embeddedDatabaseUrl: runtime.embeddedDatabaseUrl,
+        sukiSimulatorUrl: suki.simulate ? suki.apiBaseUrl : undefined,
+      }),
+    );
   } catch (error) {
     await runtime.close().catch(() => undefined);
     throw error;

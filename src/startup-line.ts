@@ -5,6 +5,8 @@ export interface StartupFacts {
   devSecretsFile?: string;
   /** Set when the embedded PostgreSQL runs. */
   embeddedDatabaseUrl?: string;
+  /** Set when the built-in Suki API simulator serves retrieval: every note fetched is made up. */
+  sukiSimulatorUrl?: string;
 }
 
 /**
@@ -16,7 +18,12 @@ export interface StartupFacts {
  */
 export function startupLine(facts: StartupFacts): string {
   const url = `http://localhost:${facts.port}`;
-  const parts = [`ready: ${url} (API docs ${url}/docs)`];
+  // First, so that it cannot be missed: a made-up note must never be taken for a real one.
+  const parts = facts.sukiSimulatorUrl
+    ? [
+        `ready: ${url} against the SUKI API SIMULATOR at ${facts.sukiSimulatorUrl}: every note is made up (simulated: true) (API docs ${url}/docs)`,
+      ]
+    : [`ready: ${url} (API docs ${url}/docs)`];
   if (facts.devSecretsFile) parts.push(`dev secrets in ${facts.devSecretsFile}`);
   if (facts.embeddedDatabaseUrl) parts.push(`embedded database ${facts.embeddedDatabaseUrl}`);
   return parts.join('; ');

@@ -1,9 +1,13 @@
 -- The intake function: one database call per batch of notifications (src/webhooks/intake.repository.ts).
 -- This file is its one source. A migration that changes it copies this file verbatim, and
 -- src/database/intake-function.spec.ts checks that the newest migration defining it says exactly this.
--- Which event is newer is event_is_newer's to say (latest_wins_once migration), nowhere else.
+-- Which event is newer is event_is_newer's to say (latest_wins_once migration), nowhere else;
+-- which encounter a session belongs to is session_binding's (encounter_binding migration).
+--
+-- Besides its outcome, a notification answers with held_encounter_id: the encounter its session
+-- was under when that differs from the one it names (moved from it, or, for `conflict`, kept in it).
 
-CREATE OR REPLACE FUNCTION ingest_notification(n jsonb) RETURNS "DeliveryOutcome"
+CREATE OR REPLACE FUNCTION ingest_notification(n jsonb, OUT outcome "DeliveryOutcome", OUT held_encounter_id text)
 LANGUAGE plpgsql AS $$
 DECLARE
   delivery_id bigint;
@@ -17,6 +21,9 @@ DECLARE
   session_applied boolean;
   encounter_took_it boolean;
   result "DeliveryOutcome";
+  held_bound boolean;
+  binding text;
+  written boolean;
 BEGIN
   INSERT INTO deliveries (session_id, encounter_id, generated_at, received_at, vendor_status,
                           outcome, reject_reason, raw_body, body_sha256)
@@ -27,10 +34,34 @@ BEGIN
   RETURNING id INTO delivery_id;
 
   IF delivery_id IS NULL THEN
-    RETURN 'duplicate';
+    outcome := 'duplicate';
+    RETURN;
   END IF;
   IF n->>'rejectReason' IS NOT NULL THEN
-    RETURN 'rejected';
+    outcome := 'rejected';
+    RETURN;
+  END IF;
+
+  -- Which encounter the session belongs to is decided one notification of it at a time, on
+  -- every replica: the first of its own notifications binds it (moving it out of an encounter
+  -- it was only provisionally in), and a later one naming another encounter cannot move it.
+  -- Only intake binds or moves a session, and only under this lock: a plain read is enough
+  -- (registrations, `sessions` arrays and status checks never change a session's encounter).
+  PERFORM pg_advisory_xact_lock(1702258036, hashtext(sid));
+  SELECT s.encounter_id, s.encounter_bound INTO held_encounter_id, held_bound FROM sessions s WHERE s.id = sid;
+  binding := session_binding(held_encounter_id, held_bound, eid);
+  IF binding = 'conflict' THEN
+    -- Kept in the timeline, changing nothing: the session stays where its own notification put it.
+    UPDATE deliveries SET outcome = 'conflict' WHERE id = delivery_id;
+    outcome := 'conflict';
+    RETURN;
+  END IF;
+  IF binding <> 'move' THEN
+    held_encounter_id := NULL;
+  END IF;
+  IF binding <> 'keep' THEN
+    -- Names the request in the audit record a move writes (the sessions trigger of that migration).
+    PERFORM set_config('suki.request_id', COALESCE(n->>'requestId', 'delivery:' || delivery_id), true);
   END IF;
 
   -- The encounter shows the status of its session with the latest vendor event. An event newer
@@ -48,34 +79,58 @@ BEGIN
     AND event_is_newer(e.last_event_at, e.last_arrival, excluded.last_event_at, excluded.last_arrival)
   RETURNING true INTO encounter_took_it;
 
-  IF new_status IS NULL THEN
-    -- A status we do not know: keep the session known, change nothing, reconcile later.
-    INSERT INTO sessions (id, encounter_id, created_at, updated_at) VALUES (sid, eid, received, received)
-    ON CONFLICT (id) DO NOTHING;
-    result := 'unrecognized';
-  ELSE
-    INSERT INTO sessions AS s (id, encounter_id, status, vendor_status, error_code, error_detail,
-                               additional_info, links, last_event_at, last_delivery_id, last_arrival, source, created_at, updated_at)
-    VALUES (sid, eid, new_status, n->>'vendorStatus', n->>'errorCode', n->>'errorDetail',
-            NULLIF(n->'additionalInfo', 'null'), NULLIF(n->'links', 'null'), generated, delivery_id, arrival, 'notification',
-            received, received)
-    ON CONFLICT (id) DO UPDATE SET
-      status = excluded.status,
-      source = excluded.source,
-      vendor_status = excluded.vendor_status,
-      error_code = excluded.error_code,
-      error_detail = excluded.error_detail,
-      additional_info = excluded.additional_info,
-      links = excluded.links,
-      last_event_at = excluded.last_event_at,
-      last_delivery_id = excluded.last_delivery_id,
-      last_arrival = excluded.last_arrival,
-      -- Never backwards (replica clocks, batches committing out of order): list cursors rely on it.
-      updated_at = GREATEST(s.updated_at, excluded.updated_at)
-    WHERE event_is_newer(s.last_event_at, s.last_arrival, excluded.last_event_at, excluded.last_arrival)
-    RETURNING true INTO session_applied;
-    result := CASE WHEN session_applied THEN 'applied' ELSE 'stale' END;
-  END IF;
+  LOOP
+    IF binding IN ('bind', 'move') THEN
+      -- A move takes the session's artifacts, both encounters' views, the feed and the audit
+      -- with it: the sessions trigger of the encounter_binding migration, whatever moves it.
+      UPDATE sessions SET encounter_id = eid, encounter_bound = true WHERE id = sid;
+    END IF;
+
+    IF new_status IS NULL THEN
+      -- A status we do not know: keep the session known, change nothing, reconcile later.
+      INSERT INTO sessions (id, encounter_id, encounter_bound, created_at, updated_at) VALUES (sid, eid, true, received, received)
+      ON CONFLICT (id) DO NOTHING
+      RETURNING true INTO written;
+      result := 'unrecognized';
+    ELSE
+      INSERT INTO sessions AS s (id, encounter_id, encounter_bound, status, vendor_status, error_code, error_detail,
+                                 additional_info, links, last_event_at, last_delivery_id, last_arrival, source, created_at, updated_at)
+      VALUES (sid, eid, true, new_status, n->>'vendorStatus', n->>'errorCode', n->>'errorDetail',
+              NULLIF(n->'additionalInfo', 'null'), NULLIF(n->'links', 'null'), generated, delivery_id, arrival, 'notification',
+              received, received)
+      ON CONFLICT (id) DO UPDATE SET
+        status = excluded.status,
+        source = excluded.source,
+        vendor_status = excluded.vendor_status,
+        error_code = excluded.error_code,
+        error_detail = excluded.error_detail,
+        additional_info = excluded.additional_info,
+        links = excluded.links,
+        last_event_at = excluded.last_event_at,
+        last_delivery_id = excluded.last_delivery_id,
+        last_arrival = excluded.last_arrival,
+        -- Never backwards (replica clocks, batches committing out of order): list cursors rely on it.
+        updated_at = GREATEST(s.updated_at, excluded.updated_at)
+      -- Bound here already (above); an unbound row is one made known after the read above.
+      WHERE s.encounter_bound
+        AND event_is_newer(s.last_event_at, s.last_arrival, excluded.last_event_at, excluded.last_arrival)
+      RETURNING true INTO session_applied;
+      written := session_applied;
+      result := CASE WHEN session_applied THEN 'applied' ELSE 'stale' END;
+    END IF;
+
+    EXIT WHEN binding <> 'new' OR written;
+    -- Unknown when read above, but a registration or another notification's `sessions` made it
+    -- known since (they do not take the lock above): bind it now as if it had been known, and apply again.
+    SELECT s.encounter_id, s.encounter_bound INTO held_encounter_id, held_bound FROM sessions s WHERE s.id = sid;
+    binding := session_binding(held_encounter_id, held_bound, eid);
+    IF binding NOT IN ('bind', 'move') THEN
+      RAISE EXCEPTION 'session % was bound meanwhile by another notification', sid;
+    END IF;
+    IF binding <> 'move' THEN
+      held_encounter_id := NULL;
+    END IF;
+  END LOOP;
 
   IF result <> 'stale' AND encounter_took_it IS NULL THEN
     -- A session changed, or joined, without overtaking the encounter's latest event: the
@@ -133,19 +188,20 @@ BEGIN
   IF result <> 'applied' THEN
     UPDATE deliveries SET outcome = result WHERE id = delivery_id;
   END IF;
-  RETURN result;
+  outcome := result;
 END;
 $$;
 
 -- The batch entry point: one notification after the other, in arrival order, one commit.
-CREATE OR REPLACE FUNCTION ingest_notifications(batch jsonb) RETURNS TABLE (ordinal integer, outcome "DeliveryOutcome")
+CREATE OR REPLACE FUNCTION ingest_notifications(batch jsonb)
+RETURNS TABLE (ordinal integer, outcome "DeliveryOutcome", held_encounter_id text)
 LANGUAGE plpgsql AS $$
 DECLARE
   i integer;
 BEGIN
   FOR i IN 0 .. jsonb_array_length(batch) - 1 LOOP
     ordinal := i;
-    outcome := ingest_notification(batch->i);
+    SELECT r.outcome, r.held_encounter_id INTO outcome, held_encounter_id FROM ingest_notification(batch->i) AS r;
     RETURN NEXT;
   END LOOP;
 END;

@@ -23,7 +23,7 @@ describe('authenticate', () => {
   const problems: string[] = [];
   const clients = parseApiClients(
     `ehr:read+content:ehr-token-0123456789,support:read:sha256:${sha256('support-token-0123').toString('hex').toUpperCase()}`,
-    'first-token,second-token',
+    'first-token-0123456789,second-token-0123456789',
     problems,
   );
 
@@ -32,8 +32,8 @@ describe('authenticate', () => {
   it.each([
     ['ehr-token-0123456789', 'ehr'],
     ['support-token-0123', 'support'],
-    ['first-token', 'token-1'],
-    ['second-token', 'token-2'],
+    ['first-token-0123456789', 'token-1'],
+    ['second-token-0123456789', 'token-2'],
     ['ehr-token-012345678', undefined],
     ['ehr-token-01234567890', undefined],
     ['EHR-TOKEN-0123456789', undefined],

@@ -1,6 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ApiClient, sha256 } from '../config/api-clients';
 
+/** The challenge of a 401 on /v1 (RFC 6750 §3). */
+export const BEARER_REALM = 'realm="suki-notification-service"';
+export const BEARER_CHALLENGE = `Bearer ${BEARER_REALM}`;
+
 /** The token of an `Authorization: Bearer <token>` header, or undefined for any other form. */
 export function bearerToken(header: string | string[] | undefined): string | undefined {
   if (typeof header !== 'string') return undefined;

@@ -4,10 +4,8 @@ import type { Request, Response } from 'express';
 import { ApiClient, Scope } from '../config/api-clients';
 import { AppConfig } from '../config/app-config';
 import { logWithRequest } from '../logging/request-context';
-import { authenticate, bearerToken } from './bearer-token';
+import { authenticate, BEARER_CHALLENGE, BEARER_REALM, bearerToken } from './bearer-token';
 import { missingScopes, REQUIRED_SCOPES } from './scopes';
-
-const REALM = 'realm="suki-notification-service"';
 
 /** A /v1 request once BearerGuard let it through: who is asking. */
 export interface ClientRequest extends Request {
@@ -35,16 +33,17 @@ export class BearerGuard implements CanActivate {
     // Fail closed: a route that forgot to declare its scope serves nobody (the OpenAPI test lists them all).
     if (!required || required.length === 0) throw new Error(`${context.getClass().name}.${context.getHandler().name} declares no scope`);
     // Read at each request: the runtime may add the development client after the config is made.
-    const client = authenticate(bearerToken(request.headers.authorization), this.config.apiClients);
+    // BearerHeadersMiddleware has authenticated every /v1 request already; a route outside it is checked here.
+    const client = request.apiClient ?? authenticate(bearerToken(request.headers.authorization), this.config.apiClients);
     if (!client) {
-      response.setHeader('WWW-Authenticate', `Bearer ${REALM}`);
+      response.setHeader('WWW-Authenticate', BEARER_CHALLENGE);
       throw new UnauthorizedException('a valid bearer token is required (Authorization: Bearer <token>)');
     }
     request.apiClient = client;
     logWithRequest({ client: client.name });
     const missing = missingScopes(required, client.scopes);
     if (missing.length === 0) return true;
-    response.setHeader('WWW-Authenticate', `Bearer ${REALM}, error="insufficient_scope", scope="${required.join(' ')}"`);
+    response.setHeader('WWW-Authenticate', `Bearer ${BEARER_REALM}, error="insufficient_scope", scope="${required.join(' ')}"`);
     throw new ForbiddenException(
       `this endpoint needs scope ${missing.join(' and ')}, which client ${client.name} does not have (it has ${client.scopes.join(', ')})`,
     );

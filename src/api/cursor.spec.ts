@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { decodeCursor, encodeCursor, KeysetPosition } from './cursor';
+import { decodeCursor, encodeCursor, isBigintId, KeysetPosition } from './cursor';
 
 describe('keyset cursors', () => {
   const position: KeysetPosition = { updatedAt: new Date('2026-11-27T10:11:12.345Z'), id: 'a953839a-ddcd-407d-b9b0-3ed4b6be4be2' };
@@ -71,5 +71,23 @@ describe('keyset cursors', () => {
     ['[1,"x",3]'],
   ])('refuses checked payload %s that is not a position', (payloadText) => {
     expect(decodeCursor(withValidCheck(payloadText), scope)).toBeUndefined();
+  });
+
+  it.each([
+    ['1', true],
+    ['0', true],
+    ['9223372036854775807', true],
+    ['9223372036854775808', false],
+    ['x', false],
+    ['', false],
+    ['01', false],
+    ['-1', false],
+    ['1.0', false],
+    [' 1', false],
+    ['1e3', false],
+  ])('takes %j as a bigint row id: %s', (id, valid) => {
+    expect(isBigintId(id)).toBe(valid);
+    const cursor = encodeCursor({ updatedAt: new Date(0), id }, 'audit');
+    expect(decodeCursor(cursor, 'audit', isBigintId) !== undefined).toBe(valid);
   });
 });

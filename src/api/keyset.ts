@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { decodeCursor, encodeCursor, KeysetPosition } from './cursor';
+import { decodeCursor, encodeCursor, IdRule, KeysetPosition } from './cursor';
 import { DEFAULT_PAGE_SIZE } from './page.input';
 
 /**
@@ -55,9 +55,9 @@ export function pageScope(list: string, filters: Record<string, string | undefin
   return `${list}?${parts.join('&')}`;
 }
 
-export function readCursor(cursor: string | undefined, scope: string): KeysetPosition | undefined {
+export function readCursor(cursor: string | undefined, scope: string, isId?: IdRule): KeysetPosition | undefined {
   if (cursor === undefined) return undefined;
-  const position = decodeCursor(cursor, scope);
+  const position = decodeCursor(cursor, scope, isId);
   if (!position)
     throw new BadRequestException(
       'cursor is not a cursor this service issued for these filters (pass nextCursor verbatim, with the same filters)',

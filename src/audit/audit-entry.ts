@@ -16,7 +16,12 @@ export type AuditAction =
   /** Dead letters listed (GET /v1/artifacts). */
   | 'artifacts.list'
   /** Artifacts reset for a retry (POST /v1/artifacts/retry). */
-  | 'artifacts.retry';
+  | 'artifacts.retry'
+  /**
+   * A session moved to the encounter its own notification names (client `suki`); written by the
+   * database in the move's transaction (encounter_binding migration), never by AuditService.
+   */
+  | 'encounter_changed';
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'artifact.read',
@@ -24,6 +29,7 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'session.register',
   'artifacts.list',
   'artifacts.retry',
+  'encounter_changed',
 ];
 
 /** What was done, to what. */

@@ -1,10 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, type AuditActor } from '../api/actor';
+import { isBigintId } from '../api/cursor';
 import { instant, pageScope, pageSize, readCursor, toPage } from '../api/keyset';
 import { ApiBadRequest, ApiUnavailable, InternalApi } from '../api/query-docs';
 import { queryValidation } from '../api/query-validation';
 import { RequireScopes } from '../api/scopes';
-import { Actor, type AuditActor } from '../api/actor';
 import { AuditPageOutput } from './audit.output';
 import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
@@ -33,7 +34,7 @@ export class AuditController {
   async list(@Query(queryValidation) input: ListAuditInput, @Actor() actor: AuditActor): Promise<AuditPageOutput> {
     const filters = { client: input.client, sessionId: input.sessionId, action: input.action, since: instant(input.since) };
     const scope = pageScope('audit', filters);
-    const after = readCursor(input.cursor, scope);
+    const after = readCursor(input.cursor, scope, isBigintId);
     const limit = pageSize(input.limit);
     const rows = await this.repository.list(filters, after, limit + 1);
     // Reading the audit is an admin action too, recorded before the page goes out.

@@ -10,7 +10,11 @@ export class AuditItemOutput {
   @ApiProperty({ description: 'The client (its INTERNAL_API_CLIENTS name, or `token-<n>`).', example: 'ehr' })
   client: string;
 
-  @ApiProperty({ enum: AUDIT_ACTIONS, description: 'What the client did.', example: 'artifact.read' })
+  @ApiProperty({
+    enum: AUDIT_ACTIONS,
+    description: 'What the client did. `encounter_changed` (client `suki`): a session moved to the encounter its own notification names.',
+    example: 'artifact.read',
+  })
   action: string;
 
   @ApiProperty({ type: String, nullable: true, description: 'The session concerned, if any.' })
@@ -19,12 +23,30 @@ export class AuditItemOutput {
   @ApiProperty({ type: String, nullable: true, description: 'The encounter concerned, if any.' })
   encounterId: string | null;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: '`encounter_changed`: the encounter the session left for `encounterId`; null for every other action.',
+  })
+  previousEncounterId: string | null;
+
   // Inline rather than a $ref to ArtifactKind: OpenAPI 3.0 cannot mark a $ref nullable (redocly: nullable-type-sibling).
   @ApiProperty({ type: String, enum: Object.values(ArtifactKind), nullable: true, description: 'The artifact kind read, if any.' })
   kind: ArtifactKind | null;
 
-  @ApiProperty({ description: "The request's X-Request-Id (as in the access log)." })
+  @ApiProperty({
+    description:
+      "The service's own id for the request: its X-Request-Id answer and the `reqId` of its log lines. `encounter_changed`: " +
+      'the notification request that moved the session (`delivery:<n>` when it was drained from the spool).',
+  })
   requestId: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The X-Request-Id the caller sent, when it was a sane token (as `callerRequestId` in the access log); null otherwise.',
+  })
+  callerRequestId: string | null;
 
   @ApiProperty({ type: String, nullable: true, description: 'The peer address the request came from.', example: '10.0.3.17' })
   remoteAddress: string | null;

@@ -36,6 +36,7 @@ export class AuditRepository {
         encounterId: entry.encounterId,
         kind: entry.kind,
         requestId: entry.requestId,
+        callerRequestId: entry.callerRequestId,
         remoteAddress: entry.remoteAddress,
       },
     });
@@ -84,8 +85,10 @@ export class AuditRepository {
         action: row.action,
         sessionId: row.sessionId,
         encounterId: row.encounterId,
+        previousEncounterId: row.previousEncounterId,
         kind: row.kind,
         requestId: row.requestId,
+        callerRequestId: row.callerRequestId,
         remoteAddress: row.remoteAddress,
       },
     }));

@@ -13,14 +13,14 @@ describe('parseApiClients', () => {
   it('reads name:scopes:token entries, plain or as a sha256 digest, and plain INTERNAL_API_TOKENS', () => {
     const { clients, problems } = parse(
       ` ehr:read+content+register:ehr-token-0123456789 , support:read:sha256:${DIGEST.toUpperCase()},`,
-      'a,b',
+      'token-a-0123456789,token-b-0123456789',
     );
     expect(problems).toEqual([]);
     expect(clients).toEqual([
       { name: 'ehr', scopes: ['read', 'content', 'register'], tokenSha256: sha256('ehr-token-0123456789') },
       { name: 'support', scopes: ['read'], tokenSha256: Buffer.from(DIGEST, 'hex') },
-      { name: 'token-1', scopes: ['read', 'content'], tokenSha256: sha256('a') },
-      { name: 'token-2', scopes: ['read', 'content'], tokenSha256: sha256('b') },
+      { name: 'token-1', scopes: ['read', 'content'], tokenSha256: sha256('token-a-0123456789') },
+      { name: 'token-2', scopes: ['read', 'content'], tokenSha256: sha256('token-b-0123456789') },
     ]);
   });
 
@@ -69,7 +69,9 @@ describe('parseApiClients', () => {
     expect(parse(`a:read:support-token-0123,b:admin:sha256:${DIGEST}`).problems).toEqual([
       'internal API clients a and b have the same token',
     ]);
-    expect(parse('token-1:read:some-token-0123456789', 'x').problems).toEqual(['internal API client token-1 is named twice']);
+    expect(parse('token-1:read:some-token-0123456789', 'other-token-0123456789').problems).toEqual([
+      'internal API client token-1 is named twice',
+    ]);
   });
 
   it('never puts a token into a problem', () => {

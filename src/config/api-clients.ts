@@ -23,7 +23,9 @@ const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 // What an `Authorization: Bearer` header can carry (bearer-token.ts), without list separators.
 const TOKEN = /^[\x21-\x2b\x2d-\x7e]+$/;
 const DIGEST = /^sha256:([0-9a-fA-F]{64})$/;
-// Shorter plain tokens are guessable; a digest says nothing about its token's length.
+// Shorter plain tokens (and webhook secrets) are guessable, in every mode: a test value like
+// `ab` that boots outside production is one a copied configuration carries into production.
+// A digest says nothing about its token's length; it must be a full one instead.
 export const MIN_TOKEN_LENGTH = 16;
 
 export function sha256(token: string): Buffer {
@@ -45,6 +47,8 @@ export function parseApiClients(clientsVar: string | undefined, tokensVar: strin
   entries(tokensVar).forEach((token, index) => {
     const name = `token-${index + 1}`;
     if (!TOKEN.test(token)) problems.push(`INTERNAL_API_TOKENS entry ${index + 1} holds characters a bearer token cannot carry`);
+    else if (token.length < MIN_TOKEN_LENGTH)
+      problems.push(`INTERNAL_API_TOKENS entry ${index + 1} must be at least ${MIN_TOKEN_LENGTH} characters`);
     else clients.push({ name, scopes: LEGACY_TOKEN_SCOPES, tokenSha256: sha256(token) });
   });
   reportDuplicates(clients, problems);

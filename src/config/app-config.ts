@@ -119,6 +119,11 @@ export abstract class AppConfig {
   retentionDays?: number;
   /** How long the change feed (GET /v1/events) keeps its events. */
   eventsRetentionDays: number;
+  /**
+   * Long-polls of the change feed (waitSeconds > 0) waiting at once; more are answered 429. At
+   * most half of http.maxConnections, so that the webhook always finds a connection.
+   */
+  eventsMaxWaiters: number;
   logLevel: string;
   /** V8's --heap-growing-percent, set at boot by src/memory.ts; 0 leaves V8's default. */
   heapGrowingPercent: number;
@@ -130,5 +135,14 @@ export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigValidationError';
+  }
+}
+
+/** NODE_ENV is none of the known environments: the service refuses to start, in one line. */
+export class UnknownEnvironmentError extends Error {
+  constructor(value: string, allowed: readonly string[]) {
+    // The value is echoed (it is no secret), shortened and in JSON so that it stays one line.
+    super(`NODE_ENV=${JSON.stringify(value.slice(0, 40))} is not one of ${allowed.join(', ')} (or unset): refusing to start`);
+    this.name = 'UnknownEnvironmentError';
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from './api-clients';
-import { ConfigValidationError } from './app-config';
+import { ConfigValidationError, UnknownEnvironmentError } from './app-config';
 import { loadConfig } from './load-config';
 
 type Env = Record<string, string | undefined>;
@@ -21,8 +21,8 @@ const PEM = '-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBg\\n-----END PRIVATE KEY
 const PRODUCTION: Env = {
   NODE_ENV: 'production',
   DATABASE_URL: 'postgresql://svc:pw@db.internal:5432/suki',
-  SUKI_WEBHOOK_SECRETS: 'whsec-1',
-  INTERNAL_API_TOKENS: 'tok-1',
+  SUKI_WEBHOOK_SECRETS: 'whsec-1-0123456789ab',
+  INTERNAL_API_TOKENS: 'tok-1-0123456789abc',
   SUKI_API_TOKEN: 'suki-token',
 };
 
@@ -76,15 +76,18 @@ describe('loadConfig', () => {
   it.each<[string, Env, object]>([
     [
       'trims values and drops empty list items',
-      { SUKI_WEBHOOK_SECRETS: ' s1 , s2,, ', INTERNAL_API_TOKENS: 't1,' },
+      { SUKI_WEBHOOK_SECRETS: ' secret-1-0123456789 , secret-2-0123456789,, ', INTERNAL_API_TOKENS: 'token-1-0123456789,' },
       {
-        webhook: expect.objectContaining({ secrets: ['s1', 's2'] }),
-        apiClients: [{ name: 'token-1', scopes: ['read', 'content'], tokenSha256: sha256('t1') }],
+        webhook: expect.objectContaining({ secrets: ['secret-1-0123456789', 'secret-2-0123456789'] }),
+        apiClients: [{ name: 'token-1', scopes: ['read', 'content'], tokenSha256: sha256('token-1-0123456789') }],
       },
     ],
     ['treats a blank variable as unset', { PORT: '  ', DATABASE_URL: '' }, { port: 3000, databaseUrl: undefined }],
     ['accepts whole numbers at both bounds', { PORT: '0', DATABASE_POOL_SIZE: '500' }, { port: 0, databasePoolSize: 500 }],
     ['reads how long the change feed keeps events', { EVENTS_RETENTION_DAYS: '7' }, { eventsRetentionDays: 7 }],
+    ['lets 256 long-polls wait by default', {}, { eventsMaxWaiters: 256 }],
+    ['keeps half the connections from long-polls by default', { HTTP_MAX_CONNECTIONS: '100' }, { eventsMaxWaiters: 50 }],
+    ['reads EVENTS_MAX_WAITERS', { EVENTS_MAX_WAITERS: '512' }, { eventsMaxWaiters: 512 }],
     [
       'puts the spool under DATA_DIR unless SPOOL_DIR says otherwise',
       { DATA_DIR: '/var/lib/suki', SPOOL_MAX_BYTES: '2048', INTAKE_COMMIT_TIMEOUT_MS: '500' },
@@ -124,6 +127,21 @@ describe('loadConfig', () => {
     }
     expect(config.suki.simulate).toBe(simulate);
   });
+
+  it.each(['production', 'development', 'test', '', undefined])('accepts NODE_ENV=%j', (nodeEnv) => {
+    expect(loadConfig({ ...PRODUCTION, NODE_ENV: nodeEnv }).production).toBe(nodeEnv === 'production');
+  });
+
+  it.each(['prod', 'Production', 'staging', 'dev', 'production '.repeat(10)])(
+    'refuses to start with NODE_ENV=%j, in one line',
+    (nodeEnv) => {
+      // Everything production needs is set: the one reason to refuse is the environment's name.
+      expect(() => loadConfig({ ...PRODUCTION, NODE_ENV: nodeEnv })).toThrow(UnknownEnvironmentError);
+      expect(() => loadConfig({ ...PRODUCTION, NODE_ENV: nodeEnv })).toThrow(
+        /^NODE_ENV="[^"\n]*" is not one of production, development, test \(or unset\): refusing to start$/,
+      );
+    },
+  );
 
   it('never uses the simulator in partner mode', () => {
     const config = loadConfig({ SUKI_AUTH_MODE: 'partner', SUKI_PARTNER_ID: 'p', SUKI_PARTNER_PRIVATE_KEY: PEM });
@@ -252,13 +270,60 @@ describe('loadConfig', () => {
     });
   });
 
+  describe.each<[string, Env]>([
+    ['outside production', {}],
+    ['in production', PRODUCTION],
+  ])('secrets %s', (_mode, base) => {
+    it.each<[string, Env, string[]]>([
+      ['a 2-character token', { INTERNAL_API_TOKENS: 'ab' }, ['INTERNAL_API_TOKENS entry 1 must be at least 16 characters']],
+      [
+        'a short second token',
+        { INTERNAL_API_TOKENS: 'token-0123456789ab,short' },
+        ['INTERNAL_API_TOKENS entry 2 must be at least 16 characters'],
+      ],
+      [
+        'a short client token',
+        { INTERNAL_API_CLIENTS: 'ehr:read:ab' },
+        ['INTERNAL_API_CLIENTS entry 1 (ehr): the token must be at least 16 characters'],
+      ],
+      [
+        'a digest that is not a full one',
+        { INTERNAL_API_CLIENTS: 'ehr:read:sha256:ab' },
+        ['INTERNAL_API_CLIENTS entry 1 (ehr): a sha256: token must be 64 hexadecimal digits'],
+      ],
+      [
+        'a short webhook secret',
+        { SUKI_WEBHOOK_SECRETS: 'whsec-0123456789,s' },
+        ['SUKI_WEBHOOK_SECRETS entry 2 must be at least 16 characters'],
+      ],
+    ])('refuses %s, naming it without echoing it', (_case, env, problems) => {
+      expect(problemsOf({ ...base, ...env })).toEqual(problems);
+    });
+
+    it('accepts 16 characters, and a full digest', () => {
+      const digest = sha256('x').toString('hex');
+      const env = {
+        INTERNAL_API_TOKENS: 'a'.repeat(16),
+        INTERNAL_API_CLIENTS: `ehr:read:sha256:${digest}`,
+        SUKI_WEBHOOK_SECRETS: 'b'.repeat(16),
+      };
+      expect(problemsOf({ ...base, ...env })).toEqual([]);
+    });
+  });
+
+  it('refuses more long-polls than half the connections', () => {
+    expect(problemsOf({ HTTP_MAX_CONNECTIONS: '100', EVENTS_MAX_WAITERS: '51' })).toEqual([
+      'EVENTS_MAX_WAITERS must be at most half of HTTP_MAX_CONNECTIONS (50): the rest stay for the webhook',
+    ]);
+  });
+
   describe('in production', () => {
     it('accepts the real values', () => {
       expect(loadConfig(PRODUCTION)).toMatchObject({
         production: true,
         databaseUrl: PRODUCTION.DATABASE_URL,
-        webhook: expect.objectContaining({ secrets: ['whsec-1'] }),
-        apiClients: [{ name: 'token-1', scopes: ['read', 'content'], tokenSha256: sha256('tok-1') }],
+        webhook: expect.objectContaining({ secrets: ['whsec-1-0123456789ab'] }),
+        apiClients: [{ name: 'token-1', scopes: ['read', 'content'], tokenSha256: sha256('tok-1-0123456789abc') }],
         suki: expect.objectContaining({ apiToken: 'suki-token' }),
       });
     });

@@ -1,22 +1,28 @@
 import { join } from 'node:path';
 import { ArtifactKind } from '../generated/prisma/enums';
 import { HEAP_GROWING_PERCENT } from '../memory';
-import { parseApiClients } from './api-clients';
-import { AppConfig, ConfigValidationError, SukiAuthMode } from './app-config';
+import { MIN_TOKEN_LENGTH, parseApiClients } from './api-clients';
+import { AppConfig, ConfigValidationError, SukiAuthMode, UnknownEnvironmentError } from './app-config';
 
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const DEFAULT_FETCH_LINKS = 'contents,encounter_content,structured_data,encounter_structured_data,transcripts';
+/** Unset is development. */
+export const NODE_ENVS = ['production', 'development', 'test'];
 
 /**
  * Reads and validates the environment in one pass, collecting every problem so an operator
  * fixes them all at once instead of one restart per variable.
  */
 export function loadConfig(env: Env): AppConfig {
+  // First and alone: every other rule depends on it, and a typo (`prod`) would otherwise run a
+  // production deployment as development, Suki API simulator and made-up notes included.
+  const nodeEnv = env.NODE_ENV?.trim();
+  if (nodeEnv && !NODE_ENVS.includes(nodeEnv)) throw new UnknownEnvironmentError(nodeEnv, NODE_ENVS);
   const problems: string[] = [];
   const read = new EnvReader(env, problems);
-  const production = env.NODE_ENV === 'production';
+  const production = nodeEnv === 'production';
 
   const authMode = read.oneOf('SUKI_AUTH_MODE', ['static', 'partner'], 'static') as SukiAuthMode;
   const requestTimeoutMs = read.int('SUKI_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000);
@@ -84,10 +90,25 @@ export function loadConfig(env: Env): AppConfig {
     apiClients: parseApiClients(read.string('INTERNAL_API_CLIENTS'), read.string('INTERNAL_API_TOKENS'), problems),
     retentionDays: read.optionalInt('RETENTION_DAYS', 1, 36_500),
     eventsRetentionDays: read.int('EVENTS_RETENTION_DAYS', 30, 1, 3650),
+    eventsMaxWaiters: 0,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     heapGrowingPercent: read.int('V8_HEAP_GROWING_PERCENT', HEAP_GROWING_PERCENT, 0, 1000),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
   };
+
+  // Long-polls hold their connection for up to 30 s: they get a budget of their own within the
+  // server's connection cap, and the other half stays for Suki's notifications.
+  const waiterRoom = Math.max(1, Math.floor(config.http.maxConnections / 2));
+  config.eventsMaxWaiters = read.int('EVENTS_MAX_WAITERS', Math.min(256, waiterRoom), 1, 1_000_000);
+  if (config.eventsMaxWaiters > waiterRoom) {
+    problems.push(`EVENTS_MAX_WAITERS must be at most half of HTTP_MAX_CONNECTIONS (${waiterRoom}): the rest stay for the webhook`);
+  }
+
+  config.webhook.secrets.forEach((secret, index) => {
+    // Never echoed: the entry is a secret.
+    if (secret.length < MIN_TOKEN_LENGTH)
+      problems.push(`SUKI_WEBHOOK_SECRETS entry ${index + 1} must be at least ${MIN_TOKEN_LENGTH} characters`);
+  });
 
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
@@ -120,7 +141,8 @@ export function loadConfig(env: Env): AppConfig {
     const required: Array<[string, boolean]> = [
       ['DATABASE_URL', !config.databaseUrl],
       ['SUKI_WEBHOOK_SECRETS', config.webhook.secrets.length === 0],
-      ['INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS', config.apiClients.length === 0],
+      // Set but every entry malformed is reported above, entry by entry, not as missing.
+      ['INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS', !read.string('INTERNAL_API_CLIENTS') && !read.string('INTERNAL_API_TOKENS')],
       ['SUKI_API_TOKEN', authMode === 'static' && !config.suki.apiToken],
     ];
     const missing = required.filter(([, isMissing]) => isMissing).map(([name]) => name);

@@ -1,22 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { pendingMigrations } from './migrator';
-import { PrismaService } from './prisma.service';
+import { OperationsDatabase } from './operations-database';
 
 /**
- * The two questions readiness asks the database, over the application's own pool. Here, in
- * the database module, because the pool is not handed out. Raw pg rather than $queryRaw: the
- * probe reports the driver's own error code (ECONNREFUSED, 42P01), which Prisma's wrapping hides.
+ * The two questions readiness asks the database, over the operations pool: probes never take
+ * one of intake's connections. Raw pg rather than $queryRaw: the probe reports the driver's own
+ * error code (ECONNREFUSED, 42P01), which Prisma's wrapping hides.
  */
 @Injectable()
 export class DatabaseReadiness {
-  constructor(private readonly db: PrismaService) {}
+  constructor(private readonly db: OperationsDatabase) {}
 
   async ping(): Promise<void> {
-    await this.db.pool.query('SELECT 1');
+    await this.db.rows('SELECT 1');
   }
 
   /** Names of migration files the database has not finished applying. */
   async pendingMigrations(): Promise<string[]> {
-    return pendingMigrations(async (sql) => (await this.db.pool.query<{ migration_name: string }>(sql)).rows);
+    return pendingMigrations((sql) => this.db.rows<{ migration_name: string }>(sql));
   }
 }

@@ -4,6 +4,8 @@ import { SessionStatus } from '../generated/prisma/enums';
 export const EVENT_TYPES: readonly string[] = [
   ...Object.values(SessionStatus).map((status) => `session.${status}`),
   'session.results_ready',
+  // A session moved to the encounter its own notification names (encounter_binding migration).
+  'session.encounter_changed',
   'artifact.ready',
   'artifact.failed',
 ];

@@ -29,6 +29,14 @@ export class EventOutput {
 
   @ApiPropertyOptional({ enum: ArtifactKind, enumName: 'ArtifactKind', description: 'artifact.* events: which artifact.' })
   kind?: ArtifactKind;
+
+  @ApiPropertyOptional({
+    description:
+      'session.encounter_changed: the encounter the session was provisionally under (from a registration, another ' +
+      "session's `sessions` array or a status check) before its own notification named `encounterId`.",
+    example: '29de56bc-960a-4cd5-b18f-79a798d62874',
+  })
+  previousEncounterId?: string;
 }
 
 export class EventPageOutput {

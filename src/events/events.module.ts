@@ -5,6 +5,8 @@ import { EventsRepository } from './events.repository';
 import { EventsRetention } from './events-retention';
 import { EventsRetentionRepository } from './events-retention.repository';
 import { FeedService } from './feed.service';
+import { FeedFrontier } from './feed-frontier';
+import { FeedMetrics } from './feed.metrics';
 import { FeedWakeups } from './feed-wakeups';
 
 /**
@@ -15,6 +17,6 @@ import { FeedWakeups } from './feed-wakeups';
 @Module({
   imports: [ApiModule],
   controllers: [EventsController],
-  providers: [EventsRepository, FeedService, FeedWakeups, EventsRetention, EventsRetentionRepository],
+  providers: [EventsRepository, FeedService, FeedWakeups, FeedFrontier, FeedMetrics, EventsRetention, EventsRetentionRepository],
 })
 export class EventsModule {}

@@ -17,6 +17,7 @@ const RECONNECT_MS = 1_000;
 export class FeedWakeups implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(FeedWakeups.name);
   private readonly waiters = new Set<() => void>();
+  private readonly listeners = new Set<() => void>();
   private client?: Client;
   private closing = false;
   private unsubscribe?: () => void;
@@ -50,25 +51,35 @@ export class FeedWakeups implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Resolves at the next wake-up, or after `ms`, or at once when one came since `seen` (a
-   * generation read before the caller's last look) or the process is shutting down.
+   * Resolves at the next wake-up, or after `ms`, or when `signal` aborts (the client went away),
+   * or at once when one came since `seen` (a generation read before the caller's last look) or
+   * the process is shutting down.
    */
-  wait(seen: number, ms: number): Promise<void> {
-    if (this.generation !== seen || this.closed || ms <= 0) return Promise.resolve();
+  wait(seen: number, ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.generation !== seen || this.closed || ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, this.listening ? ms : Math.min(ms, RECONNECT_MS));
       this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
     });
+  }
+
+  /** Calls `listener` at every wake-up (a commit that wrote events, a reconnect, shutdown). */
+  onWake(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private wakeAll(): void {
     this.generation += 1;
     for (const waiter of [...this.waiters]) waiter();
+    for (const listener of [...this.listeners]) listener();
   }
 
   private async connect(): Promise<void> {

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { FeedPosition, FeedStart, frontier, ORIGIN } from './event-cursor';
 import { isPurged, nextPosition } from './event-page';
 import { EventsRepository, StoredEvent } from './events.repository';
+import { FeedFrontier } from './feed-frontier';
+import { FeedMetrics } from './feed.metrics';
 import { FeedWakeups } from './feed-wakeups';
 
 export interface FeedQuery {
@@ -9,29 +12,52 @@ export interface FeedQuery {
   types?: string[];
   limit: number;
   waitMs: number;
+  /** Aborted when the client went away: a long-poll then stops at once, and looks no more. */
+  signal?: AbortSignal;
 }
 
-export type FeedAnswer = { gone: true } | { gone: false; events: StoredEvent[]; next: FeedPosition };
+export type FeedAnswer = { gone: true } | { busy: true } | { gone: false; events: StoredEvent[]; next: FeedPosition };
 
 /** A filtered read looks at this many events at most before answering with what it found. */
 const FILTERED_SCAN = 5_000;
-/** How soon to look again while committed events wait behind an older transaction still open. */
-const HELD_RECHECK_MS = 200;
 const BEYOND_EVERYTHING: FeedPosition = { xid: 9_223_372_036_854_775_807n, position: 9_223_372_036_854_775_807n };
 
 /**
  * One answer of GET /v1/events, long-polling when asked: an empty read waits for a wake-up
- * (another commit's NOTIFY), then looks again, until `waitMs` is up. No database connection is
- * held while waiting: each look is one pooled statement.
+ * (another commit's NOTIFY), then looks again, until `waitMs` is up. A read that found events
+ * held back by an older open transaction waits for the shared frontier probe instead
+ * (feed-frontier.ts). No database connection is held while waiting: each look is one pooled
+ * statement. At most EVENTS_MAX_WAITERS long-polls wait at once; past that, `busy`.
  */
 @Injectable()
 export class FeedService {
+  private waiting = 0;
+
   constructor(
     private readonly events: EventsRepository,
     private readonly wakeups: FeedWakeups,
+    private readonly frontier: FeedFrontier,
+    private readonly metrics: FeedMetrics,
+    private readonly config: AppConfig,
   ) {}
 
   async read(query: FeedQuery): Promise<FeedAnswer> {
+    if (query.waitMs <= 0) return this.look(query);
+    if (this.waiting >= this.config.eventsMaxWaiters) {
+      this.metrics.waitersRefused.inc();
+      return { busy: true };
+    }
+    this.waiting += 1;
+    this.metrics.waiters.inc();
+    try {
+      return await this.look(query);
+    } finally {
+      this.waiting -= 1;
+      this.metrics.waiters.dec();
+    }
+  }
+
+  private async look(query: FeedQuery): Promise<FeedAnswer> {
     const deadline = Date.now() + query.waitMs;
     const scanLimit = query.types ? Math.max(query.limit, FILTERED_SCAN) : query.limit;
     let after = await this.startingPoint(query.after);
@@ -41,8 +67,13 @@ export class FeedService {
       if (query.after.from === 'cursor' && after === query.after.at && isPurged(after, read.horizon)) return { gone: true };
       after = nextPosition(after, read, query.limit, scanLimit);
       const left = deadline - Date.now();
-      if (read.matched.length > 0 || left <= 0 || this.wakeups.closed) return { gone: false, events: read.matched, next: after };
-      await this.wakeups.wait(seen, read.held ? Math.min(left, HELD_RECHECK_MS) : left);
+      if (read.matched.length > 0 || left <= 0 || this.wakeups.closed || query.signal?.aborted) {
+        return { gone: false, events: read.matched, next: after };
+      }
+      if (read.held) await this.frontier.waitPast(read.xmin, left, query.signal);
+      else await this.wakeups.wait(seen, left, query.signal);
+      // Nobody is there to answer: look no more.
+      if (query.signal?.aborted) return { gone: false, events: [], next: after };
     }
   }
 

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Level, Logger } from 'pino';
 import { RequestContext, requestContext } from './request-context';
-import { requestIdFor } from './request-id';
+import { callerRequestIdOf } from './request-id';
 
 // Headers worth a log line. Everything else (authorization, x-api-key, cookies, tokens) is
 // left out by construction rather than by remembering to redact it.
@@ -10,8 +11,9 @@ const LOGGED_HEADERS = ['content-type', 'content-length', 'user-agent', 'generat
 const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /**
- * Gives every request an id (echoed as X-Request-Id, bound to every line logged while serving
- * it) and writes one access line when it ends: method, path without query string, a few safe
+ * Gives every request an id of the service's own (answered as X-Request-Id, bound to every line
+ * logged while serving it, recorded in the audit), keeps a sane caller's X-Request-Id beside it
+ * as callerRequestId, and writes one access line when it ends: method, path without query string, a few safe
  * headers, status, duration, and the identifiers code serving it added to its request context
  * (logWithRequest).
  * Never a body: note text, transcripts and error details are health data.
@@ -22,9 +24,10 @@ const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
 export function accessLog(root: Logger): RequestHandler {
   return (request: Request, response: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
-    const reqId = requestIdFor(request.headers['x-request-id']);
+    const reqId = randomUUID();
+    const callerRequestId = callerRequestIdOf(request.headers['x-request-id']);
     // Held here too: 'finish' fires outside the request's async context.
-    const context: RequestContext = { reqId, log: {} };
+    const context: RequestContext = { reqId, callerRequestId, log: {} };
     response.setHeader('X-Request-Id', reqId);
     response.once('finish', () => {
       const path = pathOf(request.originalUrl ?? request.url);
@@ -33,6 +36,7 @@ export function accessLog(root: Logger): RequestHandler {
       root[level](
         {
           reqId,
+          ...(callerRequestId === undefined ? {} : { callerRequestId }),
           ...context.log,
           req: { method: request.method, path, headers: loggedHeaders(request) },
           res: { statusCode: response.statusCode },

@@ -11,6 +11,8 @@ const SUMMARY_FIELDS: JsonFields = [
   ['fetchedAt', utc('a.fetched_at')],
   ['lastError', 'a.last_error'],
   ['nextAttemptAt', utc('a.next_attempt_at')],
+  // Made up by the built-in Suki API simulator, never a real note (artifact_simulated migration).
+  ['simulated', 'a.simulated'],
 ];
 
 /** ArtifactOutput: the summary and the data, which is only shown once it is ready. */

@@ -30,6 +30,14 @@ export class ArtifactSummaryOutput {
     description: 'When the next attempt is due (UTC) while the artifact is pending; null once settled.',
   })
   nextAttemptAt: string | null;
+
+  @ApiProperty({
+    description:
+      'True when the data was fetched from the built-in Suki API simulator (outside production, with no Suki API ' +
+      'configured): made up, never a real note. False for data from a real Suki API.',
+    example: false,
+  })
+  simulated: boolean;
 }
 
 /** One artifact with the JSON Suki returned. */

@@ -11,7 +11,7 @@ import { instant, pageScope, pageSize, readCursor, toPage } from '../api/keyset'
 import { ListEncountersInput } from './list-encounters.input';
 import { ApiBadRequest, ApiKindParam, ApiNotFound, ApiUnavailable, InternalApi } from '../api/query-docs';
 import { ARTIFACT_KINDS, isArtifactKind } from '../suki/artifact-kinds';
-import { isPossibleId } from '../api/query-params';
+import { isPossibleId, refuseDotSegment } from '../api/query-params';
 import { queryValidation } from '../api/query-validation';
 import { RequireScopes } from '../api/scopes';
 
@@ -52,8 +52,10 @@ export class EncountersController {
   @ApiOperation({ summary: 'An encounter: whether its note is ready, its sessions and its encounter-level artifacts' })
   @ApiParam(ENCOUNTER_ID)
   @ApiOkResponse({ type: EncounterOutput, description: 'The encounter.' })
+  @ApiBadRequest('The encounter id is `.` or `..`.')
   @ApiNotFound('No such encounter.')
   async get(@Param('encounterId') encounterId: string): Promise<Rendered<EncounterOutput>> {
+    refuseDotSegment('encounterId', encounterId);
     const encounter = isPossibleId(encounterId) ? await this.encounters.find(encounterId) : undefined;
     if (!encounter) throw new NotFoundException('encounter not found');
     return encounter;
@@ -68,7 +70,7 @@ export class EncountersController {
   @ApiParam(ENCOUNTER_ID)
   @ApiKindParam()
   @ApiOkResponse({ type: ArtifactOutput, description: 'The artifact; `data` is null until it is ready.' })
-  @ApiBadRequest('`kind` is not an artifact kind.')
+  @ApiBadRequest('`kind` is not an artifact kind, or the encounter id is `.` or `..`.')
   @ApiNotFound('No such encounter, or the encounter has no artifact of this kind.')
   @ApiUnavailable('The database is unavailable, or the access audit could not be written: the content is not served; try again shortly.')
   async artifact(
@@ -76,6 +78,7 @@ export class EncountersController {
     @Param('kind') kind: string,
     @Actor() actor: AuditActor,
   ): Promise<Rendered<ArtifactOutput>> {
+    refuseDotSegment('encounterId', encounterId);
     if (!isArtifactKind(kind)) throw new BadRequestException(`kind must be one of: ${ARTIFACT_KINDS.join(', ')}`);
     const found = isPossibleId(encounterId) ? await this.encounters.artifact(encounterId, kind) : undefined;
     if (found === undefined) throw new NotFoundException('encounter not found');

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ApiModule } from '../api/api.module';
 import { AuditModule } from '../audit/audit.module';
+import { BearerHeadersMiddleware } from './bearer-headers.middleware';
 import { EncountersController } from './encounters.controller';
 import { EncountersRepository } from './encounters.repository';
-import { SessionViewsService } from './session-views.service';
 import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 
@@ -15,8 +15,6 @@ import { SessionsRepository } from './sessions.repository';
 @Module({
   imports: [ApiModule, AuditModule],
   controllers: [SessionsController, EncountersController],
-  providers: [SessionsRepository, EncountersRepository, SessionViewsService],
-  // Registration (src/registration) answers with the session view.
-  exports: [SessionViewsService],
+  providers: [SessionsRepository, EncountersRepository, BearerHeadersMiddleware],
 })
 export class QueryModule {}

@@ -9,7 +9,7 @@ import { instant, pageScope, pageSize, readCursor, toPage } from '../api/keyset'
 import { ListSessionsInput } from './list-sessions.input';
 import { ApiBadRequest, ApiKindParam, ApiNotFound, ApiUnavailable, InternalApi } from '../api/query-docs';
 import { ARTIFACT_KINDS, isArtifactKind } from '../suki/artifact-kinds';
-import { isPossibleId } from '../api/query-params';
+import { isPossibleId, refuseDotSegment } from '../api/query-params';
 import { queryValidation } from '../api/query-validation';
 import { RequireScopes } from '../api/scopes';
 import { SessionEventsOutput, SessionOutput, SessionPageOutput } from './session.output';
@@ -53,8 +53,10 @@ export class SessionsController {
   @ApiOperation({ summary: 'A session: its status, why it failed, and the state of its artifacts' })
   @ApiParam(SESSION_ID)
   @ApiOkResponse({ type: SessionOutput, description: 'The session.' })
+  @ApiBadRequest('The session id is `.` or `..`.')
   @ApiNotFound('No such session.')
   async get(@Param('sessionId') sessionId: string): Promise<Rendered<SessionOutput>> {
+    refuseDotSegment('sessionId', sessionId);
     const session = isPossibleId(sessionId) ? await this.sessions.find(sessionId) : undefined;
     if (!session) throw new NotFoundException('session not found');
     return session;
@@ -67,8 +69,10 @@ export class SessionsController {
   @ApiOperation({ summary: "The session's notifications in vendor-time order, with what became of each" })
   @ApiParam(SESSION_ID)
   @ApiOkResponse({ type: SessionEventsOutput, description: 'The timeline (empty for a session known only by name).' })
+  @ApiBadRequest('The session id is `.` or `..`.')
   @ApiNotFound('No such session.')
   async events(@Param('sessionId') sessionId: string): Promise<Rendered<SessionEventsOutput>> {
+    refuseDotSegment('sessionId', sessionId);
     const events = isPossibleId(sessionId) ? await this.sessions.events(sessionId) : undefined;
     if (!events) throw new NotFoundException('session not found');
     return events;
@@ -83,7 +87,7 @@ export class SessionsController {
   @ApiParam(SESSION_ID)
   @ApiKindParam()
   @ApiOkResponse({ type: ArtifactOutput, description: 'The artifact; `data` is null until it is ready.' })
-  @ApiBadRequest('`kind` is not an artifact kind.')
+  @ApiBadRequest('`kind` is not an artifact kind, or the session id is `.` or `..`.')
   @ApiNotFound('No such session, or the session has no artifact of this kind.')
   @ApiUnavailable('The database is unavailable, or the access audit could not be written: the content is not served; try again shortly.')
   async artifact(
@@ -91,6 +95,7 @@ export class SessionsController {
     @Param('kind') kind: string,
     @Actor() actor: AuditActor,
   ): Promise<Rendered<ArtifactOutput>> {
+    refuseDotSegment('sessionId', sessionId);
     if (!isArtifactKind(kind)) throw new BadRequestException(`kind must be one of: ${ARTIFACT_KINDS.join(', ')}`);
     const found = isPossibleId(sessionId) ? await this.sessions.artifact(sessionId, kind) : undefined;
     if (found === undefined) throw new NotFoundException('session not found');

@@ -34,7 +34,7 @@ export function parseRegistration(fields: Record<string, unknown>, nowMs: number
   if (unknown !== undefined)
     return { problem: /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(unknown) ? `unknown field ${unknown}` : 'an unknown field was given' };
   if (!isUsableId(fields.encounterId))
-    return { problem: 'encounterId must be a string of 1 to 255 characters without control or format characters' };
+    return { problem: 'encounterId must be a string of 1 to 255 characters without control or format characters, and not . or ..' };
   if (fields.endedAt === undefined || fields.endedAt === null) return { encounterId: fields.encounterId };
   const endedAt = typeof fields.endedAt === 'string' && ISO_INSTANT.test(fields.endedAt) ? new Date(fields.endedAt) : undefined;
   if (!endedAt || Number.isNaN(endedAt.getTime())) return { problem: 'endedAt must be an ISO-8601 date-time with a time zone' };

@@ -14,14 +14,12 @@ import { Actor, type AuditActor } from '../api/actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { ErrorOutput } from '../common/error.output';
-import { JSON_CONTENT_TYPE, Rendered } from '../query/json-sql';
 import { JsonBody } from '../api/json-body';
 import { ApiBadRequest, InternalApi } from '../api/query-docs';
 import { isPossibleId } from '../api/query-params';
 import { RequireScopes } from '../api/scopes';
-import { SessionOutput } from '../query/session.output';
-import { SessionViewsService } from '../query/session-views.service';
 import { parseRegistration, RegisterSessionInput } from './register-session.input';
+import { RegistrationOutput } from './registration.output';
 import { RegistrationRepository } from './registration.repository';
 
 @ApiTags('sessions')
@@ -30,7 +28,6 @@ import { RegistrationRepository } from './registration.repository';
 export class RegistrationController {
   constructor(
     private readonly registrations: RegistrationRepository,
-    private readonly sessions: SessionViewsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -41,14 +38,15 @@ export class RegistrationController {
   @ApiOperation({
     summary: 'Expect a session: reconcile it against Suki if its notification never arrives',
     description:
-      'For internal systems that created or ended a session with Suki. Idempotent: 201 when new, 200 when already known ' +
+      'For internal systems that created or ended a session with Suki. Answers only what was registered (scope `register` ' +
+      'reads nothing; the session view is GET /v1/sessions/{sessionId}, scope `read`). Idempotent: 201 when new, 200 when already known ' +
       '(an `endedAt` is recorded; nothing else changes). A registered session with no outcome is polled at Suki from ' +
       'RECONCILE_AFTER_MS after registration (or after `endedAt`) until Suki reports a final state or RECONCILE_HORIZON_MS passes.',
   })
   @ApiParam({ name: 'sessionId', description: "Suki's session id." })
   @ApiBody({ type: RegisterSessionInput })
-  @ApiCreatedResponse({ type: SessionOutput, description: 'Registered: the session view (`source: registered`).' })
-  @ApiOkResponse({ type: SessionOutput, description: 'Already known: the session view.' })
+  @ApiCreatedResponse({ type: RegistrationOutput, description: 'Registered (`registration: registered`).' })
+  @ApiOkResponse({ type: RegistrationOutput, description: 'Already known under this encounter (`registration: known`).' })
   @ApiBadRequest('The body is not a JSON object, a field is malformed or unknown (named in the message), or the session id is unusable.')
   @ApiConflictResponse({ type: ErrorOutput, description: 'The session is known under another encounter; nothing changed.' })
   @ApiServiceUnavailableResponse({
@@ -60,18 +58,16 @@ export class RegistrationController {
     @JsonBody() body: Record<string, unknown>,
     @Actor() actor: AuditActor,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<Rendered<SessionOutput>> {
+  ): Promise<RegistrationOutput> {
     if (!isPossibleId(sessionId))
-      throw new BadRequestException('sessionId must be 1 to 255 characters without control or format characters');
+      throw new BadRequestException('sessionId must be 1 to 255 characters without control or format characters, and not . or ..');
     const registration = parseRegistration(body, this.clock.now());
     if ('problem' in registration) throw new BadRequestException(registration.problem);
     const result = await this.registrations.register(sessionId, registration);
     if (typeof result === 'object') throw new ConflictException('the session is known under another encounter');
     await this.audit.record(actor, { action: 'session.register', sessionId, encounterId: registration.encounterId });
-    const view = await this.sessions.find(sessionId);
-    // Just written or found under the lock: only retention could remove it, and it keeps sessions.
-    if (!view) throw new Error('a registered session could not be read back');
-    response.status(result === 'created' ? 201 : 200).setHeader('Content-Type', JSON_CONTENT_TYPE);
-    return view;
+    response.status(result === 'created' ? 201 : 200);
+    // Only what was registered: the session's status and errors are for clients with `read`.
+    return { sessionId, encounterId: registration.encounterId, registration: result === 'created' ? 'registered' : 'known' };
   }
 }

@@ -3,7 +3,7 @@ import type { AuditActor } from '../api/actor';
 import { AuditService } from '../audit/audit.service';
 import { describeError } from '../common/http-error';
 import { WorkSignal } from '../common/work-signal';
-import { decodeCursor, encodeCursor } from '../api/cursor';
+import { decodeCursor, encodeCursor, isBigintId } from '../api/cursor';
 import { pageScope } from '../api/keyset';
 import { ArtifactFilter, ArtifactListItem, DeadLettersRepository } from './dead-letters.repository';
 
@@ -43,7 +43,7 @@ export class DeadLettersService {
   async list(filter: ArtifactFilter, page: { limit: number; cursor?: string }): Promise<ArtifactPage> {
     const effective: ArtifactFilter = { ...filter, status: filter.status ?? 'failed' };
     const scope = pageScope('artifacts', scopeOf(effective));
-    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, scope);
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, scope, isBigintId);
     if (page.cursor !== undefined && !after) throw new InvalidCursorError();
     // One more than asked tells whether another page follows, without a count.
     const rows = await this.repository.list(effective, page.limit + 1, after);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
 import { RECONCILE_REQUESTED_AT } from '../database/reconcile-poll';
 import { Prisma } from '../generated/prisma/client';
@@ -74,7 +75,15 @@ const SETTLED_ARRIVAL = '9223372036854775807';
 
 @Injectable()
 export class RetrievalRepository {
-  constructor(private readonly db: PrismaService) {}
+  /** Whether what this process fetches comes from the built-in simulator: stored with the data. */
+  private readonly simulated: boolean;
+
+  constructor(
+    private readonly db: PrismaService,
+    config: AppConfig,
+  ) {
+    this.simulated = config.suki.simulate;
+  }
 
   /**
    * Leases up to `limit` due artifacts and counts the attempt. SKIP LOCKED lets replicas claim
@@ -119,8 +128,8 @@ export class RetrievalRepository {
     // Raw: the times are the database's now(), as in the claim; updateMany would send the app's clock.
     const written = await this.db.$executeRaw`
       UPDATE artifacts
-      SET status = 'ready', data = ${storableJson(data)}::jsonb, fetched_at = now(), purged_at = NULL, last_error = NULL,
-          locked_until = NULL, next_attempt_at = NULL, updated_at = now()
+      SET status = 'ready', data = ${storableJson(data)}::jsonb, simulated = ${this.simulated}, fetched_at = now(), purged_at = NULL,
+          last_error = NULL, locked_until = NULL, next_attempt_at = NULL, updated_at = now()
       WHERE id = ${job.id}::bigint AND generation = ${job.generation}::int AND locked_until = ${job.lease}::timestamptz AND status = 'pending'`;
     return written > 0;
   }
@@ -146,8 +155,8 @@ export class RetrievalRepository {
     const [row] = await this.db.$queryRaw<Array<{ written: number; settled: number; requested: number }>>`
       WITH done AS (
         UPDATE artifacts
-        SET status = 'ready', data = ${storableJson(data)}::jsonb, fetched_at = now(), purged_at = NULL, last_error = NULL,
-            locked_until = NULL, next_attempt_at = NULL, updated_at = now()
+        SET status = 'ready', data = ${storableJson(data)}::jsonb, simulated = ${this.simulated}, fetched_at = now(), purged_at = NULL,
+            last_error = NULL, locked_until = NULL, next_attempt_at = NULL, updated_at = now()
         WHERE id = ${job.id}::bigint AND generation = ${job.generation}::int AND locked_until = ${job.lease}::timestamptz AND status = 'pending'
         RETURNING session_id, requested_at
       ), before AS (

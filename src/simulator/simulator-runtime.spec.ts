@@ -19,6 +19,12 @@ describe('prepareSukiApi', () => {
   beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'suki-simulator-'))));
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
+  it('never starts the simulator in production, whatever the configuration says', async () => {
+    const config = loadConfig({ DATA_DIR: dataDir });
+    const { logger } = recordingLogger();
+    await expect(prepareSukiApi({ ...config, production: true }, logger)).rejects.toThrow('never runs in production');
+  });
+
   it('with no Suki API configured, serves the simulator with the development token and says where, in one line', async () => {
     const config = loadConfig({ DATA_DIR: dataDir });
     const { logger, lines } = recordingLogger();
@@ -74,8 +80,8 @@ describe('prepareSukiApi', () => {
       {
         NODE_ENV: 'production',
         DATABASE_URL: 'postgresql://u@h/db',
-        SUKI_WEBHOOK_SECRETS: 's',
-        INTERNAL_API_TOKENS: 't',
+        SUKI_WEBHOOK_SECRETS: 'webhook-secret-0123456789',
+        INTERNAL_API_TOKENS: 'internal-token-0123456789',
         SUKI_API_TOKEN: 'real-token',
       },
     ],

@@ -22,6 +22,9 @@ export interface SukiApiSetup {
  */
 export async function prepareSukiApi(config: AppConfig, logger = new Logger('SukiApi')): Promise<SukiApiSetup> {
   const { suki } = config;
+  // loadConfig never asks for it in production; checked here too, where it would start, since
+  // a simulator's made-up note in a real record is the one thing it must never cause.
+  if (suki.simulate && config.production) throw new Error('the Suki API simulator never runs in production');
   if (!suki.simulate) {
     if (suki.authMode === 'static' && !suki.apiToken) {
       logger.warn(

@@ -10,6 +10,9 @@ describe('isUsableId', () => {
     ['a\u00a0b'],
     ['ünï "côde" / ? & = .'],
     ['emoji \u{1F600}'],
+    ['...'],
+    ['.a'],
+    ['a..'],
   ])('keeps %j as it is', (id) => {
     expect(isUsableId(id)).toBe(true);
   });
@@ -33,6 +36,8 @@ describe('isUsableId', () => {
     ['a lone low surrogate', '\udc00a'],
     ['a language tag (Cf outside the BMP)', 'a\u{E0001}'],
     ['not a string', 7],
+    ['a dot segment', '.'],
+    ['a double-dot segment', '..'],
   ])('refuses %s', (_name, id) => {
     expect(isUsableId(id)).toBe(false);
   });

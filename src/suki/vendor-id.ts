@@ -8,12 +8,19 @@
  * characters (Unicode Cc, which includes NUL — PostgreSQL text cannot hold it — and U+0085),
  * format characters (Cf: U+FEFF, zero-width and bidi controls such as U+202E), the line and
  * paragraph separators U+2028/U+2029, unpaired surrogates (not storable as text), ids made of
- * white space only, and ids longer than 255 UTF-16 units.
+ * white space only, ids longer than 255 UTF-16 units, and the dot segments `.` and `..`: escaped
+ * or not, a URL parser resolves them, so `/session/../status` would call another of Suki's
+ * endpoints with our token.
  */
 export const MAX_ID_LENGTH = 255;
 
 const FORBIDDEN_IN_ID = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 const ONLY_WHITE_SPACE = /^\p{White_Space}*$/u;
+
+/** `.` or `..`: a path segment every URL parser removes or resolves, whatever escaping is applied. */
+export function isDotSegment(value: unknown): boolean {
+  return value === '.' || value === '..';
+}
 
 export function isUsableId(value: unknown): value is string {
   return (
@@ -22,6 +29,7 @@ export function isUsableId(value: unknown): value is string {
     value.length <= MAX_ID_LENGTH &&
     value.isWellFormed() &&
     !FORBIDDEN_IN_ID.test(value) &&
-    !ONLY_WHITE_SPACE.test(value)
+    !ONLY_WHITE_SPACE.test(value) &&
+    !isDotSegment(value)
   );
 }

@@ -23,6 +23,8 @@ export interface IntakeRecord {
   delivery: SignedDelivery;
   /** Set by IntakeService when the record joins the queue (see nextArrival). */
   arrival?: bigint;
+  /** The webhook request's id, for the audit record of a move; unknown for a notification drained from the spool. */
+  requestId?: string;
   sessionId?: string;
   encounterId?: string;
   vendorStatus?: string;

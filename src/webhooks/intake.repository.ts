@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
 import { DeliveryOutcome } from '../generated/prisma/enums';
 import { statusCheck } from './handlers/notification-handler';
 import { nextArrival } from '../common/arrival-order';
+import { EncounterBindingReport } from './encounter-binding.report';
 import { IntakeRecord } from './intake-record';
 
 /**
@@ -16,15 +17,20 @@ export class IntakeRepository {
   constructor(
     private readonly db: PrismaService,
     private readonly config: AppConfig,
+    // Every committed batch, on time or drained from the spool, is reported the same way.
+    @Optional() private readonly bindings?: EncounterBindingReport,
   ) {}
 
   async ingest(records: readonly IntakeRecord[]): Promise<DeliveryOutcome[]> {
     const afterMs = this.config.reconcile.afterMs;
     const batch = withoutNulCharacters(JSON.stringify(records.map((record) => toRow(record, afterMs))));
-    const rows = await this.db.$queryRaw<Array<{ ordinal: number; outcome: DeliveryOutcome }>>`
-      SELECT ordinal, outcome::text AS outcome FROM ingest_notifications(${batch}::jsonb)`;
+    const rows = await this.db.$queryRaw<Array<{ ordinal: number; outcome: DeliveryOutcome; held: string | null }>>`
+      SELECT ordinal, outcome::text AS outcome, held_encounter_id AS held FROM ingest_notifications(${batch}::jsonb)`;
     const outcomes = new Array<DeliveryOutcome>(records.length);
-    for (const row of rows) outcomes[row.ordinal] = row.outcome;
+    for (const row of rows) {
+      outcomes[row.ordinal] = row.outcome;
+      this.bindings?.report(records[row.ordinal], row.outcome, row.held);
+    }
     return outcomes;
   }
 }
@@ -35,6 +41,7 @@ function toRow(record: IntakeRecord, reconcileAfterMs: number) {
     rawBody: record.delivery.rawBody.toString('base64'),
     generatedAtMs: String(record.delivery.generatedAtMs),
     receivedAt: record.delivery.receivedAt.toISOString(),
+    requestId: record.requestId ?? null,
     sessionId: record.sessionId ?? null,
     encounterId: record.encounterId ?? null,
     vendorStatus: record.vendorStatus ?? null,

@@ -1,5 +1,6 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { requestContext } from '../logging/request-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { eventOf, NOTIFICATION_HANDLERS, NotificationHandler } from './handlers/notification-handler';
 import { IntakeRecord, SignedDelivery } from './intake-record';
@@ -35,7 +36,7 @@ export class NotificationDispatcher {
 
   async dispatch(delivery: SignedDelivery): Promise<DispatchResult> {
     const { record, notification } = this.recordFor(delivery);
-    const outcome = await this.intake.submit(record);
+    const outcome = await this.intake.submit({ ...record, requestId: requestContext.getStore()?.reqId });
     if (!notification) {
       // Authentic but unusable: kept verbatim (never dropped, if need be in the spool), then refused.
       this.count(record.vendorStatus, 'rejected');

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Clock } from '../common/clock';
 import { errorBody } from '../common/http-error';
+import { closeAfterAnswer } from '../common/lingering-close';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { checkSignatureHeaders } from '../suki/signature';
@@ -30,9 +31,9 @@ export class SignatureHeadersMiddleware {
         metrics.signatureFailures.inc({ reason });
         // Never routed, so the latency histogram is told which route this was.
         response.locals.route = WEBHOOK_ROUTE;
-        // The body is never read: the connection must not stay to receive it. With
-        // Connection: close, Node ends and destroys the socket once the answer is flushed.
-        response.setHeader('Connection', 'close');
+        // The body is never read: the connection must not stay to receive it, but must close in
+        // a way that lets a client still sending its upload read this answer.
+        closeAfterAnswer(request, response);
         response.status(status).json(errorBody(status, message));
       };
       if (!request.is(NOTIFICATION_CONTENT_TYPES)) return refuse(415, 'unsupported_media_type', 'Content-Type must be application/json');

@@ -3,6 +3,7 @@ import { DatabaseStartup } from '../database/database-startup';
 import { SpoolModule } from '../spool/spool.module';
 import { NOTIFICATION_HANDLERS, NotificationHandler } from './handlers/notification-handler';
 import { EVENT_HANDLERS } from './handlers/event-handlers';
+import { EncounterBindingReport } from './encounter-binding.report';
 import { IntakeRepository } from './intake.repository';
 import { IntakeService } from './intake.service';
 import { NotificationDispatcher } from './notification.dispatcher';
@@ -24,6 +25,7 @@ import { WebhooksController } from './webhooks.controller';
     NotificationDispatcher,
     IntakeService,
     IntakeRepository,
+    EncounterBindingReport,
     SignatureGuard,
     SignatureHeadersMiddleware,
     // Here rather than in SpoolModule: it drives this module's dispatcher and repository.

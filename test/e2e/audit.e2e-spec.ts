@@ -15,11 +15,13 @@ interface AuditRow {
   encounter_id: string | null;
   kind: string | null;
   request_id: string;
+  caller_request_id: string | null;
   remote_address: string | null;
 }
 interface AuditItem {
   at: string;
   requestId: string;
+  callerRequestId: string | null;
 }
 interface AuditPage {
   items: AuditItem[];
@@ -66,7 +68,9 @@ describe('the access audit', () => {
         session_id: sessionId,
         encounter_id: encounterId,
         kind: 'contents',
-        request_id: 'req-1',
+        // The service's own id, the one it answered with; what the caller sent is kept beside it.
+        request_id: session.headers.get('x-request-id'),
+        caller_request_id: 'req-1',
         remote_address: FROM_LOCALHOST,
       }),
       expect.objectContaining({
@@ -75,10 +79,28 @@ describe('the access audit', () => {
         session_id: null,
         encounter_id: encounterId,
         kind: 'encounter_content',
-        request_id: 'req-2',
+        request_id: encounter.headers.get('x-request-id'),
+        caller_request_id: 'req-2',
       }),
     ]);
     for (const row of rows) expect(row.at.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+  });
+
+  it("never records the caller's X-Request-Id as the request's id: two requests sending the same one stay two", async () => {
+    const { sessionId } = await aReadyNote();
+    const forged = 'req-of-someone-else';
+    const answers = [
+      await get(`/v1/sessions/${sessionId}/artifacts/contents`, { token: CLINICIAN, headers: { 'x-request-id': forged } }),
+      await get(`/v1/sessions/${sessionId}/artifacts/contents`, { token: CLINICIAN, headers: { 'x-request-id': forged } }),
+    ];
+    const ids = answers.map((answer) => answer.headers.get('x-request-id'));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const rows = (await auditRows(sessionId)).filter((row) => row.action === 'artifact.read');
+    expect(rows.map((row) => [row.request_id, row.caller_request_id])).toEqual([
+      [ids[0], forged],
+      [ids[1], forged],
+    ]);
+    expect(ids[0]).not.toBe(ids[1]);
   });
 
   it('records nothing for answers that carry no content: a pending artifact, a refused client, state reads', async () => {
@@ -112,8 +134,10 @@ describe('the access audit', () => {
       action: 'artifact.read',
       sessionId,
       encounterId,
+      previousEncounterId: null,
       kind: 'contents',
       requestId: A_STRING,
+      callerRequestId: null,
       remoteAddress: FROM_LOCALHOST,
     });
     expect(new Set(seen.map((item) => item.requestId)).size).toBe(3);
@@ -122,7 +146,7 @@ describe('the access audit', () => {
 
     // Each page of that walk is itself an admin action in the audit.
     const listings = await get(`/v1/audit?client=ops&action=audit.list&sessionId=${sessionId}`, { token: ADMIN });
-    expect((listings.body as AuditPage).items.filter((item) => item.requestId === 'audit-walk')).toHaveLength(2);
+    expect((listings.body as AuditPage).items.filter((item) => item.callerRequestId === 'audit-walk')).toHaveLength(2);
     const since = await get(`/v1/audit?client=clinician&since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, {
       token: ADMIN,
     });
@@ -130,7 +154,10 @@ describe('the access audit', () => {
   });
 
   it.each([
-    ['action=read', 'action must be one of: artifact.read, audit.list, session.register, artifacts.list, artifacts.retry'],
+    [
+      'action=read',
+      'action must be one of: artifact.read, audit.list, session.register, artifacts.list, artifacts.retry, encounter_changed',
+    ],
     ['since=yesterday', 'since must be an ISO-8601 date or date-time with a zone, e.g. 2026-11-27T10:00:00Z'],
     ['limit=0', 'limit must be a whole number from 1 to 200'],
     ['cursor=abc', 'cursor is not a cursor this service issued for these filters (pass nextCursor verbatim, with the same filters)'],

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DeadLetterOutput, DeadLetterPageOutput, RetryOutput } from '../../src/retrieval/dead-letter.output';
 import { aSuccessNotification, postNotification } from '../support/notifications';
+import { waitUntil } from '../support/spool-scenario';
 import { useTestApp } from '../support/use-test-app';
 import { artifactsOf, eventually, FAST_RETRIEVAL } from './retrieval.support';
 
@@ -111,8 +112,14 @@ describe('dead letters: listing and retrying failed artifacts', () => {
     const counts = await db().query<{ kind: string; n: number }>(
       `SELECT kind::text, count(*)::int AS n FROM artifacts WHERE status = 'failed' GROUP BY kind`,
     );
-    const text = await (await fetch(`${sut().baseUrl}/metrics`)).text();
-    for (const { kind, n } of counts) expect(text).toContain(`suki_artifacts_failed{kind="${kind}"} ${n}\n`);
+    // The gauges are read at most once per cache period (a few seconds): wait for a read after the failures.
+    const expected = counts.map(({ kind, n }) => `suki_artifacts_failed{kind="${kind}"} ${n}\n`);
+    let text = '';
+    await waitUntil('a read of the failed artifacts', async () => {
+      text = await (await fetch(`${sut().baseUrl}/metrics`)).text();
+      return expected.every((line) => text.includes(line));
+    });
+    for (const line of expected) expect(text).toContain(line);
     expect(text).toContain('suki_artifacts_failed{kind="contents"} 0\n');
   });
 

@@ -9,6 +9,7 @@ import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 const ONE_MIB = 1_048_576;
 const STALLED_UPLOADS = 150;
+const STALLED_V1_UPLOADS = 200;
 
 /**
  * The hostile-input findings (docs/architecture.md) against the compiled service as production runs it: stalled unsigned uploads leave
@@ -67,13 +68,42 @@ describe('hardening of the compiled service', () => {
     );
 
     expect(closed.filter((result) => result === undefined)).toHaveLength(0);
-    // Every one was refused with 401 before its body was read: counted by the service, and the
-    // answer of each that reached the client. A client still writing its upload when the server
-    // closes can get a TCP reset instead of the 401 it was sent (the kernel discards the unread
-    // answer), so the service's count is the complete record.
+    // Every one was refused with 401 before its body was read, and every client, though still
+    // writing its upload, read that 401 (a lingering close, not a TCP reset that loses it).
     expect((await refusedCount()) - refusedBefore).toBe(STALLED_UPLOADS);
-    expect(closed.filter((result) => result!.response !== '').every((result) => /^HTTP\/1\.1 401 /.test(result!.response))).toBe(true);
+    expect(closed.filter((result) => !/^HTTP\/1\.1 401 /.test(result!.response))).toEqual([]);
     expect(after - before).toBeLessThan(40);
+  }, 60_000);
+
+  it(`keeps RSS flat under ${STALLED_V1_UPLOADS} unauthenticated /v1 uploads that stop one byte short of 1 MiB, answering each 401`, async () => {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const before = rssMiB();
+    const body = Buffer.alloc(ONE_MIB - 1, 0x20);
+    const { host } = new URL(service.baseUrl);
+    const head = (path: string, token: string) =>
+      `${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${ONE_MIB}\r\n` +
+      `Authorization: Bearer ${token}\r\n\r\n`;
+    const uploads = await Promise.all(
+      Array.from({ length: STALLED_V1_UPLOADS }, async (_, i) => {
+        // Both /v1 routes that take a body, with no token a client holds.
+        const path = i % 2 === 0 ? 'POST /v1/artifacts/retry' : `PUT /v1/sessions/${randomUUID()}`;
+        const exchange = await openRaw(service.baseUrl, head(path, `not-a-token-${i}-0123456789`));
+        exchange.socket.write(body);
+        return exchange;
+      }),
+    );
+    const closed = await Promise.all(uploads.map((upload) => within(upload.closed, 10_000, undefined)));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const after = rssMiB();
+    uploads.forEach((upload) => upload.socket.destroy());
+    process.stderr.write(
+      `RSS before ${before.toFixed(1)} MiB, after ${STALLED_V1_UPLOADS} stalled unauthenticated /v1 uploads ${after.toFixed(1)} MiB\n`,
+    );
+
+    expect(closed.filter((result) => result === undefined)).toHaveLength(0);
+    expect(closed.filter((result) => !/^HTTP\/1\.1 401 /.test(result!.response))).toEqual([]);
+    expect(closed.every((result) => /\r\nwww-authenticate: Bearer /i.test(result!.response))).toBe(true);
+    expect(after - before).toBeLessThanOrEqual(40);
   }, 60_000);
 
   it('escapes non-printing and bidi characters in log lines, even from an unsigned request', async () => {

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { sign } from '../../src/suki/signature';
 import { aFailureNotification, aSuccessNotification, postNotification } from '../support/notifications';
 import { parsePrometheus, sampleValue } from '../support/prometheus';
-import { openRaw, webhookHead, within } from '../support/raw-http';
+import { openRaw, uploadThenRead, webhookHead, within } from '../support/raw-http';
 import { TEST_INTERNAL_TOKEN, TEST_WEBHOOK_SECRET } from '../support/test-app';
 import { useTestApp } from '../support/use-test-app';
 
@@ -66,8 +66,80 @@ describe('hardening against hostile input', () => {
       expect(afterMs).toBeLessThan(3_500);
     });
 
+    it('lets a client that writes its whole upload before reading read the 401 (no TCP reset)', async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => uploadThenRead(sut().baseUrl, webhookHead(sut().baseUrl, ONE_MIB, {}), ONE_MIB - 1)),
+      );
+      expect(answers.map((answer) => [answer.response.slice(0, 13), answer.error])).toEqual(
+        answers.map(() => ['HTTP/1.1 401 ', undefined]),
+      );
+    });
+
     it('still reads, verifies and applies a signed notification', async () => {
       expect(await postNotification(sut().baseUrl, aSuccessNotification())).toEqual({ status: 200, body: { outcome: 'applied' } });
+    });
+  });
+
+  describe('1b. strangers to /v1 are refused before their bodies', () => {
+    const v1Head = (line: string, length: number | 'chunked', token?: string) =>
+      `${line} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+      (length === 'chunked' ? 'Transfer-Encoding: chunked\r\n' : `Content-Length: ${length}\r\n`) +
+      (token === undefined ? '' : `Authorization: Bearer ${token}\r\n`) +
+      '\r\n';
+
+    it.each([
+      ['no token', undefined],
+      ['an unknown token', 'not-the-token-0123456789'],
+    ])('answers 401 to an upload with %s before reading its body, and closes the connection', async (_name, token) => {
+      for (const line of ['POST /v1/artifacts/retry', `PUT /v1/sessions/${randomUUID()}`, 'POST /v1/nope']) {
+        const exchange = await openRaw(sut().baseUrl, v1Head(line, ONE_MIB, token) + '{');
+        const { response, afterMs } = await within(exchange.closed, 1_500, { response: exchange.received(), afterMs: -1 });
+        exchange.socket.destroy();
+        expect(response).toMatch(/^HTTP\/1\.1 401 /);
+        expect(response).toMatch(/\r\nwww-authenticate: Bearer realm="suki-notification-service"\r\n/i);
+        expect(response).toMatch(/\r\nconnection: close\r\n/i);
+        expect(response).toMatch(/\r\ncache-control: no-store\r\n/i);
+        expect(afterMs).toBeGreaterThanOrEqual(0);
+      }
+    });
+
+    it('lets a client that writes its whole upload before reading read the 401', async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => uploadThenRead(sut().baseUrl, v1Head('POST /v1/artifacts/retry', ONE_MIB), ONE_MIB - 1)),
+      );
+      expect(answers.map((answer) => [answer.response.slice(0, 13), answer.error])).toEqual(
+        answers.map(() => ['HTTP/1.1 401 ', undefined]),
+      );
+    });
+
+    it('answers 413 on the headers to a client declaring a body larger than 64 KiB', async () => {
+      const exchange = await openRaw(sut().baseUrl, v1Head('POST /v1/artifacts/retry', 65_537, TEST_INTERNAL_TOKEN) + '{');
+      const { response, afterMs } = await within(exchange.closed, 1_500, { response: exchange.received(), afterMs: -1 });
+      exchange.socket.destroy();
+      expect(response).toMatch(/^HTTP\/1\.1 413 /);
+      expect(afterMs).toBeGreaterThanOrEqual(0);
+    });
+
+    it('answers 413 to a chunked body past 64 KiB, and takes one of 64 KiB', async () => {
+      const chunked = (bytes: number) => `${bytes.toString(16)}\r\n${' '.repeat(bytes - 2)}{}\r\n0\r\n\r\n`;
+      const over = await openRaw(sut().baseUrl, v1Head('POST /v1/artifacts/retry', 'chunked', TEST_INTERNAL_TOKEN) + chunked(65_537));
+      // Answered on a connection kept open (the body was read to its end): wait for the status line.
+      for (const deadline = Date.now() + 2_000; !over.received().includes('\r\n') && Date.now() < deadline;) {
+        await new Promise((resolve) => over.socket.once('data', resolve));
+      }
+      over.socket.destroy();
+      expect(over.received()).toMatch(/^HTTP\/1\.1 413 /);
+      // The limit is the largest body taken: the route answers it (403: the test token has no admin scope).
+      const within64 = await fetch(`${sut().baseUrl}/v1/artifacts/retry`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}`, 'content-type': 'application/json' },
+        body: `${' '.repeat(65_534)}{}`,
+      });
+      expect(within64.status).toBe(403);
+    });
+
+    it('keeps /health, /metrics and /docs open to anyone', async () => {
+      for (const path of ['/health/live', '/metrics', '/docs/']) expect((await fetch(`${sut().baseUrl}${path}`)).status).toBe(200);
     });
   });
 

@@ -1,4 +1,5 @@
 import { aFailureNotification, aSuccessNotification, postNotification } from '../support/notifications';
+import { waitUntil } from '../support/spool-scenario';
 import { parsePrometheus, Sample, sampleValue } from '../support/prometheus';
 import { checkExposition } from '../support/promtool';
 import { useTestApp } from '../support/use-test-app';
@@ -66,8 +67,12 @@ describe('GET /metrics', () => {
     expect(age).toBeLessThan(180);
 
     await db().query("UPDATE artifacts SET status = 'ready' WHERE status = 'pending'");
-    const after = parsePrometheus(await (await fetch(`${sut().baseUrl}/metrics`)).text());
-    expect(sampleValue(after, 'suki_artifacts_pending')).toBe(0);
+    // The gauges are read at most once per cache period (a few seconds): the next read sees the change.
+    let after = parsePrometheus('');
+    await waitUntil('the next read of the backlog', async () => {
+      after = parsePrometheus(await (await fetch(`${sut().baseUrl}/metrics`)).text());
+      return sampleValue(after, 'suki_artifacts_pending') === 0;
+    });
     expect(sampleValue(after, 'suki_artifact_oldest_pending_age_seconds')).toBe(0);
   });
 });

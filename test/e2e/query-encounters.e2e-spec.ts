@@ -98,6 +98,7 @@ describe('query API: encounters', () => {
         fetchedAt: expect.stringMatching(ISO_UTC),
         lastError: null,
         nextAttemptAt: null,
+        simulated: false,
         purgedAt: null,
         data: content,
       });

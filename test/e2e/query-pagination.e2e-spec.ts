@@ -37,7 +37,8 @@ describe('query API: session lists', () => {
   it('walks 250 sessions page by page while notifications keep arriving: no session twice, none unchanged skipped', async () => {
     const originalIds = Array.from({ length: 250 }, () => randomUUID());
     const earlier = Date.now() - 60_000;
-    await inParallel(originalIds, 16, (id) => post(aTimeoutNotification({ session_id: id }), earlier));
+    // One encounter per session, as Suki names it in every notification of the session.
+    await inParallel(originalIds, 16, (id) => post(aTimeoutNotification({ session_id: id, encounter_id: `e-${id}` }), earlier));
 
     // A writer that keeps adding sessions for as long as the walk lasts.
     let writing = true;
@@ -67,7 +68,7 @@ describe('query API: session lists', () => {
         [unseenOriginal, changedBeforeSeen],
       ] as const) {
         if (!id) continue;
-        await post(aFailureNotification({ session_id: id }));
+        await post(aFailureNotification({ session_id: id, encounter_id: `e-${id}` }));
         changed.add(id);
       }
     });

@@ -41,7 +41,15 @@ describe('query API: sessions', () => {
       const listed = await get<SessionPageOutput>(`/v1/sessions?encounterId=${encounterId}`);
       expect(listed.body.items).toContainEqual(summary);
       for (const artifact of answer.body.artifacts) {
-        expect(Object.keys(artifact).sort()).toEqual(['attempts', 'fetchedAt', 'kind', 'lastError', 'nextAttemptAt', 'status']);
+        expect(Object.keys(artifact).sort()).toEqual([
+          'attempts',
+          'fetchedAt',
+          'kind',
+          'lastError',
+          'nextAttemptAt',
+          'simulated',
+          'status',
+        ]);
         expect(['pending', 'ready', 'failed']).toContain(artifact.status);
       }
     });
@@ -166,6 +174,7 @@ describe('query API: sessions', () => {
         fetchedAt: expect.stringMatching(ISO_UTC),
         lastError: null,
         nextAttemptAt: null,
+        simulated: false,
         purgedAt: null,
         data: note,
       });
@@ -177,6 +186,7 @@ describe('query API: sessions', () => {
         fetchedAt: ready.body.fetchedAt,
         lastError: null,
         nextAttemptAt: null,
+        simulated: false,
       });
 
       // Held back from the worker so that it stays pending whatever a retrieval worker does.
@@ -242,11 +252,11 @@ describe('query API: sessions', () => {
     });
 
     it('accepts every configured token', async () => {
-      const second = await startTestApp(db().url, { INTERNAL_API_TOKENS: 'first-token, second-token' });
+      const second = await startTestApp(db().url, { INTERNAL_API_TOKENS: 'first-token-0123456789, second-token-0123456789' });
       try {
         const api = queryApi(second.baseUrl);
-        expect((await api('/v1/sessions', { token: 'first-token' })).status).toBe(200);
-        expect((await api('/v1/sessions', { token: 'second-token' })).status).toBe(200);
+        expect((await api('/v1/sessions', { token: 'first-token-0123456789' })).status).toBe(200);
+        expect((await api('/v1/sessions', { token: 'second-token-0123456789' })).status).toBe(200);
         expect((await api('/v1/sessions', { token: 'test-internal-token' })).status).toBe(401);
       } finally {
         await second.close();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { aFailureNotification, postNotification } from '../support/notifications';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { FAST_RECONCILE, READER_TOKEN, register } from './reconcile.support';
@@ -34,10 +35,8 @@ describe('registering expected sessions', () => {
     const started = Date.now();
     const first = await register(sut.baseUrl, sessionId, { encounterId });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ sessionId, encounterId, status: 'pending', source: 'registered', lastEventAt: null });
-    expect(first.body.artifacts).toEqual([
-      { kind: 'status', status: 'pending', attempts: 0, fetchedAt: null, lastError: null, nextAttemptAt: expect.any(String) },
-    ]);
+    expect(first.body).toEqual({ sessionId, encounterId, registration: 'registered' });
+    expect(await row(sessionId)).toMatchObject({ encounter_id: encounterId, source: 'registered', status: 'pending' });
     // The first poll is due RECONCILE_AFTER_MS after registration.
     const due = (await poll(sessionId)).next_attempt_at.getTime();
     expect(due).toBeGreaterThanOrEqual(started + 300_000 - 1_000);
@@ -45,9 +44,18 @@ describe('registering expected sessions', () => {
 
     const again = await register(sut.baseUrl, sessionId, { encounterId });
     expect(again.status).toBe(200);
-    expect(again.body).toEqual(first.body);
+    expect(again.body).toEqual({ sessionId, encounterId, registration: 'known' });
     // One pending event for followers: the session became known once.
     expect(await db.query(`SELECT type FROM events WHERE session_id = $1`, [sessionId])).toEqual([{ type: 'session.pending' }]);
+  });
+
+  it('answers a registrant only what it registered: never the status, errors or artifacts it has no `read` for', async () => {
+    const sessionId = randomUUID();
+    const encounterId = randomUUID();
+    const failed = await postNotification(sut.baseUrl, aFailureNotification({ session_id: sessionId, encounter_id: encounterId }));
+    expect(failed.body).toEqual({ outcome: 'applied' });
+    const known = await register(sut.baseUrl, sessionId, { encounterId });
+    expect(known).toEqual({ status: 200, body: { sessionId, encounterId, registration: 'known' } });
   });
 
   it('records an endedAt given later, and counts the first poll from it', async () => {

@@ -153,7 +153,7 @@ describe('retention (RETENTION_DAYS)', () => {
         headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}`, 'x-request-id': requestId },
       });
       const line = await until(
-        () => service.logLines().find((entry) => entry.reqId === requestId),
+        () => service.logLines().find((entry) => entry.callerRequestId === requestId),
         (found) => found !== undefined,
       );
       expect(line).toEqual(expect.objectContaining({ client: 'token-1', res: { statusCode: 200 } }));

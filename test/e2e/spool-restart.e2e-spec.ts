@@ -14,7 +14,9 @@ describe('spool: kill -9 with a non-empty spool, restart while PostgreSQL is dow
     // Two events of one session with the same generated-at: arrival order decides, across the restart.
     const sessionId = 'session-tie';
     const generatedAt = Date.now();
-    const first = [await sendOne(run.service.baseUrl, { session_id: sessionId, status: 'failure' }, generatedAt)];
+    const first = [
+      await sendOne(run.service.baseUrl, { session_id: sessionId, encounter_id: 'encounter-tie', status: 'failure' }, generatedAt),
+    ];
     const burst = await Promise.all(Array.from({ length: 30 }, () => sendOne(run.service!.baseUrl)));
     // Killed the moment the last answer arrives: a 202 must already be on disk.
     const last = await sendOne(run.service.baseUrl);
@@ -25,7 +27,9 @@ describe('spool: kill -9 with a non-empty spool, restart while PostgreSQL is dow
 
     // Restarted with the database still down: it boots, and serves into the same spool.
     run.service = await startSpoolService(run.pg, spoolDir);
-    const after = [await sendOne(run.service.baseUrl, { session_id: sessionId, status: 'success' }, generatedAt)];
+    const after = [
+      await sendOne(run.service.baseUrl, { session_id: sessionId, encounter_id: 'encounter-tie', status: 'success' }, generatedAt),
+    ];
     after.push(...(await Promise.all(Array.from({ length: 10 }, () => sendOne(run.service!.baseUrl)))));
     expect(after.map((s) => s.outcome)).toEqual(after.map(() => 'spooled'));
 

@@ -3,6 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sessionContent, sessionStructuredData, sessionTranscript } from '../../src/simulator/simulated-content';
+import { FAKE_SUKI_TOKEN, startFakeSukiApi } from '../support/fake-suki-api';
 import { REPO_ROOT, ServiceProcess, startServiceProcess, stopServiceProcess } from '../support/service-process';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { eventually } from './retrieval.support';
@@ -15,6 +16,7 @@ interface Artifact {
   attempts: number;
   lastError: string | null;
   fetchedAt: string | null;
+  simulated: boolean;
   data: unknown;
 }
 
@@ -72,6 +74,12 @@ describe('a first run with no Suki API configured, against the built-in simulato
     const lines = service.logLines().filter((line) => String(line.msg).includes('Suki API simulator'));
     expect(lines).toHaveLength(1);
     expect(lines[0].msg).toMatch(/^no Suki API configured: using the built-in Suki API simulator at http:\/\/127\.0\.0\.1:\d+ /);
+  });
+
+  it('names the SIMULATOR in its startup line', () => {
+    const ready = service.logLines().filter((line) => String(line.msg).startsWith('ready: '));
+    expect(ready).toHaveLength(1);
+    expect(ready[0].msg).toMatch(/ against the SUKI API SIMULATOR at http:\/\/127\.0\.0\.1:\d+: every note is made up/);
   });
 
   it('fetches the simulator note of `npm run notify -- success` within 30 s', async () => {
@@ -133,5 +141,57 @@ describe('a first run with no Suki API configured, against the built-in simulato
       await fetch(`${service.baseUrl}/v1/sessions/timed-out-session`, { headers: { authorization: `Bearer ${apiToken}` } })
     ).json()) as { status: string };
     expect(session.status).toBe('timed_out');
+  });
+
+  it('marks everything fetched from it simulated, in every view and after a restart against a real Suki API', async () => {
+    const get = async <T>(path: string, token = apiToken) =>
+      (await (await fetch(`${service.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
+    await notify('made-up-note', '--encounter', 'made-up-visit');
+    for (const kind of ['contents', 'structured_data', 'transcripts']) {
+      expect(await settled('made-up-note', kind)).toMatchObject({ status: 'ready', simulated: true });
+    }
+    const session = await get<{ artifacts: Artifact[] }>('/v1/sessions/made-up-note');
+    expect(session.artifacts.map((a) => [a.kind, a.simulated])).toEqual([
+      ['contents', true],
+      ['structured_data', true],
+      ['transcripts', true],
+    ]);
+    await eventually(
+      () => get<{ artifacts: Artifact[] }>('/v1/encounters/made-up-visit'),
+      (encounter) => encounter.artifacts.length === 2 && encounter.artifacts.every((a) => a.status !== 'pending'),
+    );
+    const encounter = await get<{ artifacts: Artifact[] }>('/v1/encounters/made-up-visit');
+    expect(encounter.artifacts.map((a) => [a.kind, a.status, a.simulated])).toEqual([
+      ['encounter_content', 'ready', true],
+      ['encounter_structured_data', 'ready', true],
+    ]);
+    expect(await get<Artifact>('/v1/encounters/made-up-visit/artifacts/encounter_content')).toMatchObject({ simulated: true });
+
+    // The same database served by a service pointed at a real Suki API: the mark stays with
+    // what the simulator made up, and what the real one serves is not marked.
+    await stopServiceProcess(service);
+    const suki = await startFakeSukiApi();
+    try {
+      // The same DATA_DIR, so the same development secrets (the launcher's own fresh directory stays unused).
+      const dataDir = service.dataDir;
+      const restarted = await startServiceProcess({
+        DATABASE_URL: db.url,
+        DATA_DIR: dataDir,
+        SUKI_API_BASE_URL: suki.baseUrl,
+        SUKI_API_TOKEN: FAKE_SUKI_TOKEN,
+      });
+      rmSync(restarted.dataDir, { recursive: true, force: true });
+      service = { ...restarted, dataDir };
+      expect(service.logLines().filter((line) => String(line.msg).includes('SIMULATOR'))).toEqual([]);
+      expect(await artifact('made-up-note', 'contents')).toMatchObject({
+        status: 'ready',
+        simulated: true,
+        data: sessionContent('made-up-note'),
+      });
+      await notify('real-note');
+      expect(await settled('real-note', 'contents')).toMatchObject({ status: 'ready', simulated: false });
+    } finally {
+      await suki.close();
+    }
   });
 });

@@ -45,3 +45,33 @@ export function webhookHead(baseUrl: string, contentLength: number, headers: Rec
 export function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
   return Promise.race([promise, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
 }
+
+/**
+ * An upload the way curl and most HTTP libraries send one: the head, then `bodyBytes` bytes in
+ * paced 64 KiB writes, each waiting for the last, and only then reading the answer. Settles with what
+ * the server answered and the socket error the client met (EPIPE, ECONNRESET), if any, once the
+ * connection closed.
+ */
+export function uploadThenRead(baseUrl: string, head: string, bodyBytes: number): Promise<{ response: string; error?: string }> {
+  const { hostname, port } = new URL(baseUrl);
+  const socket = connect(Number(port), hostname);
+  let response = '';
+  let error: string | undefined;
+  socket.pause();
+  socket.setEncoding('latin1').on('data', (chunk: string) => (response += chunk));
+  socket.on('error', (failure: NodeJS.ErrnoException) => (error ??= failure.code ?? failure.message));
+  const closed = new Promise<{ response: string; error?: string }>((resolve) => socket.once('close', () => resolve({ response, error })));
+  socket.once('connect', () => {
+    void (async () => {
+      socket.write(head);
+      const chunk = Buffer.alloc(65_536, 0x20);
+      for (let sent = 0; sent < bodyBytes && !socket.destroyed; sent += chunk.length) {
+        await new Promise<void>((resolve) => socket.write(chunk.subarray(0, Math.min(chunk.length, bodyBytes - sent)), () => resolve()));
+        // Paced like a link of about 13 MB/s, so that the answer comes while the upload is still under way.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      socket.resume();
+    })();
+  });
+  return closed;
+}
