@@ -3,8 +3,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { errorBody } from '../common/http-error';
 import { closeAfterAnswer } from '../common/lingering-close';
 import { AppConfig } from '../config/app-config';
-import { authenticate, bearerToken, BEARER_CHALLENGE } from '../api/bearer-token';
-import type { ClientRequest } from '../api/bearer.guard';
+import { authenticate, bearerToken, BEARER_CHALLENGE } from './bearer-token';
+import type { ClientRequest } from './bearer.guard';
 
 /** The largest body a /v1 route takes: its inputs are a few small fields (a retry filter, a registration). */
 export const API_MAX_BODY_BYTES = 64 * 1024;

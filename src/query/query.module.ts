@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ApiModule } from '../api/api.module';
 import { AuditModule } from '../audit/audit.module';
-import { BearerHeadersMiddleware } from './bearer-headers.middleware';
 import { EncountersController } from './encounters.controller';
 import { EncountersRepository } from './encounters.repository';
 import { SessionsController } from './sessions.controller';
@@ -15,6 +14,6 @@ import { SessionsRepository } from './sessions.repository';
 @Module({
   imports: [ApiModule, AuditModule],
   controllers: [SessionsController, EncountersController],
-  providers: [SessionsRepository, EncountersRepository, BearerHeadersMiddleware],
+  providers: [SessionsRepository, EncountersRepository],
 })
 export class QueryModule {}
