@@ -71,7 +71,7 @@ export class AuditRepository {
         sessionId: filters.sessionId,
         action: filters.action,
         at: filters.since === undefined ? undefined : { gte: new Date(filters.since) },
-        // Strictly after the position where the previous page ended (see query/keyset.ts).
+        // Strictly after the position where the previous page ended (see api/keyset.ts).
         OR: after ? [{ at: { lt: after.updatedAt } }, { at: after.updatedAt, id: { lt: BigInt(after.id) } }] : undefined,
       },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],
