@@ -11,7 +11,7 @@ import { AppConfig } from './config/app-config';
 import { HttpLogging } from './logging/http-logging';
 import { requestLatencyMiddleware } from './metrics/request-latency.middleware';
 import { MetricsService } from './metrics/metrics.service';
-import { API_MAX_BODY_BYTES, BearerHeadersMiddleware } from './query/bearer-headers.middleware';
+import { API_MAX_BODY_BYTES, BearerHeadersMiddleware } from './api/bearer-headers.middleware';
 import { applyServerLimits } from './server-limits';
 import { NOTIFICATION_CONTENT_TYPES, SignatureHeadersMiddleware } from './webhooks/signature-headers.middleware';
 

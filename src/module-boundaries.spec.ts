@@ -10,6 +10,11 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  *   erases (the kinds are checked against the schema's at compile time).
  * - `webhooks/` and `retrieval/` share the contract through `suki/`, never through each other.
  * - `common/` is generic: it imports no other folder of src/.
+ * - No two folders depend on each other, directly or through others: the folders form a
+ *   hierarchy (the boot files directly in src/ sit above it and are left out).
+ * - A folder's `*.repository.ts` is its own: another folder goes through its module's services.
+ * - The access audit is written by `audit/` alone (others call AuditService), so that every
+ *   record has the one shape and path.
  */
 const SRC = __dirname;
 
@@ -59,8 +64,62 @@ function violations(lines: readonly ImportLine[]): string[] {
     if (from === 'common' && target !== undefined && target.folder !== 'common') found.push(`${where}: common/ imports no other folder`);
     if ((from === 'webhooks' && target?.folder === 'retrieval') || (from === 'retrieval' && target?.folder === 'webhooks'))
       found.push(`${where}: webhooks/ and retrieval/ share the contract through suki/, not each other`);
+    if (target !== undefined && target.folder !== from && target.path.endsWith('.repository'))
+      found.push(`${where}: a repository is used only inside its own folder`);
   }
-  return found;
+  return [...found, ...cycles(lines)];
+}
+
+/** Folder → the folders it imports (boot files directly in src/ and generated code left out). */
+function folderGraph(lines: readonly ImportLine[]): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const line of lines) {
+    const from = folderOf(line.file);
+    const to = targetOf(line)?.folder;
+    if (to === undefined || to === from || from === '.' || to === '.' || to === 'generated' || to.startsWith('..')) continue;
+    graph.set(from, (graph.get(from) ?? new Set()).add(to));
+  }
+  return graph;
+}
+
+/**
+ * Each set of folders that reach each other (a strongly connected component of the folder
+ * graph, Tarjan's algorithm), named with the imports that close it.
+ */
+function cycles(lines: readonly ImportLine[]): string[] {
+  const graph = folderGraph(lines);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  const visit = (folder: string): void => {
+    index.set(folder, index.size);
+    low.set(folder, index.get(folder)!);
+    stack.push(folder);
+    for (const next of graph.get(folder) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(folder, Math.min(low.get(folder)!, low.get(next)!));
+      } else if (stack.includes(next)) low.set(folder, Math.min(low.get(folder)!, index.get(next)!));
+    }
+    if (low.get(folder) !== index.get(folder)) return;
+    const component: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      component.push(member);
+    } while (member !== folder);
+    if (component.length > 1) components.push(component.sort());
+  };
+  for (const folder of [...graph.keys()].sort()) if (!index.has(folder)) visit(folder);
+  return components.map((component) => {
+    const inside = lines.filter((line) => {
+      const to = targetOf(line)?.folder;
+      return to !== undefined && to !== folderOf(line.file) && component.includes(folderOf(line.file)) && component.includes(to);
+    });
+    const edges = inside.map((line) => `${line.file} imports '${line.specifier}'`);
+    return `folders ${component.join(', ')} depend on each other: ${edges.join('; ')}`;
+  });
 }
 
 function sourceFiles(): string[] {
@@ -78,16 +137,28 @@ describe('module boundaries', () => {
     expect(violations(lines)).toEqual([]);
   });
 
+  it('leaves the access audit table to audit/', () => {
+    const writers = sourceFiles().filter(
+      (file) =>
+        folderOf(file) !== 'audit' && !file.endsWith('.spec.ts') && /\baccess_?audit\b/i.test(readFileSync(join(SRC, file), 'utf8')),
+    );
+    expect(writers).toEqual([]);
+    // Not vacuous: the audit's own repository does name it.
+    expect(readFileSync(join(SRC, 'audit/audit.repository.ts'), 'utf8')).toMatch(/\baccess_?audit\b/i);
+  });
+
   it.each([
     ['webhooks/handlers/x.handler.ts', "import { resolveLink } from '../../retrieval/link-policy';"],
     ['retrieval/retrieval.service.ts', "import { mapSukiSessionStatus } from '../webhooks/status-mapping';"],
-    ['common/openapi.ts', "import { BEARER_SCHEME } from '../query/bearer.guard';"],
+    ['common/openapi.ts', "import { BEARER_SCHEME } from '../api/bearer.guard';"],
     ['common/x.ts', "import { AppConfig } from '../config/app-config';"],
     ['suki/notification.ts', "import { SessionStatus } from '../generated/prisma/enums';"],
     ['suki/x.ts', "import { Injectable } from '@nestjs/common';"],
     ['suki/x.ts', "import {\n  Clock,\n} from '../common/clock';"],
     ['suki/x.ts', "export { Clock } from '../common/clock';"],
     ['suki/x.ts', "const x = require('../common/clock');"],
+    ['registration/x.controller.ts', "import { SessionsRepository } from '../query/sessions.repository';"],
+    ['metrics/x.repository.ts', "import type { X } from '../retrieval/retrieval.repository';"],
   ])('refuses %s: %s', (file, source) => {
     expect(violations(importLines(file, source))).toHaveLength(1);
   });
@@ -98,7 +169,36 @@ describe('module boundaries', () => {
     ['common/x.ts', "import { errorBody } from './http-error';\nimport helmet from 'helmet';"],
     ['suki/x.ts', "import type { SessionStatus } from '../generated/prisma/enums';\nimport { createHmac } from 'node:crypto';"],
     ['suki/x.spec.ts', "import { SIGNED_VECTORS } from '../../test/support/suki-vectors';"],
+    ['query/x.controller.ts', "import { SessionsRepository } from './sessions.repository';"],
+    ['webhooks/handlers/x.ts', "import { IntakeRepository } from '../intake.repository';"],
   ])('allows %s: %s', (file, source) => {
     expect(violations(importLines(file, source))).toEqual([]);
+  });
+
+  const lines = (files: Record<string, string>): ImportLine[] =>
+    Object.entries(files).flatMap(([file, source]) => importLines(file, source));
+
+  it.each([
+    ['directly', { 'a/x.ts': "import { y } from '../b/y';", 'b/y.ts': "import type { X } from '../a/x';" }],
+    [
+      'through a third folder',
+      { 'a/x.ts': "import { y } from '../b/y';", 'b/y.ts': "import { z } from '../c/z';", 'c/z.ts': "import { x } from '../a/x';" },
+    ],
+    ['from a nested file', { 'a/x/y.ts': "import { z } from '../../b/z';", 'b/z.ts': "export { x } from '../a/x/x';" }],
+  ])('refuses folders that import each other %s', (_how, files) => {
+    const found = violations(lines(files));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^folders a, b(, c)? depend on each other: /);
+  });
+
+  it('allows imports that go one way only, and the boot files directly in src/ either way', () => {
+    const found = violations(
+      lines({
+        'a/x.ts': "import { y } from '../b/y';\nimport { z } from '../c/z';",
+        'b/y.ts': "import { z } from '../c/z';\nimport { m } from '../memory';",
+        'app.module.ts': "import { x } from './a/x';\nimport { y } from './b/y';",
+      }),
+    );
+    expect(found).toEqual([]);
   });
 });

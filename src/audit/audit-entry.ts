@@ -1,3 +1,5 @@
+import type { AuditActor } from '../api/actor';
+import type { Prisma } from '../generated/prisma/client';
 import { ArtifactKind } from '../generated/prisma/enums';
 
 /**
@@ -30,16 +32,6 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'encounter_changed',
 ];
 
-/** Who asked: taken from the request by the @Actor() parameter decorator. */
-export interface AuditActor {
-  client: string;
-  /** The service's own id for the request (its X-Request-Id answer and its log lines' reqId). */
-  requestId: string;
-  /** The X-Request-Id the caller sent, if it was a sane token: kept, never trusted as the request's id. */
-  callerRequestId?: string;
-  remoteAddress: string | undefined;
-}
-
 /** What was done, to what. */
 export interface AuditSubject {
   action: AuditAction;
@@ -49,3 +41,13 @@ export interface AuditSubject {
 }
 
 export type AuditEntry = AuditActor & AuditSubject;
+
+/** What one record of a change names (AuditService.recordChange); null or undefined names nothing. */
+export interface AuditTarget {
+  sessionId?: string | null;
+  encounterId?: string | null;
+  kind?: ArtifactKind | null;
+}
+
+/** A transaction of the main pool, in which a change and its audit are committed together. */
+export type AuditTransaction = Prisma.TransactionClient;

@@ -1,12 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { isBigintId } from '../query/cursor';
-import { instant, pageScope, pageSize, readCursor, toPage } from '../query/keyset';
-import { ApiBadRequest, ApiUnavailable, InternalApi } from '../query/query-docs';
-import { queryValidation } from '../query/query-validation';
-import { RequireScopes } from '../query/scopes';
-import { Actor } from './audit-actor';
-import type { AuditActor } from './audit-entry';
+import { Actor, type AuditActor } from '../api/actor';
+import { isBigintId } from '../api/cursor';
+import { instant, pageScope, pageSize, readCursor, toPage } from '../api/keyset';
+import { ApiBadRequest, ApiUnavailable, InternalApi } from '../api/query-docs';
+import { queryValidation } from '../api/query-validation';
+import { RequireScopes } from '../api/scopes';
 import { AuditPageOutput } from './audit.output';
 import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';

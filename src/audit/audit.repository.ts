@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
-import { KeysetPosition } from '../query/cursor';
-import { AuditEntry } from './audit-entry';
+import { KeysetPosition } from '../api/cursor';
+import type { AuditActor } from '../api/actor';
+import { AuditAction, AuditEntry, AuditTarget, AuditTransaction } from './audit-entry';
 import { AuditItemOutput } from './audit.output';
 
 /** A record as listed, with the id its page position needs (not shown: the order is by time). */
@@ -41,6 +42,27 @@ export class AuditRepository {
     });
   }
 
+  /** Runs `work` in one transaction of the main pool. */
+  transaction<T>(work: (tx: AuditTransaction) => Promise<T>): Promise<T> {
+    return this.db.$transaction(work);
+  }
+
+  /**
+   * One record per target, in their order, within `tx`: one statement whatever their number
+   * (an array per column), so auditing 10,000 things is still one round trip.
+   */
+  async insertAll(tx: AuditTransaction, actor: AuditActor, action: AuditAction, targets: readonly AuditTarget[]): Promise<void> {
+    const column = (pick: (target: AuditTarget) => string | null | undefined) => targets.map((target) => pick(target) ?? null);
+    // Raw: rows from arrays (unnest), which Prisma's createMany would send as one parameter per value.
+    await tx.$executeRaw`
+      INSERT INTO access_audit (client, action, session_id, encounter_id, kind, request_id, remote_address)
+      SELECT ${actor.client}::text, ${action}::text, t.session_id, t.encounter_id, t.kind::"ArtifactKind",
+             ${actor.requestId}::text, ${actor.remoteAddress ?? null}::text
+      FROM unnest(${column((t) => t.sessionId)}::text[], ${column((t) => t.encounterId)}::text[], ${column((t) => t.kind)}::text[])
+           WITH ORDINALITY AS t(session_id, encounter_id, kind, n)
+      ORDER BY t.n`;
+  }
+
   /** Up to `limit` records after `after`, newest first by (at, id). */
   async list(filters: AuditFilters, after: KeysetPosition | undefined, limit: number): Promise<AuditRow[]> {
     const rows = await this.db.accessAudit.findMany({
@@ -49,7 +71,7 @@ export class AuditRepository {
         sessionId: filters.sessionId,
         action: filters.action,
         at: filters.since === undefined ? undefined : { gte: new Date(filters.since) },
-        // Strictly after the position where the previous page ended (see query/keyset.ts).
+        // Strictly after the position where the previous page ended (see api/keyset.ts).
         OR: after ? [{ at: { lt: after.updatedAt } }, { at: after.updatedAt, id: { lt: BigInt(after.id) } }] : undefined,
       },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { IsInstantParam, KeysetPageInput } from '../query/page.input';
+import { IsInstantParam, KeysetPageInput } from '../api/page.input';
 import { AUDIT_ACTIONS } from './audit-entry';
 
 const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;

@@ -3,8 +3,8 @@
  * openapi.ts (which builds the document) needs nothing from a feature folder.
  */
 
-/** The security scheme of the internal bearer tokens (query/bearer.guard.ts checks them). */
+/** The security scheme of the internal bearer tokens (api/bearer.guard.ts checks them). */
 export const BEARER_SCHEME = 'internal-token';
 
-/** The extension that shows an operation's scopes (query/scopes.ts sets it; openapi.ts also names them in its description). */
+/** The extension that shows an operation's scopes (api/scopes.ts sets it; openapi.ts also names them in its description). */
 export const SCOPES_EXTENSION = 'x-required-scopes';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { QueryModule } from '../query/query.module';
+import { ApiModule } from '../api/api.module';
 import { EventsController } from './events.controller';
 import { EventsRepository } from './events.repository';
 import { EventsRetention } from './events-retention';
@@ -15,7 +15,7 @@ import { FeedWakeups } from './feed-wakeups';
  * wakes long-polls, and purges old ones. Reads go through the query API's pool.
  */
 @Module({
-  imports: [QueryModule],
+  imports: [ApiModule],
   controllers: [EventsController],
   providers: [EventsRepository, FeedService, FeedWakeups, FeedFrontier, FeedMetrics, EventsRetention, EventsRetentionRepository],
 })

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OperationsDatabase } from '../database/operations-database';
+import { RECONCILE_REQUESTED_AT } from '../database/reconcile-poll';
 import { ArtifactKind } from '../generated/prisma/enums';
-import { RECONCILE_REQUESTED_AT } from '../retrieval/retrieval.repository';
 import { PendingBacklog } from './metrics.service';
 
 /**

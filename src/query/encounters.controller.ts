@@ -1,20 +1,19 @@
 import { BadRequestException, Controller, Get, Header, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Actor } from '../audit/audit-actor';
-import type { AuditActor } from '../audit/audit-entry';
+import { Actor, type AuditActor } from '../api/actor';
 import { AuditService } from '../audit/audit.service';
 import { ArtifactOutput } from './artifact.output';
 import { missingArtifactMessage } from './artifact-views';
 import { JSON_CONTENT_TYPE, Rendered } from './json-sql';
 import { EncounterOutput, EncounterPageOutput } from './encounter.output';
 import { EncountersRepository } from './encounters.repository';
-import { instant, pageScope, pageSize, readCursor, toPage } from './keyset';
+import { instant, pageScope, pageSize, readCursor, toPage } from '../api/keyset';
 import { ListEncountersInput } from './list-encounters.input';
-import { ApiBadRequest, ApiKindParam, ApiNotFound, ApiUnavailable, InternalApi } from './query-docs';
+import { ApiBadRequest, ApiKindParam, ApiNotFound, ApiUnavailable, InternalApi } from '../api/query-docs';
 import { ARTIFACT_KINDS, isArtifactKind } from '../suki/artifact-kinds';
-import { isPossibleId, refuseDotSegment } from './query-params';
-import { queryValidation } from './query-validation';
-import { RequireScopes } from './scopes';
+import { isPossibleId, refuseDotSegment } from '../api/query-params';
+import { queryValidation } from '../api/query-validation';
+import { RequireScopes } from '../api/scopes';
 
 const ENCOUNTER_ID = { name: 'encounterId', description: "Suki's encounter id." };
 

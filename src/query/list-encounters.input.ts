@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { SessionStatus } from '../generated/prisma/enums';
-import { PageInput } from './page.input';
+import { PageInput } from '../api/page.input';
 
 const STATUSES = Object.values(SessionStatus);
 

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, ValidateBy } from 'class-validator';
 import { isUsableId } from '../suki/vendor-id';
 import { SessionStatus } from '../generated/prisma/enums';
-import { PageInput } from './page.input';
+import { PageInput } from '../api/page.input';
 
 const STATUSES = Object.values(SessionStatus);
 

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ApiModule } from '../api/api.module';
 import { AuditModule } from '../audit/audit.module';
-import { BearerHeadersMiddleware } from './bearer-headers.middleware';
-import { BearerGuard } from './bearer.guard';
 import { EncountersController } from './encounters.controller';
 import { EncountersRepository } from './encounters.repository';
 import { SessionsController } from './sessions.controller';
@@ -13,10 +12,8 @@ import { SessionsRepository } from './sessions.repository';
  * it writes is the access audit of the note content it serves (AuditModule).
  */
 @Module({
-  imports: [AuditModule],
+  imports: [ApiModule, AuditModule],
   controllers: [SessionsController, EncountersController],
-  providers: [SessionsRepository, EncountersRepository, BearerGuard, BearerHeadersMiddleware],
-  // The change feed (src/events) reads through the same pool and guard; registration (src/registration) answers with the session view.
-  exports: [BearerGuard, SessionsRepository],
+  providers: [SessionsRepository, EncountersRepository],
 })
 export class QueryModule {}

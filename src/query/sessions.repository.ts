@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ArtifactKind, SessionStatus } from '../generated/prisma/enums';
 import { ARTIFACT_AUDIT_COLUMNS, ARTIFACT_JSON, ArtifactLookup, ArtifactRow, artifactSummaries, toArtifactLookup } from './artifact-views';
-import { KeysetPosition } from './cursor';
+import { KeysetPosition } from '../api/cursor';
 import { jsonArray, jsonObject, JsonFields, Rendered, utc } from './json-sql';
-import { keysetStatement } from './keyset';
+import { keysetStatement } from '../api/keyset';
 import { QueryDatabase } from '../database/query-database';
 import { SessionEventsOutput, SessionOutput, SessionSummaryOutput } from './session.output';
 

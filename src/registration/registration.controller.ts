@@ -10,15 +10,14 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Actor } from '../audit/audit-actor';
-import type { AuditActor } from '../audit/audit-entry';
+import { Actor, type AuditActor } from '../api/actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { ErrorOutput } from '../common/error.output';
-import { JsonBody } from '../query/json-body';
-import { ApiBadRequest, InternalApi } from '../query/query-docs';
-import { isPossibleId } from '../query/query-params';
-import { RequireScopes } from '../query/scopes';
+import { JsonBody } from '../api/json-body';
+import { ApiBadRequest, InternalApi } from '../api/query-docs';
+import { isPossibleId } from '../api/query-params';
+import { RequireScopes } from '../api/scopes';
 import { parseRegistration, RegisterSessionInput } from './register-session.input';
 import { RegistrationOutput } from './registration.output';
 import { RegistrationRepository } from './registration.repository';

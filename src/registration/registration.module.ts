@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ApiModule } from '../api/api.module';
 import { AuditModule } from '../audit/audit.module';
-import { QueryModule } from '../query/query.module';
 import { RegistrationController } from './registration.controller';
 import { RegistrationRepository } from './registration.repository';
 
@@ -9,7 +9,7 @@ import { RegistrationRepository } from './registration.repository';
  * retrieval worker reconciles those whose notification never comes (src/retrieval).
  */
 @Module({
-  imports: [AuditModule, QueryModule],
+  imports: [ApiModule, AuditModule],
   controllers: [RegistrationController],
   providers: [RegistrationRepository],
 })

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
-import { RECONCILE_REQUESTED_AT } from '../retrieval/retrieval.repository';
+import { RECONCILE_REQUESTED_AT } from '../database/reconcile-poll';
 import { statusCheck } from '../webhooks/handlers/notification-handler';
 import { Registration } from './register-session.input';
 

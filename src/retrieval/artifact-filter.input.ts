@@ -3,7 +3,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, ValidateBy } from 'class-validator';
 import { isUsableId } from '../suki/vendor-id';
 import { ArtifactKind } from '../generated/prisma/enums';
-import { IsInstantParam } from '../query/page.input';
+import { IsInstantParam } from '../api/page.input';
 
 const KINDS = Object.values(ArtifactKind);
 

@@ -2,9 +2,6 @@ import { MAX_RETRY_AFTER_MS } from './backoff';
 
 export type BreakerState = 'closed' | 'half_open' | 'open';
 
-/** For the `suki_breaker_state` gauge. */
-export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
-
 /** What one call to Suki said about Suki as a whole. */
 export type CallVerdict =
   /** Suki answered: any success, and any permanent answer (a 404 is Suki up, saying no). */

@@ -8,15 +8,14 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { Actor } from '../audit/audit-actor';
-import type { AuditActor } from '../audit/audit-entry';
+import { Actor, type AuditActor } from '../api/actor';
 import { AuditService } from '../audit/audit.service';
 import { ErrorOutput } from '../common/error.output';
-import { bodyValidation, JsonBody } from '../query/json-body';
-import { pageSize } from '../query/keyset';
-import { ApiBadRequest, InternalApi } from '../query/query-docs';
-import { queryValidation } from '../query/query-validation';
-import { RequireScopes } from '../query/scopes';
+import { bodyValidation, JsonBody } from '../api/json-body';
+import { pageSize } from '../api/keyset';
+import { ApiBadRequest, InternalApi } from '../api/query-docs';
+import { queryValidation } from '../api/query-validation';
+import { RequireScopes } from '../api/scopes';
 import { DeadLetterPageOutput, RetryOutput } from './dead-letter.output';
 import { ArtifactFilter } from './dead-letters.repository';
 import { DeadLettersService, InvalidCursorError } from './dead-letters.service';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { AuditAction, AuditActor } from '../audit/audit-entry';
 import { PrismaService } from '../database/prisma.service';
+import type { Prisma } from '../generated/prisma/client';
 import { ArtifactKind, ArtifactStatus } from '../generated/prisma/enums';
 
 /** Which artifacts an operator means (docs/api.md, Dead letters); every field narrows, none widens. */
@@ -24,6 +24,13 @@ export interface ArtifactListItem {
   attempts: number;
   lastError: string | null;
   updatedAt: Date;
+}
+
+/** An artifact a retry reset: what its audit record names. */
+export interface RetriedArtifact {
+  sessionId: string | null;
+  encounterId: string;
+  kind: ArtifactKind;
 }
 
 /**
@@ -61,17 +68,13 @@ export class DeadLettersRepository {
    * nothing begun for the old request can write over the new one). last_error stays until the
    * next attempt replaces it, so the reason it had failed remains visible meanwhile.
    *
-   * The audit is written by the same statement: one access_audit row per artifact reset (its
-   * session, encounter and kind), or one row naming the filter when nothing matched. One
-   * statement is one transaction, so a retry is never done unaudited and the audit never shows
-   * a retry that did not happen; and 10,000 artifacts are one round trip, not 10,000. The
-   * columns are those AuditRepository writes (src/audit), the table is append-only.
+   * Runs in `tx`, the transaction the audit of the retry is written in (AuditService.recordChange),
+   * and answers the artifacts reset in id order, one statement whatever their number.
    */
-  async retry(filter: Omit<ArtifactFilter, 'status'>, actor: AuditActor): Promise<number> {
+  retry(filter: Omit<ArtifactFilter, 'status'>, tx: Prisma.TransactionClient): Promise<RetriedArtifact[]> {
     const f = params(filter);
-    const action: AuditAction = 'artifacts.retry';
-    // Raw: the reset and its audit in one statement (data-modifying CTEs), which Prisma cannot express.
-    const [row] = await this.db.$queryRaw<Array<{ retried: number }>>`
+    // Raw: one statement text whatever the filters, and the reset rows in id order (an UPDATE's RETURNING has none).
+    return tx.$queryRaw<RetriedArtifact[]>`
       WITH retried AS (
         UPDATE artifacts
         SET status = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = now(), locked_until = NULL,
@@ -83,18 +86,8 @@ export class DeadLettersRepository {
           AND (${f.updatedSince}::timestamptz IS NULL OR updated_at >= ${f.updatedSince}::timestamptz)
           AND (${f.updatedBefore}::timestamptz IS NULL OR updated_at < ${f.updatedBefore}::timestamptz)
         RETURNING id, session_id, encounter_id, kind
-      ), audited AS (
-        INSERT INTO access_audit (client, action, session_id, encounter_id, kind, request_id, remote_address)
-        SELECT ${actor.client}::text, ${action}::text, session_id, encounter_id, kind, ${actor.requestId}::text, ${actor.remoteAddress ?? null}::text
-        FROM (SELECT * FROM retried ORDER BY id) AS ordered
-        UNION ALL
-        SELECT ${actor.client}::text, ${action}::text, ${f.sessionId}::text, ${f.encounterId}::text, ${f.kind}::"ArtifactKind",
-               ${actor.requestId}::text, ${actor.remoteAddress ?? null}::text
-        WHERE NOT EXISTS (SELECT 1 FROM retried)
       )
-      -- Data-modifying CTEs run to completion whether or not the outer query reads them.
-      SELECT count(*)::int AS retried FROM retried`;
-    return row.retried;
+      SELECT session_id AS "sessionId", encounter_id AS "encounterId", kind::text AS kind FROM retried ORDER BY id`;
   }
 }
 

@@ -1,9 +1,10 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
-import type { AuditActor } from '../audit/audit-entry';
+import type { AuditActor } from '../api/actor';
+import { AuditService } from '../audit/audit.service';
 import { describeError } from '../common/http-error';
 import { WorkSignal } from '../common/work-signal';
-import { decodeCursor, encodeCursor, isBigintId } from '../query/cursor';
-import { pageScope } from '../query/keyset';
+import { decodeCursor, encodeCursor, isBigintId } from '../api/cursor';
+import { pageScope } from '../api/keyset';
 import { ArtifactFilter, ArtifactListItem, DeadLettersRepository } from './dead-letters.repository';
 
 export interface ArtifactPage {
@@ -36,6 +37,7 @@ export class DeadLettersService {
   constructor(
     private readonly repository: DeadLettersRepository,
     private readonly workSignal: WorkSignal,
+    private readonly audit: AuditService,
   ) {}
 
   async list(filter: ArtifactFilter, page: { limit: number; cursor?: string }): Promise<ArtifactPage> {
@@ -59,7 +61,9 @@ export class DeadLettersService {
   async retry(filter: Omit<ArtifactFilter, 'status'>, actor: AuditActor): Promise<RetryResult> {
     let retried: number;
     try {
-      retried = await this.repository.retry(filter, actor);
+      // One audit record per artifact reset, or one naming the filter when nothing matched.
+      const requested = { sessionId: filter.sessionId, encounterId: filter.encounterId, kind: filter.kind };
+      retried = (await this.audit.recordChange(actor, 'artifacts.retry', requested, (tx) => this.repository.retry(filter, tx))).length;
     } catch (error) {
       this.logger.warn(`retry not committed (${describeError(error)}): client=${actor.client}`);
       throw new ServiceUnavailableException('the retry and its audit could not be committed, so nothing was retried; try again');

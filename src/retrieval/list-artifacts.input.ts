@@ -1,7 +1,7 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { ArtifactStatus } from '../generated/prisma/enums';
-import { KeysetPageInput } from '../query/page.input';
+import { KeysetPageInput } from '../api/page.input';
 import { artifactFilterInput } from './artifact-filter.input';
 
 const STATUSES = Object.values(ArtifactStatus);

@@ -1,10 +1,10 @@
 import { HttpModule } from '@nestjs/axios';
 import { Logger, Module } from '@nestjs/common';
+import { ApiModule } from '../api/api.module';
 import { AuditModule } from '../audit/audit.module';
 import { monotonicNow, WorkSignalModule } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { QueryModule } from '../query/query.module';
 import { BreakerState, CircuitBreaker } from './circuit-breaker';
 import { DeadLettersController } from './dead-letters.controller';
 import { DeadLettersRepository } from './dead-letters.repository';
@@ -20,7 +20,7 @@ import { SukiClient } from './suki.client';
  * operator's dead letters (GET /v1/artifacts, POST /v1/artifacts/retry), behind the query API's guard.
  */
 @Module({
-  imports: [HttpModule, WorkSignalModule, QueryModule, AuditModule],
+  imports: [HttpModule, WorkSignalModule, ApiModule, AuditModule],
   controllers: [DeadLettersController],
   providers: [
     RetrievalRepository,

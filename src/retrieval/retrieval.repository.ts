@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
+import { RECONCILE_REQUESTED_AT } from '../database/reconcile-poll';
 import { Prisma } from '../generated/prisma/client';
 import { ArtifactKind, SessionStatus } from '../generated/prisma/enums';
 import { storableJson } from './storable-json';
@@ -71,8 +72,6 @@ export function queuedResults(results: readonly ResultRequest[], status: Session
  */
 /** The arrival a status check's answer counts as: after every notification (see completeStatusCheck). */
 const SETTLED_ARRIVAL = '9223372036854775807';
-/** The requested_at of a missed-notification poll: before every notification (see the reconcile migration). */
-export const RECONCILE_REQUESTED_AT = '1970-01-01T00:00:00Z';
 
 @Injectable()
 export class RetrievalRepository {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { nextArrival } from '../webhooks/intake-record';
+import { nextArrival } from '../common/arrival-order';
 import { SpoolRefusedError, SpoolStore } from './spool.store';
 
 const dirs: string[] = [];

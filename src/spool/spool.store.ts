@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { open, RootDatabase } from 'lmdb';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { raiseArrivalFloor } from '../webhooks/intake-record';
+import { raiseArrivalFloor } from '../common/arrival-order';
 import { arrivalOfKey, decodeSpoolValue, encodeSpoolValue, spoolKey, spooledSize, SpooledNotification } from './spool-record';
 
 /** The spool could not make a notification durable (full, or the disk failed); nothing was acknowledged. */

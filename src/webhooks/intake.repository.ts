@@ -3,8 +3,9 @@ import { AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
 import { DeliveryOutcome } from '../generated/prisma/enums';
 import { statusCheck } from './handlers/notification-handler';
+import { nextArrival } from '../common/arrival-order';
 import { EncounterBindingReport } from './encounter-binding.report';
-import { IntakeRecord, nextArrival } from './intake-record';
+import { IntakeRecord } from './intake-record';
 
 /**
  * Writes notifications through the database function `ingest_notifications` (its one source:

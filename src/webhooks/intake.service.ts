@@ -4,7 +4,8 @@ import { AppConfig } from '../config/app-config';
 import { SpoolStore } from '../spool/spool.store';
 import { WorkSignal } from '../common/work-signal';
 import { DeliveryOutcome } from '../generated/prisma/enums';
-import { IntakeRecord, nextArrival } from './intake-record';
+import { nextArrival } from '../common/arrival-order';
+import { IntakeRecord } from './intake-record';
 import { IntakeRepository } from './intake.repository';
 
 /** The database could not make a notification durable; nothing was acknowledged. */

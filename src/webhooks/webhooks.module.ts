@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { DatabaseStartup } from '../database/database-startup';
-import { SpoolDrainer } from '../spool/spool.drainer';
 import { SpoolModule } from '../spool/spool.module';
 import { NOTIFICATION_HANDLERS, NotificationHandler } from './handlers/notification-handler';
 import { EVENT_HANDLERS } from './handlers/event-handlers';
@@ -10,6 +9,7 @@ import { IntakeService } from './intake.service';
 import { NotificationDispatcher } from './notification.dispatcher';
 import { SignatureHeadersMiddleware } from './signature-headers.middleware';
 import { SignatureGuard } from './signature.guard';
+import { SpoolDrainer } from './spool.drainer';
 import { WebhooksController } from './webhooks.controller';
 
 @Module({

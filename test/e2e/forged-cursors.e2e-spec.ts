@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ErrorBody } from '../../src/common/http-error';
-import { encodeCursor } from '../../src/query/cursor';
-import { pageScope } from '../../src/query/keyset';
+import { encodeCursor } from '../../src/api/cursor';
+import { pageScope } from '../../src/api/keyset';
 import { useQueryApp } from './query.support';
 
 const ADMIN = 'forged-cursor-admin-token-0123';

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sign } from '../../src/suki/signature';
 import { FakeSukiApi, startFakeSukiApi } from '../support/fake-suki-api';
 import { aFailureNotification, aSuccessNotification, aTimeoutNotification, postNotification } from '../support/notifications';
-import { parsePrometheus, sampleValue } from '../support/prometheus';
+import { parsePrometheus, Sample, sampleValue } from '../support/prometheus';
 import { ServiceProcess, startServiceProcess, stopServiceProcess } from '../support/service-process';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
@@ -90,12 +90,23 @@ describe('logs at debug level', () => {
 
   it('answers probes and scrapes, which log at debug', async () => {
     expect((await fetch(`${service.baseUrl}/health/ready`)).status).toBe(200);
-    const scrape = await fetch(`${service.baseUrl}/metrics`);
-    expect(scrape.status).toBe(200);
     // The retrieval worker counts its attempts on the shared registry.
-    const samples = parsePrometheus(await scrape.text());
+    const readyContents = (samples: Sample[]) =>
+      sampleValue(samples, 'suki_retrieval_attempts_total', { kind: 'contents', outcome: 'ready' }) ?? 0;
     // The success, and the timed-out and unrecognised sessions whose status check Suki (the
-    // fake) answered `completed`: their notes are fetched too.
+    // fake) answered `completed`: their notes are fetched too, after those checks, so scrape
+    // until the worker has got that far (or the deadline passes, and the count below says how far it got).
+    const scrape = async (): Promise<Sample[]> => {
+      const answer = await fetch(`${service.baseUrl}/metrics`);
+      expect(answer.status).toBe(200);
+      return parsePrometheus(await answer.text());
+    };
+    const deadline = Date.now() + 20_000;
+    let samples = await scrape();
+    while (readyContents(samples) < 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      samples = await scrape();
+    }
     expect(sampleValue(samples, 'suki_retrieval_attempts_total', { kind: 'contents', outcome: 'ready' })).toBe(3);
     expect(sampleValue(samples, 'suki_retrieval_attempts_total', { kind: 'encounter_content', outcome: 'ready' })).toBeGreaterThanOrEqual(
       1,

@@ -1,8 +1,17 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Response } from 'express';
 import { requestContext } from '../logging/request-context';
-import type { ClientRequest } from '../query/bearer.guard';
-import { AuditActor } from './audit-entry';
+import type { ClientRequest } from './bearer.guard';
+
+/** Who asked: taken from the request by the @Actor() parameter decorator, for the access audit. */
+export interface AuditActor {
+  client: string;
+  /** The service's own id for the request (its X-Request-Id answer and its log lines' reqId). */
+  requestId: string;
+  /** The X-Request-Id the caller sent, if it was a sane token: kept, never trusted as the request's id. */
+  callerRequestId?: string;
+  remoteAddress: string | undefined;
+}
 
 /**
  * The pure part of @Actor(): the client BearerGuard found, the service's own request id (and the
