@@ -86,6 +86,11 @@ export class SpoolStore implements OnModuleInit, OnModuleDestroy {
       encoding: 'binary',
       compression: false,
       overlappingSync: false,
+      // lmdb-js's event-turn batching opens each batch with a write of its own whose promise
+      // nobody holds: when that commit fails (a full disk), the promise's rejection is unhandled
+      // and ends the process. Without it, writes of one turn still share a commit (lmdb-js starts
+      // writing on the next setImmediate), and every write's promise is one a caller awaits.
+      eventTurnBatching: false,
     });
     let last: bigint | undefined;
     for (const { key, value } of this.db.getRange({ end: LIVE_END })) {
@@ -98,6 +103,10 @@ export class SpoolStore implements OnModuleInit, OnModuleDestroy {
     this.metrics.watchSpool(() => this.depth());
     registerSpoolMetrics(this.metrics, () => ({ quarantined: this.quarantine.count, writable: this.writes.ok }));
     if (this.records > 0) this.startSpooling(`${this.records} notifications left in the spool by an earlier run`);
+    // The boot found no database (runtime.ts): straight to the spool, rather than each of the first
+    // notifications waiting out INTAKE_COMMIT_TIMEOUT_MS first. The drainer ends it once the
+    // database is migrated and commits.
+    else if (this.config.migrateWhenReachable) this.startSpooling('database unreachable at boot');
     if (this.quarantine.count > 0)
       this.logger.warn(`${this.quarantine.count} quarantined notifications in the spool (GET /v1/spool/quarantine)`);
   }
@@ -121,6 +130,11 @@ export class SpoolStore implements OnModuleInit, OnModuleDestroy {
 
   get isEmpty(): boolean {
     return this.records === 0;
+  }
+
+  /** False from a failed write (a full or failing disk) until a write succeeds again. */
+  get writable(): boolean {
+    return this.writes.ok;
   }
 
   /** Whether a notification of `bytes` would still be taken: for readiness. False while writes fail. */
