@@ -26,7 +26,7 @@ describe('spool: a record the database refuses on every try', () => {
     // The database answers but will not take it: kept in the spool (acknowledged), and what follows queues behind it.
     const refused = await postNotification(sut().baseUrl, aSuccessNotification({ session_id: POISON }));
     expect(refused).toMatchObject({ status: 202, body: { outcome: 'spooled' } });
-    const behind = [];
+    const behind: string[] = [];
     for (let i = 0; i < 5; i += 1) {
       const body = aSuccessNotification();
       const answer = await postNotification(sut().baseUrl, body);
