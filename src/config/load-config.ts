@@ -27,7 +27,7 @@ export function loadConfig(env: Env): AppConfig {
     databaseUrl: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 500),
     databaseQueryPoolSize: read.int('DATABASE_QUERY_POOL_SIZE', 10, 1, 500),
-    databaseConnectTimeoutMs: read.int('DATABASE_CONNECT_TIMEOUT_MS', 2_000, 100, 60_000),
+    databaseConnectTimeoutMs: read.int('DATABASE_CONNECT_TIMEOUT_MS', 1_000, 100, 60_000),
     dataDir,
     migrateOnStart: read.bool('MIGRATE_ON_START', true),
     intake: { commitTimeoutMs: read.int('INTAKE_COMMIT_TIMEOUT_MS', 2_000, 50, 60_000) },
