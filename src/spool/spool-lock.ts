@@ -71,3 +71,18 @@ export function lockSpoolDir(dir: string, waitMs = 2_000, logger = new Logger('S
     });
   });
 }
+
+/**
+ * lockSpoolDir, or nothing where util-linux is missing (a developer's Mac): one spool per process
+ * cannot be enforced there, which production does not accept.
+ */
+export async function lockSpoolDirIfPossible(dir: string, production: boolean, logger: Logger): Promise<SpoolLock | undefined> {
+  try {
+    return await lockSpoolDir(dir, undefined, logger);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (production) throw new Error('the `flock` command (util-linux) is required to lock SPOOL_DIR', { cause: error });
+    logger.warn('`flock` not found: SPOOL_DIR is not locked; never point two instances at one spool');
+    return undefined;
+  }
+}

@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { raiseArrivalFloor } from '../webhooks/intake-record';
 import { SpoolQuarantine } from './spool-quarantine';
-import { lockSpoolDir, SpoolLock } from './spool-lock';
+import { lockSpoolDirIfPossible, SpoolLock } from './spool-lock';
 import { registerSpoolMetrics } from './spool.metrics';
 import { SpoolWrites } from './spool-writes';
 import {
@@ -79,7 +79,7 @@ export class SpoolStore implements OnModuleInit, OnModuleDestroy {
     // An unusable SPOOL_DIR stops the boot: a service that cannot spool would answer 503 at the
     // first database outage, and an operator should learn that now, not then.
     mkdirSync(this.config.spool.dir, { recursive: true });
-    this.lock = await this.lockDir();
+    this.lock = await lockSpoolDirIfPossible(this.config.spool.dir, this.config.production, this.logger);
     this.db = open<Buffer, Buffer>({
       path: this.config.spool.dir,
       keyEncoding: 'binary',
@@ -109,18 +109,6 @@ export class SpoolStore implements OnModuleInit, OnModuleDestroy {
     else if (this.config.migrateWhenReachable) this.startSpooling('database unreachable at boot');
     if (this.quarantine.count > 0)
       this.logger.warn(`${this.quarantine.count} quarantined notifications in the spool (GET /v1/spool/quarantine)`);
-  }
-
-  private async lockDir(): Promise<SpoolLock | undefined> {
-    try {
-      return await lockSpoolDir(this.config.spool.dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      // No util-linux (a developer's Mac): one spool per process cannot be enforced there.
-      if (this.config.production) throw new Error('the `flock` command (util-linux) is required to lock SPOOL_DIR', { cause: error });
-      this.logger.warn('`flock` not found: SPOOL_DIR is not locked; never point two instances at one spool');
-      return undefined;
-    }
   }
 
   /** Whether intake sends notifications here first (the database failed, or the spool is not yet drained). */
