@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { RootDatabase } from 'lmdb';
-import { SpoolWrites } from './spool-writes';
+import { reserveBytes, SpoolWrites } from './spool-writes';
 
 /** A failed commit as lmdb-js reports it: the write rejects, and the real error comes on a second promise. */
 function lmdbCommitFailure(code: number): Error {
@@ -41,5 +41,15 @@ describe('SpoolWrites', () => {
     await expect(writes.attempt(db, () => Promise.reject(error))).rejects.toBe(error);
     expect(writes.ok).toBe(false);
     writes.stop();
+  });
+});
+
+describe('reserveBytes', () => {
+  it.each([
+    [1024 * 1024, 256 * 1024],
+    [3 * 1024 * 1024, 314_572],
+    [10 * 1024 * 1024 * 1024, 8 * 1024 * 1024],
+  ])('keeps back, of a %i-byte filesystem, %i bytes', (total, reserve) => {
+    expect(reserveBytes(total)).toBe(reserve);
   });
 });

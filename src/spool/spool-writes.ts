@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { statfs } from 'node:fs/promises';
 import type { RootDatabase } from 'lmdb';
 import { PROBE_KEY } from './spool-record';
 
@@ -6,6 +7,25 @@ import { PROBE_KEY } from './spool-record';
 const PROBE_MS = 1_000;
 /** About the size of a large notification: room for this is room for the next one. */
 const PROBE_BYTES = 64 * 1024;
+/**
+ * Free space kept back on SPOOL_DIR's filesystem: a tenth of it, from 256 KiB to 8 MiB. LMDB must
+ * never itself run out: a commit that does (ENOSPC while it spills dirty pages) has been seen to
+ * corrupt lmdb-js's heap and abort the process, which no handler can catch. So a write is refused
+ * here first, while LMDB still has room to commit what the drain removes.
+ */
+export function reserveBytes(filesystemBytes: number): number {
+  return Math.min(8 * 1024 * 1024, Math.max(256 * 1024, Math.floor(filesystemBytes / 10)));
+}
+
+/** Raised in place of LMDB's own ENOSPC when a write would eat into the reserve. */
+export class SpoolDiskFullError extends Error {
+  readonly code = 'ENOSPC';
+  constructor() {
+    super('SPOOL_DIR has no room left beyond its reserve');
+    this.name = 'SpoolDiskFullError';
+  }
+}
+
 /** lmdb-js rejects a failed commit's own error just after the writes': waited for this long at most. */
 const COMMIT_ERROR_WAIT_MS = 500;
 
@@ -50,8 +70,14 @@ export class SpoolWrites {
   private probe?: NodeJS.Timeout;
   private probing = false;
   private stopped = false;
+  /** Bytes of writes under way, not yet on disk: counted against the free space, as a burst shares it. */
+  private pending = 0;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** SPOOL_DIR; without it (unit tests) free space is not checked. */
+    private readonly dir?: string,
+  ) {}
 
   /** False from a failed write until a write succeeds again. */
   get ok(): boolean {
@@ -69,6 +95,27 @@ export class SpoolWrites {
     }
     this.succeeded();
     return result;
+  }
+
+  /** A write that adds `bytes` to the spool: refused before LMDB sees it when the filesystem is short of room. */
+  async attemptGrowth<T>(db: RootDatabase<Buffer, Buffer>, bytes: number, write: () => Promise<T>): Promise<T> {
+    this.pending += bytes;
+    try {
+      return await this.attempt(db, async () => {
+        if (!(await this.roomFor(bytes))) throw new SpoolDiskFullError();
+        return write();
+      });
+    } finally {
+      this.pending -= bytes;
+    }
+  }
+
+  /** LMDB copies on write: a record can take about twice its size until older pages are reused. */
+  private async roomFor(bytes: number): Promise<boolean> {
+    if (!this.dir) return true;
+    const fs = await statfs(this.dir).catch(() => undefined);
+    if (!fs) return true; // a filesystem that cannot say: LMDB's own error is the only guard
+    return fs.bavail * fs.bsize >= 2 * (bytes + this.pending) + reserveBytes(fs.blocks * fs.bsize);
   }
 
   stop(): void {
@@ -98,7 +145,7 @@ export class SpoolWrites {
     if (this.probing || this.stopped || this.failingSince === undefined) return;
     this.probing = true;
     try {
-      await this.attempt(db, async () => {
+      await this.attemptGrowth(db, PROBE_BYTES, async () => {
         await db.put(PROBE_KEY, Buffer.alloc(PROBE_BYTES));
         await db.remove(PROBE_KEY);
       });

@@ -63,7 +63,7 @@ export class SpoolStore implements OnModuleInit, OnModuleDestroy {
   private spooledThisEpisode = 0;
   private drainedThisEpisode = 0;
   private readonly waiters = new Set<() => void>();
-  readonly writes = new SpoolWrites(this.logger);
+  readonly writes: SpoolWrites;
   readonly quarantine = new SpoolQuarantine(
     () => this.db,
     (delta) => this.account(delta),
@@ -73,7 +73,9 @@ export class SpoolStore implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.writes = new SpoolWrites(this.logger, config.spool.dir);
+  }
 
   async onModuleInit(): Promise<void> {
     // An unusable SPOOL_DIR stops the boot: a service that cannot spool would answer 503 at the
@@ -165,7 +167,7 @@ export class SpoolStore implements OnModuleInit, OnModuleDestroy {
     }
     this.account({ records: 1, bytes: size });
     try {
-      await this.guarded(() => db.put(spoolKey(n.arrival, this.writer), encodeSpoolValue(n)));
+      await this.writes.attemptGrowth(db, size, () => db.put(spoolKey(n.arrival, this.writer), encodeSpoolValue(n)));
     } catch (error) {
       this.account({ records: -1, bytes: -size });
       this.metrics.spoolRefused.inc({ reason: 'disk' });
