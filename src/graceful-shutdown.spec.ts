@@ -29,7 +29,7 @@ describe('installGracefulShutdown', () => {
     const app = {
       getHttpServer: () => server,
       close: () => closed,
-      get: () => ({ begin: () => undefined }),
+      get: () => ({ begin: () => undefined, announce: () => undefined }),
     } as unknown as INestApplication;
     installGracefulShutdown(app, {
       timeoutMs: 10_000,
@@ -73,6 +73,59 @@ describe('installGracefulShutdown', () => {
     await settle();
     expect(exits).toEqual([]);
     finishClose();
+    await settle();
+    expect(exits).toEqual([0]);
+  });
+});
+
+describe('installGracefulShutdown with a drain delay', () => {
+  const DELAY_MS = 300;
+  let server: Server;
+  let signals: EventEmitter;
+  let exits: number[];
+  let steps: string[];
+
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
+
+  beforeEach(async () => {
+    server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    signals = new EventEmitter();
+    exits = [];
+    steps = [];
+    const shutdownSignal = { announce: () => steps.push('not ready'), begin: () => steps.push('drain') };
+    const app = { getHttpServer: () => server, close: () => Promise.resolve(), get: () => shutdownSignal } as unknown as INestApplication;
+    installGracefulShutdown(app, {
+      timeoutMs: 10_000,
+      drainDelayMs: DELAY_MS,
+      afterClose: () => Promise.resolve(),
+      exit: (code) => exits.push(code),
+      signals,
+    });
+  });
+
+  afterEach(() => {
+    if (server.listening) server.close();
+  });
+
+  it('on SIGTERM turns readiness down at once and keeps listening for the delay, then drains and exits 0', async () => {
+    signals.emit('SIGTERM', 'SIGTERM');
+    expect(steps).toEqual(['not ready']);
+    await new Promise((resolve) => setTimeout(resolve, DELAY_MS / 2));
+    expect(server.listening).toBe(true);
+    expect(steps).toEqual(['not ready']);
+    await new Promise((resolve) => setTimeout(resolve, DELAY_MS));
+    await settle();
+    expect(steps).toEqual(['not ready', 'drain']);
+    expect(server.listening).toBe(false);
+    expect(exits).toEqual([0]);
+  });
+
+  it('on SIGINT (Ctrl-C at a terminal) drains at once', async () => {
+    signals.emit('SIGINT', 'SIGINT');
+    expect(steps).toEqual(['not ready', 'drain']);
     await settle();
     expect(exits).toEqual([0]);
   });

@@ -4,8 +4,13 @@ import { ShutdownSignal } from './common/shutdown-signal';
 import { closeReadingSockets } from './server-limits';
 
 export interface ShutdownOptions {
-  /** Past this, the process exits 1 whatever is still running. */
+  /** Past this (counted from the end of the drain delay), the process exits 1 whatever is still running. */
   timeoutMs: number;
+  /**
+   * On SIGTERM, how long the listener keeps serving after readiness turned 503, before the drain:
+   * the time load balancers need to notice (SHUTDOWN_DRAIN_DELAY_MS). Default 0.
+   */
+  drainDelayMs?: number;
   /** Stops what was started outside the application (the embedded database), after it closed. */
   afterClose(): Promise<void>;
   exit?: (code: number) => void;
@@ -17,7 +22,14 @@ export interface ShutdownOptions {
 }
 
 /**
- * On SIGTERM or SIGINT: stop accepting connections, let in-flight requests finish (a
+ * On SIGTERM: readiness answers 503 at once, and the listener keeps serving for drainDelayMs. A
+ * rolling deployment sends SIGTERM and takes the pod out of the load balancer's endpoints at
+ * the same time, but the load balancer learns it only later (kube-proxy, an ingress, a cloud
+ * balancer polling readiness); a port closed at once refuses what it still sends, and Suki does
+ * not resend a refused notification. SIGINT (Ctrl-C at a terminal) has no such audience and
+ * drains at once.
+ *
+ * Then, and at once on SIGINT: stop accepting connections, let in-flight requests finish (a
  * notification is committed before its answer, so nothing acknowledged is lost), then close the
  * application (the retrieval worker hands back its leases, the pool closes), then the embedded
  * database; exit 0. Nest's own shutdown hooks are not used: they close the pool before the HTTP
@@ -42,7 +54,17 @@ export function installGracefulShutdown(app: INestApplication, options: Shutdown
     }
     const since = now();
     started = since;
-    logger.log(`${signal} received: draining (at most ${options.timeoutMs} ms)`);
+    app.get(ShutdownSignal, { strict: false }).announce();
+    const delayMs = signal === 'SIGTERM' ? (options.drainDelayMs ?? 0) : 0;
+    if (delayMs > 0) {
+      logger.log(`${signal} received: not ready; still serving for ${delayMs} ms, then draining (at most ${options.timeoutMs} ms)`);
+      setTimeout(() => drainNow(since), delayMs);
+    } else {
+      logger.log(`${signal} received: draining (at most ${options.timeoutMs} ms)`);
+      drainNow(since);
+    }
+  };
+  const drainNow = (since: number) => {
     const deadline = setTimeout(() => {
       logger.error(`shutdown unfinished after ${options.timeoutMs} ms: exiting`);
       exit(1);

@@ -20,7 +20,11 @@ async function bootstrap(): Promise<void> {
   const runtime = await prepareRuntime(config);
   try {
     const app = await createApplication(runtime.config);
-    installGracefulShutdown(app, { timeoutMs: runtime.config.shutdownTimeoutMs, afterClose: () => runtime.close() });
+    installGracefulShutdown(app, {
+      timeoutMs: runtime.config.shutdownTimeoutMs,
+      drainDelayMs: runtime.config.shutdownDrainDelayMs,
+      afterClose: () => runtime.close(),
+    });
     await app.listen(runtime.config.port);
     const { port } = app.getHttpServer().address() as AddressInfo;
     runtime.instanceLock?.setPort(port);

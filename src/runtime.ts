@@ -61,7 +61,9 @@ export async function prepareRuntime(validated: AppConfig, logger = new Logger('
 
   try {
     if (config.migrateOnStart) {
-      const applied = await applyMigrations(config.databaseUrl!);
+      // Bounded by DATABASE_CONNECT_TIMEOUT_MS: a database that is away, refuses or hangs lets the
+      // boot go on into the spool below, within seconds; one that answers is migrated here.
+      const applied = await applyMigrations(config.databaseUrl!, undefined, config.databaseConnectTimeoutMs);
       if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
     }
   } catch (error) {

@@ -25,3 +25,17 @@ describe('isWriteConflict', () => {
     expect(isWriteConflict(error)).toBe(false);
   });
 });
+
+describe('isConnectionError', () => {
+  it.each([
+    ["pg's connect timeout (a database that hangs: SIGSTOP, a frozen failover)", new Error('timeout expired')],
+    ["a pool's connect timeout", new Error('timeout exceeded when trying to connect')],
+    ['a refused connection', fromPg('ECONNREFUSED')],
+  ])('recognises %s', (_case, error) => {
+    expect(isConnectionError(error)).toBe(true);
+  });
+
+  it('does not take a message that merely mentions a timeout for one', () => {
+    expect(isConnectionError(new Error('statement timeout expired while parsing'))).toBe(false);
+  });
+});

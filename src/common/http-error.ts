@@ -67,7 +67,12 @@ export function isConnectionError(error: unknown): boolean {
     if (adapterCause && (UNREACHABLE_KINDS.has(adapterCause.kind) || POSTGRES_CODES.test(String(adapterCause.code ?? '')))) return true;
     const code = String(current.code ?? '');
     if (NODE_CODES.has(code) || POSTGRES_CODES.test(code) || ['P1001', 'P1002', 'P1017', 'P2024'].includes(code)) return true;
-    if (/timeout exceeded when trying to connect|Connection terminated|Query read timeout/i.test(String(current.message ?? '')))
+    // pg's own words: a pool's and a client's connect timeouts, a lost connection, query_timeout.
+    if (
+      /timeout exceeded when trying to connect|^timeout expired$|Connection terminated|Query read timeout/i.test(
+        String(current.message ?? ''),
+      )
+    )
       return true;
   }
   return false;

@@ -23,6 +23,11 @@ export abstract class AppConfig {
   databasePoolSize: number;
   /** Connections of the read-only pool the query API uses, apart from intake's. */
   databaseQueryPoolSize: number;
+  /**
+   * Opening a connection the boot or a background loop makes (the migrator, the change feed's
+   * LISTEN) gives up after this, so that a database that hangs never holds the service up.
+   */
+  databaseConnectTimeoutMs: number;
   dataDir: string;
   migrateOnStart: boolean;
   /**
@@ -127,8 +132,10 @@ export abstract class AppConfig {
   logLevel: string;
   /** V8's --heap-growing-percent, set at boot by src/memory.ts; 0 leaves V8's default. */
   heapGrowingPercent: number;
-  /** Hard limit on a graceful shutdown; past it the process exits non-zero. */
+  /** Hard limit on a graceful shutdown's drain; past it the process exits non-zero. */
   shutdownTimeoutMs: number;
+  /** On SIGTERM, how long the listener keeps serving with readiness 503 before the drain starts. */
+  shutdownDrainDelayMs: number;
 }
 
 export class ConfigValidationError extends Error {

@@ -68,6 +68,19 @@ describe('loadConfig', () => {
     });
   });
 
+  it('keeps serving 5 s after SIGTERM in production (a load balancer needs to notice), at once elsewhere; connects within 1 s', () => {
+    expect(loadConfig(PRODUCTION)).toMatchObject({
+      shutdownDrainDelayMs: 5_000,
+      shutdownTimeoutMs: 25_000,
+      databaseConnectTimeoutMs: 1_000,
+    });
+    expect(loadConfig({}).shutdownDrainDelayMs).toBe(0);
+    expect(loadConfig({ ...PRODUCTION, SHUTDOWN_DRAIN_DELAY_MS: '0', DATABASE_CONNECT_TIMEOUT_MS: '3000' })).toMatchObject({
+      shutdownDrainDelayMs: 0,
+      databaseConnectTimeoutMs: 3_000,
+    });
+  });
+
   it('keeps accepting the old attempt limit, as an extra bound within the horizon', () => {
     const { suki } = loadConfig({ SUKI_FETCH_MAX_ATTEMPTS: '20', SUKI_FETCH_RETRY_HORIZON_MS: '3600000' });
     expect([suki.maxAttempts, suki.retryHorizonMs]).toEqual([20, 3_600_000]);

@@ -33,6 +33,7 @@ export function loadConfig(env: Env): AppConfig {
     databaseUrl: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 500),
     databaseQueryPoolSize: read.int('DATABASE_QUERY_POOL_SIZE', 10, 1, 500),
+    databaseConnectTimeoutMs: read.int('DATABASE_CONNECT_TIMEOUT_MS', 1_000, 100, 60_000),
     dataDir,
     migrateOnStart: read.bool('MIGRATE_ON_START', true),
     intake: { commitTimeoutMs: read.int('INTAKE_COMMIT_TIMEOUT_MS', 2_000, 50, 60_000) },
@@ -94,6 +95,8 @@ export function loadConfig(env: Env): AppConfig {
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     heapGrowingPercent: read.int('V8_HEAP_GROWING_PERCENT', HEAP_GROWING_PERCENT, 0, 1000),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
+    // In production a load balancer stands in front and needs time to stop sending; elsewhere nothing does.
+    shutdownDrainDelayMs: read.int('SHUTDOWN_DRAIN_DELAY_MS', production ? 5_000 : 0, 0, 600_000),
   };
 
   // Long-polls hold their connection for up to 30 s: they get a budget of their own within the

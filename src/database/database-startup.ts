@@ -44,7 +44,7 @@ export class DatabaseStartup implements OnApplicationBootstrap, OnModuleDestroy 
     let retryMs = RETRY_MIN_MS;
     while (!this.stopped) {
       try {
-        const applied = await applyMigrations(this.config.databaseUrl!);
+        const applied = await applyMigrations(this.config.databaseUrl!, undefined, this.config.databaseConnectTimeoutMs);
         this.logger.log(
           applied.length > 0 ? `database reachable: applied migrations ${applied.join(', ')}` : 'database reachable: migrations up to date',
         );

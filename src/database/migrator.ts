@@ -63,12 +63,13 @@ interface AppliedRow {
  * Returns the names it applied. A failed migration is left recorded as failed (finished_at
  * null, logs set), and later runs refuse to continue until an operator resolves it, as Prisma does.
  */
-export async function applyMigrations(databaseUrl: string, dir = MIGRATIONS_DIR): Promise<string[]> {
+export async function applyMigrations(databaseUrl: string, dir = MIGRATIONS_DIR, connectTimeoutMs = 10_000): Promise<string[]> {
   const migrations = await readMigrations(dir);
   // A bounded connect: a database that hangs must not hang the boot (runtime.ts) or the
   // background migration (database-startup.ts). The advisory lock itself may wait: another
   // replica is migrating.
-  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: connectTimeoutMs });
+  client.on('error', () => undefined); // a connection lost between queries fails the query that follows
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK]);

@@ -37,9 +37,11 @@ export class FeedWakeups implements OnModuleInit, OnModuleDestroy {
     return this.closing || this.shutdown.shuttingDown;
   }
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     this.unsubscribe = this.shutdown.subscribe(() => this.wakeAll());
-    await this.connect();
+    // Not awaited: the boot never waits on the database. Until the connection is up, waiters
+    // look again every RECONNECT_MS, as they do while it is down.
+    void this.connect();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -84,7 +86,13 @@ export class FeedWakeups implements OnModuleInit, OnModuleDestroy {
 
   private async connect(): Promise<void> {
     if (this.closing) return;
-    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'suki-notification-service/feed' });
+    const client = new Client({
+      connectionString: this.config.databaseUrl,
+      application_name: 'suki-notification-service/feed',
+      // A database that hangs (SIGSTOP, a frozen failover) fails the attempt, which is retried.
+      connectionTimeoutMillis: this.config.databaseConnectTimeoutMs,
+      query_timeout: this.config.databaseConnectTimeoutMs,
+    });
     const lost = (error?: unknown) => {
       if (this.client !== client) return;
       this.client = undefined;

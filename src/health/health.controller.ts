@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/term
 import type { Response } from 'express';
 import { SpoolStore } from '../spool/spool.store';
 import { ErrorOutput } from '../common/error.output';
+import { ShutdownSignal } from '../common/shutdown-signal';
 import { DatabaseHealthIndicator } from './database.health';
 import { HealthIndicatorOutput, HealthOutput } from './health.output';
 
@@ -17,6 +18,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
     private readonly spool: SpoolStore,
+    private readonly shutdown: ShutdownSignal,
   ) {}
 
   /** The process answers. Deliberately checks nothing else: a database outage is not a reason to restart. */
@@ -33,7 +35,10 @@ export class HealthController {
   /**
    * Database reachable and every migration applied: 200 `ok`. The database away but the local
    * spool with room: 200 `degraded` — notifications are still made durable, so the load balancer
-   * must keep sending them here. Neither: 503 with the details.
+   * must keep sending them here. Neither: 503 with the details. Spooling while the spool's
+   * writes fail (a full disk): 503 at once. From SIGTERM on: 503 `shutting_down` at once, while
+   * the listener still serves for SHUTDOWN_DRAIN_DELAY_MS, so the load balancer moves traffic
+   * away before the port closes.
    */
   @Get('ready')
   // Documented below, with the `degraded` status terminus's own schema does not know.
@@ -45,9 +50,23 @@ export class HealthController {
   })
   @ApiServiceUnavailableResponse({
     type: HealthOutput,
-    description: 'Not ready: the database is unreachable and the spool full, migrations are pending, or the process is stopping.',
+    description:
+      'Not ready: the database is unreachable and the spool full or failing to write, migrations are pending, or the process is stopping.',
   })
   async ready(@Res({ passthrough: true }) response: Response): Promise<unknown> {
+    if (this.shutdown.stopping) {
+      response.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return { status: 'shutting_down', info: {}, error: {}, details: {} };
+    }
+    if (this.spool.spooling && !this.spool.writable) {
+      // Readiness follows the spool's last write, not only its counters: a full disk refuses what
+      // the byte limit would still allow. Answered at once, like `degraded`, without the database.
+      const { records, bytes } = this.spool.depth();
+      const spool = { status: 'down' as const, spooling: true, message: 'spool writes fail', records, bytes };
+      this.logger.warn('not ready: spool down');
+      response.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return { status: 'error', info: {}, error: { spool }, details: { spool } };
+    }
     if (this.spool.spooling && this.spool.hasRoom()) {
       // Intake has already found the database away (the drainer probes it and ends spooling):
       // answer at once rather than spend the 3 s check timeout on a hung database, which would
@@ -70,7 +89,7 @@ export class HealthController {
         return { ...result, status: 'degraded', info: { ...result.info, spool }, details: { ...result.details, spool } };
       }
       if (result.error?.database) {
-        const spool = { status: 'down' as const, records, bytes };
+        const spool = { status: 'down' as const, records, bytes, ...(this.spool.writable ? {} : { message: 'spool writes fail' }) };
         result.error = { ...result.error, spool };
         result.details = { ...result.details, spool };
       }

@@ -7,7 +7,7 @@ export class HealthIndicatorOutput {
   @ApiProperty({ enum: ['up', 'down'] })
   status: 'up' | 'down';
 
-  @ApiPropertyOptional({ description: 'database, migrations: why the check is down.', example: 'database unreachable' })
+  @ApiPropertyOptional({ description: 'database, migrations, spool: why the check is down.', example: 'database unreachable' })
   message?: string;
 
   @ApiPropertyOptional({ type: [String], description: 'migrations: the migrations not yet applied.' })

@@ -50,13 +50,13 @@ const flush = () => new Promise((resolve) => setImmediate(resolve));
 const opened: Array<{ spool: SpoolStore; dir: string }> = [];
 
 /** A real spool in a temporary directory: what the service would fall back to. */
-function setup({ commitTimeoutMs = 60_000, spoolMaxBytes = 1_000_000 } = {}) {
+async function setup({ commitTimeoutMs = 60_000, spoolMaxBytes = 1_000_000 } = {}) {
   const repository = new ManualRepository();
   const signal = new WorkSignal();
   const dir = mkdtempSync(join(tmpdir(), 'intake-spool-'));
   const config = { intake: { commitTimeoutMs }, spool: { dir, maxBytes: spoolMaxBytes } } as AppConfig;
   const spool = new SpoolStore(config, new MetricsService());
-  spool.onModuleInit();
+  await spool.onModuleInit();
   opened.push({ spool, dir });
   const sut = new IntakeService(repository as unknown as IntakeRepository, spool, config, signal);
   return { sut, repository, signal, spool };
@@ -71,7 +71,7 @@ afterEach(async () => {
 
 describe('IntakeService (group commit)', () => {
   it('commits at once when idle, and groups what arrives while commits are under way', async () => {
-    const { sut, repository } = setup();
+    const { sut, repository } = await setup();
     const answers = ['a', 'b', 'c', 'd', 'e'].map((id) => sut.submit(record(id)));
     await flush();
     // Two commits may run at once; the rest wait and then go together.
@@ -85,7 +85,7 @@ describe('IntakeService (group commit)', () => {
   });
 
   it('stamps each notification with its arrival order, strictly increasing even within one millisecond', async () => {
-    const { sut, repository } = setup();
+    const { sut, repository } = await setup();
     for (const id of ['a', 'b', 'c', 'd']) void sut.submit(record(id));
     await flush();
     repository.commitNext();
@@ -99,7 +99,7 @@ describe('IntakeService (group commit)', () => {
   });
 
   it('answers no one before the commit that holds their notification', async () => {
-    const { sut, repository } = setup();
+    const { sut, repository } = await setup();
     let answered = false;
     void sut.submit(record('a')).then(() => (answered = true));
     await flush();
@@ -110,7 +110,7 @@ describe('IntakeService (group commit)', () => {
   });
 
   it('reports to retrieval how many notifications wait for a commit slot', async () => {
-    const { sut, repository, signal } = setup();
+    const { sut, repository, signal } = await setup();
     const reported: number[] = [];
     jest.spyOn(signal, 'reportIntakeBacklog').mockImplementation((waiting) => void reported.push(waiting));
     for (const id of ['a', 'b', 'c', 'd']) void sut.submit(record(id));
@@ -124,7 +124,7 @@ describe('IntakeService (group commit)', () => {
   });
 
   it('retries a failed batch one record at a time, so one bad record does not fail its neighbours', async () => {
-    const { sut, repository } = setup();
+    const { sut, repository } = await setup();
     const blockers = [sut.submit(record('x')), sut.submit(record('y'))];
     await flush();
     repository.failWhen = (ids) => (ids.length > 1 || ids.includes('bad') ? new Error('bad input') : undefined);
@@ -141,7 +141,7 @@ describe('IntakeService (group commit)', () => {
   });
 
   it('spools a whole batch at once when the database is unreachable, and what follows straight away', async () => {
-    const { sut, repository, spool } = setup();
+    const { sut, repository, spool } = await setup();
     const unreachable = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     repository.failWhen = () => unreachable;
     const answers = await Promise.all(['a', 'b', 'c'].map((id) => sut.submit(record(id))));
@@ -156,7 +156,7 @@ describe('IntakeService (group commit)', () => {
   });
 
   it('spools a notification not committed within the timeout, and ignores the commit that lands later', async () => {
-    const { sut, repository, spool } = setup({ commitTimeoutMs: 50 });
+    const { sut, repository, spool } = await setup({ commitTimeoutMs: 50 });
     const started = Date.now();
     const hung = sut.submit(record('slow'));
     expect(await hung).toBe('spooled');
@@ -170,7 +170,7 @@ describe('IntakeService (group commit)', () => {
   });
 
   it('answers 503 (IntakeUnavailableError) only when the spool cannot take it either', async () => {
-    const { sut, repository } = setup({ spoolMaxBytes: 1024 });
+    const { sut, repository } = await setup({ spoolMaxBytes: 1024 });
     repository.failWhen = () => Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
     const big = { ...record('big'), delivery: { ...record('big').delivery, rawBody: Buffer.alloc(2048, 0x20) } };
     await expect(sut.submit(big)).rejects.toBeInstanceOf(IntakeUnavailableError);

@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeError, isConnectionError } from '../common/http-error';
+import { describeError, isConnectionError, isWriteConflict } from '../common/http-error';
 import { WorkSignal } from '../common/work-signal';
 import { DatabaseStartup } from '../database/database-startup';
 import { DeliveryOutcome } from '../generated/prisma/enums';
 import { MetricsService } from '../metrics/metrics.service';
-import { SpooledNotification } from '../spool/spool-record';
+import { StoredNotification } from '../spool/spool-record';
 import { SpoolStore } from '../spool/spool.store';
 import { settledWithin } from '../common/settled-within';
 import { IntakeRecord } from './intake-record';
@@ -19,6 +19,12 @@ const RETRY_MAX_MS = 2_000;
 /** How often an idle drainer looks again even without a write to wake it. */
 const IDLE_MS = 1_000;
 const STOP_WAIT_MS = 3_000;
+/**
+ * Refusals (by a database that answers) after which a record is quarantined. Each try is a drain
+ * round, the rounds backed off up to RETRY_MAX_MS: a few seconds of refusals, long enough to
+ * outlast a passing fault, short enough that the records behind it wait only that long.
+ */
+export const QUARANTINE_AFTER_TRIES = 5;
 
 /**
  * Applies spooled notifications to the database, oldest arrival first, as soon as it answers.
@@ -31,6 +37,11 @@ const STOP_WAIT_MS = 3_000;
  *
  * It is also the probe that ends spooling mode: once the spool is empty and an (empty) ingest
  * commits, intake goes back to the database.
+ *
+ * A record the database refuses every time (not a connection failure, not a lost deadlock: a
+ * trigger that raises, say) would hold every record behind it for ever and fill the spool: after
+ * QUARANTINE_AFTER_TRIES refusals it is set aside, still on disk (spool-quarantine.ts), and the
+ * drain goes on in order.
  */
 @Injectable()
 export class SpoolDrainer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -39,6 +50,8 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly stopping = new AbortController();
   private loop?: Promise<void>;
   private failing = false;
+  /** Refusals of a record still in the queue, by key; forgotten once it commits or is set aside. */
+  private readonly refusals = new Map<string, number>();
 
   constructor(
     private readonly spool: SpoolStore,
@@ -101,7 +114,7 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.spool.isEmpty) this.spool.stopSpooling();
   }
 
-  private async apply(spooled: SpooledNotification[]): Promise<void> {
+  private async apply(spooled: StoredNotification[]): Promise<void> {
     const records = spooled.map((n) => this.rebuild(n));
     let outcomes: DeliveryOutcome[];
     try {
@@ -114,7 +127,7 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** As intake does: one bad record must not hold back its neighbours, and is retried degraded. */
-  private async applyOneByOne(spooled: SpooledNotification[], records: IntakeRecord[], batchError: unknown): Promise<void> {
+  private async applyOneByOne(spooled: StoredNotification[], records: IntakeRecord[], batchError: unknown): Promise<void> {
     this.logger.warn(`spooled batch of ${records.length} failed (${describeError(batchError)}); retrying one by one`);
     for (let i = 0; i < records.length; i += 1) {
       let outcome: DeliveryOutcome | undefined;
@@ -128,19 +141,36 @@ export class SpoolDrainer implements OnApplicationBootstrap, OnModuleDestroy {
           if (isConnectionError(error)) break;
         }
       }
-      // Never dropped: it stays first in the spool, and the oldest-age metric shows it waiting.
-      if (outcome === undefined) throw lastError;
+      if (outcome === undefined) {
+        // Never dropped: it stays first in the spool (the oldest-age metric shows it waiting), or
+        // once refused for good, in quarantine.
+        if (!(await this.refused(spooled[i], lastError))) throw lastError;
+        continue;
+      }
       await this.settle([spooled[i]], [outcome]);
     }
   }
 
-  private async settle(done: SpooledNotification[], outcomes: DeliveryOutcome[]): Promise<void> {
+  /** Counts a refusal; true when it was the last one allowed and the record is now quarantined. */
+  private async refused(n: StoredNotification, error: unknown): Promise<boolean> {
+    if (isConnectionError(error) || isWriteConflict(error)) return false;
+    const id = n.key.toString('hex');
+    const tries = (this.refusals.get(id) ?? 0) + 1;
+    this.refusals.set(id, tries);
+    if (tries < QUARANTINE_AFTER_TRIES) return false;
+    await this.spool.setAside(n, tries, error);
+    this.refusals.delete(id);
+    return true;
+  }
+
+  private async settle(done: StoredNotification[], outcomes: DeliveryOutcome[]): Promise<void> {
     await this.spool.remove(done);
+    for (const n of done) this.refusals.delete(n.key.toString('hex'));
     for (const outcome of outcomes) this.metrics.spoolDrained.inc({ outcome });
     this.workSignal?.notify();
   }
 
-  private rebuild(n: SpooledNotification): IntakeRecord {
+  private rebuild(n: StoredNotification): IntakeRecord {
     const delivery = { rawBody: n.rawBody, generatedAtMs: n.generatedAtMs, receivedAt: new Date(n.receivedAtMs) };
     return { ...this.dispatcher.recordFor(delivery).record, arrival: n.arrival };
   }

@@ -94,6 +94,20 @@ describe('internal clients and their scopes', () => {
       answers: { reader: 403, clinician: 403, registrar: 403, admin: 202, digested: 403, 'token-1': 403 },
     },
     {
+      route: '/v1/spool/quarantine',
+      path: () => '/v1/spool/quarantine',
+      scopes: ['admin'],
+      answers: { reader: 403, clinician: 403, registrar: 403, admin: 200, digested: 403, 'token-1': 403 },
+    },
+    {
+      method: 'POST',
+      route: '/v1/spool/quarantine/retry',
+      // Nothing is quarantined here: the admin's retry puts nothing back, and says so.
+      path: () => '/v1/spool/quarantine/retry',
+      scopes: ['admin'],
+      answers: { reader: 403, clinician: 403, registrar: 403, admin: 202, digested: 403, 'token-1': 403 },
+    },
+    {
       method: 'PUT',
       route: '/v1/sessions/{sessionId}',
       // A new session each time: the registrar's registration creates it.
