@@ -49,7 +49,7 @@ describe('loadConfig', () => {
         fetchLinks: ['contents', 'encounter_content', 'structured_data', 'encounter_structured_data', 'transcripts'],
         requestTimeoutMs: 15_000,
         maxConcurrency: 64,
-        initialConcurrency: 16,
+        initialConcurrency: 32,
         // Retries are bounded in time: a day, and no attempt limit unless one is set.
         retryHorizonMs: 86_400_000,
         maxAttempts: undefined,

@@ -57,7 +57,7 @@ export function loadConfig(env: Env): AppConfig {
       requestTimeoutMs,
       // SUKI_MAX_CONCURRENCY is its former name, still honoured.
       maxConcurrency: read.int('SUKI_FETCH_MAX_CONCURRENCY', read.int('SUKI_MAX_CONCURRENCY', 64, 1, 1024), 1, 1024),
-      initialConcurrency: read.int('SUKI_FETCH_INITIAL_CONCURRENCY', 16, 1, 1024),
+      initialConcurrency: read.int('SUKI_FETCH_INITIAL_CONCURRENCY', 32, 1, 1024),
       retryHorizonMs: read.int('SUKI_FETCH_RETRY_HORIZON_MS', 86_400_000, 0, 30 * 86_400_000),
       maxAttempts: read.optionalInt('SUKI_FETCH_MAX_ATTEMPTS', 1, 1_000_000),
     },

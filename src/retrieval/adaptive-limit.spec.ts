@@ -11,12 +11,10 @@ function roundTrip(limit: AdaptiveLimit, at: number, latencyMs = 500, group = 'c
 
 describe('AdaptiveLimit', () => {
   it.each([
-    { trips: 1, expected: 24 },
-    { trips: 2, expected: 36 },
-    { trips: 3, expected: 54 },
-    { trips: 4, expected: 64 },
+    { trips: 1, expected: 32 },
+    { trips: 2, expected: 64 },
     { trips: 9, expected: 64 },
-  ])('grows ×1.5 per round trip in slow start, up to max: $trips trip(s) → $expected', ({ trips, expected }) => {
+  ])('doubles per round trip in slow start, up to max: $trips trip(s) → $expected', ({ trips, expected }) => {
     const limit = new AdaptiveLimit(SETTINGS);
     let now = 0;
     for (let i = 0; i < trips; i++) now = roundTrip(limit, now);
@@ -50,12 +48,17 @@ describe('AdaptiveLimit', () => {
     expect(limit.limit).toBe(32);
   });
 
-  it('lets the 429s of one round trip refine the cut to the fewest calls Suki took', () => {
+  it('lets the 429s of one round trip refine the cut to the fewest calls Suki took, and grows slowly from there', () => {
     const limit = new AdaptiveLimit({ ...SETTINGS, initial: 24 });
     limit.onDrop({ startedAt: 0, inFlight: 20, limited: true }, 10);
     limit.onDrop({ startedAt: 0, inFlight: 16, limited: true }, 11);
     limit.onDrop({ startedAt: 0, inFlight: 23, limited: true }, 12);
     expect(limit.limit).toBe(16);
+    // Suki refused the 17th: the next try at 17 comes only after about eight round trips.
+    let now = 20;
+    let trips = 0;
+    for (; limit.limit < 17; trips++) now = roundTrip(limit, now);
+    expect(trips).toBeGreaterThanOrEqual(8);
   });
 
   it('grows one call per round trip after a cut, and eight times slower just below where Suki pushed back', () => {

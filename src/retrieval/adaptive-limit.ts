@@ -3,8 +3,8 @@
  * after the loss-based AIMD of Netflix's concurrency-limits (AIMDLimit) and TCP's congestion
  * control, with the latency gradient of its Gradient2Limit as a second signal.
  *
- * - Slow start: until Suki first pushes back, each success that found the limit in use adds
- *   half a call (×1.5 per round trip), so a burst reaches full speed in a few round trips.
+ * - Slow start: until Suki first pushes back, each success that found the limit in use adds a
+ *   call (×2 per round trip, as TCP), so a burst reaches full speed in a few round trips.
  * - Additive increase: then one call per round trip (1/limit per success), and only one per
  *   eight round trips just below the level where Suki last pushed back, so that probing for
  *   more room costs a 429 (and the pause its Retry-After asks for) rarely, not every round trip.
@@ -12,7 +12,8 @@
  *   `latencyTolerance` times its usual level, cuts the limit by `backoffRatio`, once per round
  *   trip: a call begun before the last cut reports on the old limit and cuts no further. A 429
  *   says more: Suki refused a call made while `inFlight` others of ours were under way, so the
- *   limit drops to that count at most (for every such call, in the same round trip too).
+ *   limit drops to that count at most (for every such call, in the same round trip too), and
+ *   the level where Suki pushed back is one above it.
  *
  * Between `min` and `max`, always. Pure: time comes in with each sample.
  */
@@ -79,7 +80,7 @@ export class AdaptiveLimit {
     if (this.latencyRising(sample)) return this.cut(sample.startedAt, now, undefined);
     // Growth only when the limit was what held the calls back, as in Netflix's AIMDLimit.
     if (sample.inFlight + 1 < this.value / 2) return;
-    if (this.slowStart) this.value += 0.5;
+    if (this.slowStart) this.value += 1;
     else if (this.ceiling !== undefined && this.value + NEAR_CEILING >= this.ceiling)
       this.value += 1 / (NEAR_CEILING_SLOWDOWN * this.value);
     else this.value += 1 / this.value;
@@ -96,10 +97,13 @@ export class AdaptiveLimit {
     this.slowStart = false;
     if (startedAt < this.lastCutAt) {
       // Same congestion as the last cut: only what a 429 tells refines it.
-      if (refusedAt !== undefined) this.value = this.clamp(Math.min(this.value, refusedAt));
+      if (refusedAt !== undefined) {
+        this.value = this.clamp(Math.min(this.value, refusedAt));
+        this.ceiling = Math.min(this.ceiling ?? Infinity, refusedAt + 1);
+      }
       return;
     }
-    this.ceiling = this.value;
+    this.ceiling = refusedAt === undefined ? this.value : Math.min(this.value, refusedAt + 1);
     let next = this.value * this.settings.backoffRatio;
     if (refusedAt !== undefined) next = Math.min(next, refusedAt);
     this.value = this.clamp(next);

@@ -76,9 +76,14 @@ export class RetrievalService {
   /**
    * Undefined when a shutdown interrupted the fetch: nothing was recorded, and the caller hands
    * the claim back rather than counting it as a failure. `probe` is the breaker's probe token
-   * when this attempt is the cluster's probe.
+   * when this attempt is the cluster's probe; `callEnded` is told when Suki has answered.
    */
-  async process(job: ClaimedArtifact, shutdown: AbortSignal, probe?: string): Promise<Attempt | undefined> {
+  async process(
+    job: ClaimedArtifact,
+    shutdown: AbortSignal,
+    probe?: string,
+    callEnded: () => void = () => undefined,
+  ): Promise<Attempt | undefined> {
     if (!(await this.breaker.waitUntilResumed(shutdown))) {
       await this.breaker.record(undefined, probe);
       return undefined;
@@ -86,6 +91,7 @@ export class RetrievalService {
     const started = this.clock.now();
     const outcome = await this.client.fetch(job.href, shutdown);
     const latencyMs = this.clock.now() - started;
+    callEnded();
     if (!outcome.ok && shutdown.aborted) {
       await this.breaker.record(undefined, probe);
       return undefined;

@@ -5,7 +5,7 @@ import { AdaptiveLimit, DEFAULT_LIMIT_SETTINGS } from './adaptive-limit';
 import { RetrievalMetrics } from './retrieval.metrics';
 import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
 import { Attempt, RetrievalService } from './retrieval.service';
-import { BUSY_TRICKLE_MS, RetrievalWorker } from './retrieval.worker';
+import { BUSY_TRICKLE_MS, READY_ROUNDS, RetrievalWorker } from './retrieval.worker';
 import { SukiBreaker } from './suki-breaker';
 
 /** The cluster's breaker as the worker sees it; `open` probes through takeProbe. */
@@ -77,12 +77,12 @@ describe('RetrievalWorker while intake is busy', () => {
     return { worker, signal, claims, service, repository, fetched: () => service.process.mock.calls.length };
   }
 
-  it('claims up to the concurrency limit while intake keeps up', async () => {
+  it('claims up to the concurrency limit, and a round more to start the moment a call ends, while intake keeps up', async () => {
     const { worker, claims, fetched } = setup(40);
     worker.onApplicationBootstrap();
     await jest.advanceTimersByTimeAsync(100);
     expect(fetched()).toBe(40);
-    expect(claims[0]).toBe(MAX_CONCURRENCY);
+    expect(claims[0]).toBe((1 + READY_ROUNDS) * MAX_CONCURRENCY);
     await stop(worker);
   });
 
@@ -100,7 +100,7 @@ describe('RetrievalWorker while intake is busy', () => {
     expect(fetched()).toBeLessThanOrEqual(4 + Math.ceil(INTAKE_QUIET_MS / BUSY_TRICKLE_MS));
     await jest.advanceTimersByTimeAsync(100);
     expect(fetched()).toBe(40);
-    expect(claims).toContain(MAX_CONCURRENCY);
+    expect(Math.max(...claims)).toBe((1 + READY_ROUNDS) * MAX_CONCURRENCY);
     await stop(worker);
   });
 
@@ -117,7 +117,7 @@ describe('RetrievalWorker while intake is busy', () => {
     const { worker, repository } = setup(40);
     worker.onApplicationBootstrap();
     await jest.advanceTimersByTimeAsync(10);
-    expect(repository.claim).toHaveBeenCalledWith(MAX_CONCURRENCY, MAX_CONCURRENCY / 4, 60_000);
+    expect(repository.claim.mock.calls[0]).toEqual([(1 + READY_ROUNDS) * MAX_CONCURRENCY, MAX_CONCURRENCY / 4, 60_000]);
     await stop(worker);
   });
 

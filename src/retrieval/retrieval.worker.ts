@@ -14,6 +14,8 @@ import { RetrievalService } from './retrieval.service';
 import { SukiBreaker } from './suki-breaker';
 
 const MAX_ERROR_PAUSE_MS = 10_000;
+/** Claimed work kept ready to start, in multiples of the limit. */
+export const READY_ROUNDS = 2;
 /** While intake is busy, retrieval claims at most one artifact this often, so it still moves during a long burst. */
 export const BUSY_TRICKLE_MS = 250;
 /**
@@ -34,8 +36,14 @@ export const CHECK_SHARE = 0.25;
 @Injectable()
 export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RetrievalWorker.name);
-  private readonly inFlight = new Map<Promise<void>, { check: boolean }>();
-  private checksInFlight = 0;
+  /** The attempts under way: a call to Suki, then storing its answer. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Of those, the ones whose call to Suki is under way: what the limit bounds. */
+  private calls = 0;
+  /** Status checks claimed (started or ready): their budget's use. */
+  private checks = 0;
+  /** Claimed, not yet started: the next calls, the moment the limit lets them go. */
+  private readonly ready: ClaimedArtifact[] = [];
   private readonly interrupted: ClaimedArtifact[] = [];
   private readonly shutdown = new AbortController();
   private running = false;
@@ -57,7 +65,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
   ) {
     metrics.watch(
       () => this.limiter.limit,
-      () => this.inFlight.size,
+      () => this.calls,
     );
   }
 
@@ -67,7 +75,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
     this.unsubscribe = this.workSignal.subscribe(() => this.wake());
     // Another replica was told to slow down: Suki's capacity is shared, so this one slows too.
     this.breaker.onForeignPause(() =>
-      this.limiter.onDrop({ startedAt: monotonicNow(), inFlight: this.inFlight.size, limited: false }, monotonicNow()),
+      this.limiter.onDrop({ startedAt: monotonicNow(), inFlight: this.calls, limited: false }, monotonicNow()),
     );
     this.loop = this.run();
     this.logger.log(
@@ -83,7 +91,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
     await this.loop;
     if (!(await this.drain(this.config.retrieval.shutdownGraceMs))) {
       this.shutdown.abort();
-      await Promise.allSettled(this.inFlight.keys());
+      await Promise.allSettled(this.inFlight);
     }
     const released = await this.repository.release(this.interrupted).catch(() => 0);
     this.logger.log(`retrieval stopped; ${released} unfinished artifact(s) handed back`);
@@ -93,20 +101,26 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
     let failures = 0;
     while (this.running) {
       await this.breaker.refreshIfOlderThan(this.config.retrieval.pollMs);
+      // Work claimed for later must not wait out an outage under lease: others may take it then.
+      if (this.breaker.open && this.ready.length > 0) await this.handBack();
       const capacity = this.capacity();
-      const free = capacity - this.inFlight.size;
+      // Calls under way and, while intake keeps up, claimed work ready to go the moment a call
+      // ends (READY_ROUNDS times the limit, which may double in a round trip): a claim waits its
+      // turn for a connection behind the answers being stored, and Suki would sit idle meanwhile.
+      const want = (this.workSignal.intakeBusy ? capacity : (1 + READY_ROUNDS) * capacity) - this.calls - this.ready.length;
       let claimedAll = false;
-      if (free > 0 && this.breaker.untilResumeMs() === 0) {
+      if (want > 0 && this.breaker.untilResumeMs() === 0) {
         try {
           this.lastClaimAt = monotonicNow();
           if (this.breaker.open) await this.probe();
           else {
-            const checks = Math.max(0, Math.min(free, this.checkBudget(capacity) - this.checksInFlight));
-            const jobs = await this.repository.claim(free, checks, this.config.retrieval.leaseMs);
-            for (const job of jobs) this.start(job);
-            claimedAll = jobs.length === free;
+            const checks = Math.max(0, Math.min(want, this.checkBudget(capacity) - this.checks));
+            const jobs = await this.repository.claim(want, checks, this.config.retrieval.leaseMs);
+            for (const job of jobs) this.queue(job);
+            this.pump(capacity);
+            claimedAll = jobs.length === want;
             // Fewer than asked for may be the cluster's gate: look at it now rather than at the next poll.
-            if (jobs.length < free) await this.breaker.refreshIfOlderThan(50);
+            if (jobs.length < want) await this.breaker.refreshIfOlderThan(50);
           }
           failures = 0;
         } catch (error) {
@@ -115,10 +129,31 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
           await this.nap(Math.min(this.config.retrieval.pollMs * 2 ** failures, MAX_ERROR_PAUSE_MS));
           continue;
         }
-      }
+      } else this.pump(capacity);
       // A full batch suggests more is due: claim again as soon as a slot frees up.
-      if (!claimedAll || this.inFlight.size >= capacity) await this.nap(this.napMs(capacity));
+      if (!claimedAll || want <= 0) await this.nap(this.napMs(capacity));
     }
+    await this.handBack();
+  }
+
+  private queue(job: ClaimedArtifact): void {
+    if (isCheck(job)) this.checks += 1;
+    this.ready.push(job);
+  }
+
+  /** Starts claimed work while the limit allows and Suki is not paused. */
+  private pump(capacity = this.capacity()): void {
+    while (this.ready.length > 0 && this.calls < capacity && this.breaker.untilResumeMs() === 0 && !this.breaker.open) {
+      this.lastClaimAt = Math.max(this.lastClaimAt, monotonicNow());
+      this.start(this.ready.shift()!);
+    }
+  }
+
+  /** Hands the claimed work not yet started back to the queue (an open breaker, a shutdown). */
+  private async handBack(): Promise<void> {
+    const jobs = this.ready.splice(0);
+    this.checks -= jobs.filter(isCheck).length;
+    if (jobs.length > 0) await this.repository.release(jobs).catch(() => 0);
   }
 
   /**
@@ -127,7 +162,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
    * only once its own calls begun before the breaker opened have told what they know.
    */
   private async probe(): Promise<void> {
-    if (this.probing || this.inFlight.size > 0 || this.breaker.untilProbeMs() > 0) return;
+    if (this.probing || this.calls > 0 || this.breaker.untilProbeMs() > 0) return;
     const token = await this.breaker.takeProbe();
     if (!token) return;
     const [job] = await this.repository.claim(1, 0, this.config.retrieval.leaseMs, true);
@@ -168,27 +203,43 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
   private start(job: ClaimedArtifact, probe?: string): void {
     const check = isCheck(job);
     const startedAt = monotonicNow();
-    const inFlight = this.inFlight.size;
+    const callsAtStart = this.calls;
+    let calling = true;
+    // The slot is free once Suki answered: the next call need not wait for this answer to be stored.
+    let callsAtEnd = 0;
+    const callEnded = () => {
+      if (!calling) return;
+      calling = false;
+      callsAtEnd = this.calls - 1;
+      this.calls -= 1;
+      this.pump();
+      this.wake();
+    };
+    this.calls += 1;
     if (probe) this.probing = true;
-    if (check) this.checksInFlight += 1;
+    if (probe && check) this.checks += 1;
     const task: Promise<void> = this.service
-      .process(job, this.shutdown.signal, probe)
+      .process(job, this.shutdown.signal, probe, callEnded)
       .then((attempt) => {
         if (!attempt) return void this.interrupted.push(job);
-        // What the call says about Suki's capacity, unless the breaker is the one dealing with Suki.
+        // The limit was in use if it was when the call started or while it lasted.
+        const inFlight = Math.max(callsAtStart, callsAtEnd);
+        const now = monotonicNow();
         if (attempt.signal === 'success')
-          this.limiter.onSuccess({ startedAt, latencyMs: attempt.latencyMs, inFlight, group: job.kind }, monotonicNow());
+          this.limiter.onSuccess({ startedAt, latencyMs: attempt.latencyMs, inFlight, group: job.kind }, now);
+        // A probe's failure is the breaker's business: Suki is down, not short of room.
         else if ((attempt.signal === 'drop' && !probe) || attempt.signal === 'limited')
-          this.limiter.onDrop({ startedAt, inFlight, limited: attempt.signal === 'limited' }, monotonicNow());
+          this.limiter.onDrop({ startedAt, inFlight: callsAtStart, limited: attempt.signal === 'limited' }, now);
       })
       .catch((error: unknown) => this.logger.error(`artifact ${job.kind} encounter=${job.encounterId}: ${describeError(error)}`))
       .finally(() => {
+        callEnded();
         if (probe) this.probing = false;
-        if (check) this.checksInFlight -= 1;
+        if (check) this.checks -= 1;
         this.inFlight.delete(task);
         this.wake();
       });
-    this.inFlight.set(task, { check });
+    this.inFlight.add(task);
   }
 
   /** Waits up to `ms` for the in-flight fetches; true when they all finished. */
@@ -196,7 +247,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
     if (this.inFlight.size === 0) return true;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-    const finished = Promise.allSettled(this.inFlight.keys()).then(() => true);
+    const finished = Promise.allSettled(this.inFlight).then(() => true);
     const result = await Promise.race([finished, expired]);
     clearTimeout(timer);
     return result;
