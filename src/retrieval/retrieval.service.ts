@@ -91,7 +91,6 @@ export class RetrievalService {
     const started = this.clock.now();
     const outcome = await this.client.fetch(job.href, shutdown);
     const latencyMs = this.clock.now() - started;
-    callEnded();
     if (!outcome.ok && shutdown.aborted) {
       await this.breaker.record(undefined, probe);
       return undefined;
@@ -99,6 +98,8 @@ export class RetrievalService {
     const retryAfterMs = !outcome.ok && outcome.retryable && !outcome.auth ? outcome.retryAfterMs : undefined;
     if (retryAfterMs) await this.breaker.pause(Math.min(retryAfterMs, MAX_PAUSE_MS));
     await this.breaker.record(verdictOf(outcome), probe, retryAfterMs);
+    // Only now: the next call must see the breaker this answer may have opened, or the pause it asked for.
+    callEnded();
     if (!outcome.ok && outcome.retryable && outcome.httpStatus === 429) this.retrievalMetrics.throttled.inc();
     if (!outcome.ok && outcome.retryable && outcome.auth) {
       // Not the note's fault and not Suki's: every artifact waits until an operator fixes it.
