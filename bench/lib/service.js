@@ -34,6 +34,7 @@ async function startFakeSukiApi(settings) {
       SUKI_TOKEN: settings.sukiToken,
       LATENCY_MS: String(settings.sukiLatencyMs ?? 0),
       SESSION_STATUS: settings.sukiSessionStatus ?? 'completed',
+      CONCURRENCY_LIMIT: String(settings.sukiConcurrencyLimit ?? 0),
     },
     logDir: settings.logDir,
     readyUrl: `http://127.0.0.1:${port}/__stats`,

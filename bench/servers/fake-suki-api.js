@@ -4,12 +4,17 @@
 // sdp_suki_token, 401 without it. GET /__stats reports what it served; POST /__outage/on makes
 // it answer 503 to every API call until POST /__outage/off (bench/retrieval-outage.js).
 // Env: PORT, SUKI_TOKEN, LATENCY_MS (delay of each 200, default 0), SESSION_STATUS (what the
-// status endpoint says, default completed; bench/reconcile.js makes every session `running`).
+// status endpoint says, default completed; bench/reconcile.js makes every session `running`),
+// CONCURRENCY_LIMIT (default 0, none): above that many calls being answered at once, a call is
+// answered 429 with Retry-After: RETRY_AFTER_SECONDS (1) at once, as a rate-limiting gateway does
+// (bench/time-to-note.js). /__stats counts those as `limited`.
 const http = require('node:http');
 
 const token = process.env.SUKI_TOKEN;
 const latencyMs = Number(process.env.LATENCY_MS ?? 0);
-const served = { ok: 0, unauthorized: 0, notFound: 0, unavailable: 0, active: 0, peakActive: 0 };
+const concurrencyLimit = Number(process.env.CONCURRENCY_LIMIT ?? 0);
+const retryAfterSeconds = process.env.RETRY_AFTER_SECONDS ?? '1';
+const served = { ok: 0, unauthorized: 0, notFound: 0, unavailable: 0, limited: 0, active: 0, peakActive: 0 };
 let outage = false;
 
 const CONTENT = JSON.stringify({
@@ -32,8 +37,8 @@ function bodyFor(path) {
   return JSON.stringify({});
 }
 
-function answer(res, status, text) {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+function answer(res, status, text, headers = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
@@ -56,6 +61,10 @@ const server = http.createServer((req, res) => {
   if (req.headers.sdp_suki_token !== token) {
     served.unauthorized += 1;
     return answer(res, 401, JSON.stringify({ code: 401, message: 'invalid_sdp_token' }));
+  }
+  if (concurrencyLimit > 0 && served.active >= concurrencyLimit) {
+    served.limited += 1;
+    return answer(res, 429, JSON.stringify({ code: 429, message: 'too_many_requests' }), { 'retry-after': retryAfterSeconds });
   }
   served.ok += 1;
   served.active += 1;

@@ -77,7 +77,10 @@ export abstract class AppConfig {
     providerId?: string;
     fetchLinks: ArtifactKind[];
     requestTimeoutMs: number;
+    /** The most calls to Suki one process makes at once; the adaptive limit stays at or under it. */
     maxConcurrency: number;
+    /** Where the adaptive limit starts (capped at maxConcurrency). */
+    initialConcurrency: number;
     /** How long transient failures are retried, from an artifact's first attempt, before it is failed. */
     retryHorizonMs: number;
     /**
@@ -94,7 +97,7 @@ export abstract class AppConfig {
     leaseMs: number;
     backoffBaseMs: number;
     backoffMaxMs: number;
-    /** Backing off Suki as a whole (circuit-breaker.ts). */
+    /** Backing off Suki as a whole, one breaker for every replica (suki-breaker.ts). */
     breaker: {
       /** Consecutive transient failures that open the breaker. */
       failureThreshold: number;

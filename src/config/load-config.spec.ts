@@ -48,7 +48,8 @@ describe('loadConfig', () => {
         // status is left out by default: the session status arrives in the notification itself.
         fetchLinks: ['contents', 'encounter_content', 'structured_data', 'encounter_structured_data', 'transcripts'],
         requestTimeoutMs: 15_000,
-        maxConcurrency: 8,
+        maxConcurrency: 64,
+        initialConcurrency: 32,
         // Retries are bounded in time: a day, and no attempt limit unless one is set.
         retryHorizonMs: 86_400_000,
         maxAttempts: undefined,
@@ -60,11 +61,11 @@ describe('loadConfig', () => {
     });
   });
 
-  it('retries for a day with backoff up to 5 min, and backs off Suki after 5 failures in a row, probing up to every 30 s', () => {
+  it('retries for a day with backoff up to 5 min, and backs off Suki after 5 failures in a row, probing up to every 5 s', () => {
     expect(loadConfig({}).retrieval).toMatchObject({
       backoffBaseMs: 1_000,
       backoffMaxMs: 300_000,
-      breaker: { failureThreshold: 5, probeBaseMs: 1_000, probeMaxMs: 30_000 },
+      breaker: { failureThreshold: 5, probeBaseMs: 1_000, probeMaxMs: 5_000 },
     });
   });
 
@@ -170,7 +171,8 @@ describe('loadConfig', () => {
     ['SUKI_WEBHOOK_TOLERANCE_MS', '1.5', 'SUKI_WEBHOOK_TOLERANCE_MS must be a whole number from 0 to 86400000'],
     ['SUKI_WEBHOOK_MAX_BODY_BYTES', '1000', 'SUKI_WEBHOOK_MAX_BODY_BYTES must be a whole number from 1024 to 67108864'],
     ['SUKI_REQUEST_TIMEOUT_MS', '1e4', 'SUKI_REQUEST_TIMEOUT_MS must be a whole number from 100 to 600000'],
-    ['SUKI_MAX_CONCURRENCY', '257', 'SUKI_MAX_CONCURRENCY must be a whole number from 1 to 256'],
+    ['SUKI_MAX_CONCURRENCY', '1025', 'SUKI_MAX_CONCURRENCY must be a whole number from 1 to 1024'],
+    ['SUKI_FETCH_MAX_CONCURRENCY', '0', 'SUKI_FETCH_MAX_CONCURRENCY must be a whole number from 1 to 1024'],
     ['SUKI_FETCH_MAX_ATTEMPTS', '0', 'SUKI_FETCH_MAX_ATTEMPTS must be a whole number from 1 to 1000000'],
     ['SUKI_FETCH_RETRY_HORIZON_MS', '-1', 'SUKI_FETCH_RETRY_HORIZON_MS must be a whole number from 0 to 2592000000'],
     ['SUKI_BREAKER_FAILURES', '0', 'SUKI_BREAKER_FAILURES must be a whole number from 1 to 10000'],

@@ -62,7 +62,9 @@ export function loadConfig(env: Env): AppConfig {
       providerId: read.string('SUKI_PROVIDER_ID'),
       fetchLinks: read.kinds('SUKI_FETCH_LINKS', DEFAULT_FETCH_LINKS),
       requestTimeoutMs,
-      maxConcurrency: read.int('SUKI_MAX_CONCURRENCY', 8, 1, 256),
+      // SUKI_MAX_CONCURRENCY is its former name, still honoured.
+      maxConcurrency: read.int('SUKI_FETCH_MAX_CONCURRENCY', read.int('SUKI_MAX_CONCURRENCY', 64, 1, 1024), 1, 1024),
+      initialConcurrency: read.int('SUKI_FETCH_INITIAL_CONCURRENCY', 32, 1, 1024),
       retryHorizonMs: read.int('SUKI_FETCH_RETRY_HORIZON_MS', 86_400_000, 0, 30 * 86_400_000),
       maxAttempts: read.optionalInt('SUKI_FETCH_MAX_ATTEMPTS', 1, 1_000_000),
     },
@@ -77,8 +79,9 @@ export function loadConfig(env: Env): AppConfig {
       breaker: {
         failureThreshold: read.int('SUKI_BREAKER_FAILURES', 5, 1, 10_000),
         probeBaseMs: read.int('SUKI_BREAKER_PROBE_BASE_MS', 1_000, 1, 3_600_000),
-        // Well under a minute, so that Suki's return is noticed within seconds, not minutes.
-        probeMaxMs: read.int('SUKI_BREAKER_PROBE_MAX_MS', 30_000, 1, 3_600_000),
+        // One probe for the whole cluster costs Suki nothing: a few seconds, so that its return
+        // is noticed within seconds.
+        probeMaxMs: read.int('SUKI_BREAKER_PROBE_MAX_MS', 5_000, 1, 3_600_000),
       },
       shutdownGraceMs: read.int('RETRIEVAL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     },

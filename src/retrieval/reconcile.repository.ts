@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { SessionStatus } from '../generated/prisma/enums';
 import { Prisma } from '../generated/prisma/client';
-import { ClaimedArtifact, queuedResults, ResultRequest, StatusSettlement } from './retrieval.repository';
+import { ClaimedArtifact, heldClaim, queuedResults, ResultRequest, StatusSettlement } from './retrieval.repository';
 import { storableJson } from './storable-json';
 
 /**
@@ -34,7 +34,7 @@ export class ReconcileRepository {
         UPDATE artifacts
         SET status = 'ready', data = ${storableJson(data)}::jsonb, fetched_at = now(), purged_at = NULL, last_error = NULL,
             locked_until = NULL, next_attempt_at = NULL, updated_at = now()
-        WHERE id = ${job.id}::bigint AND generation = ${job.generation}::int AND locked_until = ${job.lease}::timestamptz AND status = 'pending'
+        WHERE ${heldClaim(job)}
         RETURNING session_id
       ), settled AS (
         UPDATE sessions s
@@ -70,8 +70,7 @@ export class ReconcileRepository {
       UPDATE artifacts a
       SET last_error = ${reason}, next_attempt_at = now() + ${delayMs}::float8 * interval '1 millisecond',
           locked_until = NULL, updated_at = now()
-      WHERE a.id = ${job.id}::bigint AND a.generation = ${job.generation}::int AND a.locked_until = ${job.lease}::timestamptz
-        AND a.status = 'pending'
+      WHERE ${heldClaim(job, 'a')}
         AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = a.session_id AND s.status = 'pending' AND s.last_event_at IS NULL)`;
     return written > 0;
   }
@@ -82,8 +81,7 @@ export class ReconcileRepository {
     const written = await this.db.$executeRaw`
       UPDATE artifacts a
       SET status = 'failed', last_error = ${reason}, locked_until = NULL, next_attempt_at = NULL, updated_at = now()
-      WHERE a.id = ${job.id}::bigint AND a.generation = ${job.generation}::int AND a.locked_until = ${job.lease}::timestamptz
-        AND a.status = 'pending'
+      WHERE ${heldClaim(job, 'a')}
         AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = a.session_id AND s.status = 'pending' AND s.last_event_at IS NULL)`;
     return written > 0;
   }

@@ -1,18 +1,21 @@
 import { HttpModule } from '@nestjs/axios';
-import { Logger, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ApiModule } from '../api/api.module';
 import { AuditModule } from '../audit/audit.module';
-import { monotonicNow, WorkSignalModule } from '../common/work-signal';
+import { WorkSignalModule } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
-import { MetricsService } from '../metrics/metrics.service';
-import { BreakerState, CircuitBreaker } from './circuit-breaker';
+import { AdaptiveLimit, DEFAULT_LIMIT_SETTINGS } from './adaptive-limit';
 import { DeadLettersController } from './dead-letters.controller';
 import { DeadLettersRepository } from './dead-letters.repository';
 import { DeadLettersService } from './dead-letters.service';
 import { ReconcileRepository } from './reconcile.repository';
+import { QueueDepthRepository } from './queue-depth.repository';
+import { RetrievalMetrics } from './retrieval.metrics';
 import { RetrievalRepository } from './retrieval.repository';
 import { RetrievalService } from './retrieval.service';
 import { RetrievalWorker } from './retrieval.worker';
+import { SukiBreaker } from './suki-breaker';
+import { SukiBreakerRepository } from './suki-breaker.repository';
 import { SukiClient } from './suki.client';
 
 /**
@@ -30,25 +33,18 @@ import { SukiClient } from './suki.client';
     RetrievalWorker,
     DeadLettersRepository,
     DeadLettersService,
-    { provide: CircuitBreaker, inject: [AppConfig, MetricsService], useFactory: sukiBreaker },
+    SukiBreakerRepository,
+    SukiBreaker,
+    QueueDepthRepository,
+    RetrievalMetrics,
+    { provide: AdaptiveLimit, inject: [AppConfig], useFactory: adaptiveLimit },
   ],
   exports: [DeadLettersService],
 })
 export class RetrievalModule {}
 
-/** One breaker per process: its state is a gauge, and each change a log line an operator sees. */
-function sukiBreaker(config: AppConfig, metrics: MetricsService): CircuitBreaker {
-  const logger = new Logger('SukiBreaker');
-  const describe: Record<BreakerState, string> = {
-    open: 'Suki is failing broadly: backing off, one probe at a time',
-    half_open: 'probing Suki',
-    closed: `Suki answers again: back to full concurrency (${config.suki.maxConcurrency})`,
-  };
-  metrics.setBreakerState('closed');
-  return new CircuitBreaker(config.retrieval.breaker, monotonicNow, Math.random, (state) => {
-    metrics.setBreakerState(state);
-    if (state === 'open') metrics.countBreakerOpen();
-    if (state === 'half_open') logger.debug(describe[state]);
-    else logger.warn(describe[state]);
-  });
+/** One limit per process: each replica finds its share of what Suki takes (docs/time-to-note.md). */
+function adaptiveLimit(config: AppConfig): AdaptiveLimit {
+  const { maxConcurrency, initialConcurrency } = config.suki;
+  return new AdaptiveLimit({ ...DEFAULT_LIMIT_SETTINGS, max: maxConcurrency, initial: Math.min(initialConcurrency, maxConcurrency) });
 }

@@ -1,18 +1,31 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { isConnectionError, isWriteConflict } from '../common/http-error';
+import { describeError } from '../common/http-error';
 import { AppConfig } from '../config/app-config';
 import { ArtifactKind, SessionStatus } from '../generated/prisma/enums';
 import { MetricsService, RetrievalAttemptOutcome } from '../metrics/metrics.service';
 import { mapSukiSessionStatus } from '../suki/status-mapping';
 import { BackoffPolicy, nextRetry } from './backoff';
-import { CallVerdict, CircuitBreaker } from './circuit-breaker';
+import { CallVerdict } from './circuit-breaker';
+import { isTransientDatabaseError } from './transient-database-error';
+import { RetrievalMetrics } from './retrieval.metrics';
+import { SukiBreaker } from './suki-breaker';
 import { documentedResults } from '../suki/documented-paths';
 import { nextPoll, ReconcilePolicy } from './reconcile-schedule';
 import { ReconcileRepository } from './reconcile.repository';
 import { ClaimedArtifact, ResultRequest, RetrievalRepository } from './retrieval.repository';
 import { SukiClient } from './suki.client';
 import { FetchOutcome } from './suki-response';
+
+/** The longest pause of every call a Retry-After may ask for; an artifact's own retry honours longer ones. */
+export const MAX_PAUSE_MS = 60_000;
+
+/** What a finished attempt says about Suki's capacity, for the adaptive limit. */
+export interface Attempt {
+  /** success: answered; drop: 503, timeout, network error…; limited: 429; none: tells nothing (a 404, a refused token). */
+  signal: 'success' | 'drop' | 'limited' | 'none';
+  latencyMs: number;
+}
 
 /** What became of one attempt, for the log line. */
 interface Recorded {
@@ -40,8 +53,9 @@ export class RetrievalService {
     private readonly repository: RetrievalRepository,
     private readonly metrics: MetricsService,
     private readonly clock: Clock,
-    private readonly breaker: CircuitBreaker,
+    private readonly breaker: SukiBreaker,
     private readonly polls: ReconcileRepository,
+    private readonly retrievalMetrics: RetrievalMetrics,
     config: AppConfig,
   ) {
     this.policy = {
@@ -60,15 +74,33 @@ export class RetrievalService {
   }
 
   /**
-   * Returns false when a shutdown interrupted the fetch: nothing was recorded, and the caller
-   * hands the claim back rather than counting it as a failure.
+   * Undefined when a shutdown interrupted the fetch: nothing was recorded, and the caller hands
+   * the claim back rather than counting it as a failure. `probe` is the breaker's probe token
+   * when this attempt is the cluster's probe; `callEnded` is told when Suki has answered.
    */
-  async process(job: ClaimedArtifact, shutdown: AbortSignal): Promise<boolean> {
+  async process(
+    job: ClaimedArtifact,
+    shutdown: AbortSignal,
+    probe?: string,
+    callEnded: () => void = () => undefined,
+  ): Promise<Attempt | undefined> {
+    if (!(await this.breaker.waitUntilResumed(shutdown))) {
+      await this.breaker.record(undefined, probe);
+      return undefined;
+    }
     const started = this.clock.now();
     const outcome = await this.client.fetch(job.href, shutdown);
-    if (!outcome.ok && shutdown.aborted) return false;
-    const verdict = verdictOf(outcome);
-    if (verdict) this.breaker.record(verdict, !outcome.ok && outcome.retryable ? outcome.retryAfterMs : undefined);
+    const latencyMs = this.clock.now() - started;
+    if (!outcome.ok && shutdown.aborted) {
+      await this.breaker.record(undefined, probe);
+      return undefined;
+    }
+    const retryAfterMs = !outcome.ok && outcome.retryable && !outcome.auth ? outcome.retryAfterMs : undefined;
+    if (retryAfterMs) await this.breaker.pause(Math.min(retryAfterMs, MAX_PAUSE_MS));
+    await this.breaker.record(verdictOf(outcome), probe, retryAfterMs);
+    // Only now: the next call must see the breaker this answer may have opened, or the pause it asked for.
+    callEnded();
+    if (!outcome.ok && outcome.retryable && outcome.httpStatus === 429) this.retrievalMetrics.throttled.inc();
     if (!outcome.ok && outcome.retryable && outcome.auth) {
       // Not the note's fault and not Suki's: every artifact waits until an operator fixes it.
       this.metrics.countAuthFailure();
@@ -81,21 +113,22 @@ export class RetrievalService {
       `outcome=${recorded.state}${recorded.detail ? ` (${recorded.detail})` : ''} ms=${this.clock.now() - started}`;
     if (recorded.state === 'ready' || recorded.state === 'superseded' || recorded.state === 'polling') this.logger.log(line);
     else this.logger.warn(line);
-    return true;
+    return { signal: signalOf(outcome), latencyMs };
   }
 
   private async record(job: ClaimedArtifact, outcome: FetchOutcome): Promise<Recorded> {
     try {
       return await this.write(job, outcome);
     } catch (error) {
-      if (isConnectionError(error)) {
-        // The lease runs out and another attempt follows; nothing is lost.
-        return { state: 'retry', detail: 'database unavailable; the lease will expire' };
-      }
-      if (isWriteConflict(error)) {
-        // A deadlock with intake (which locks encounter, session, artifact in the other order):
-        // nothing was written, and the next attempt after the lease will write it.
-        return { state: 'retry', detail: 'write conflict; the lease will expire' };
+      if (isTransientDatabaseError(error)) {
+        // A statement or lock timeout, a lost connection, a deadlock: nothing was written, and it
+        // would very likely be written next time. Retried like a transient Suki error; when even
+        // that cannot be written, the lease runs out and another attempt follows.
+        const reason = `the answer could not be stored (${describeError(error)})`;
+        const decision = nextRetry(job.attempts, job.elapsedMs, this.policy, Math.random);
+        const delayMs = decision.retry ? decision.delayMs : this.policy.baseMs;
+        const written = await this.repository.retryLater(job, reason, delayMs).catch(() => false);
+        return { state: 'retry', detail: written ? `${reason}; next in ${delayMs} ms` : `${reason}; the lease will expire` };
       }
       // A result the database refuses would fail the same way every time.
       const failed = await this.repository.fail(job, 'the answer could not be stored').catch(() => false);
@@ -106,13 +139,22 @@ export class RetrievalService {
   private async write(job: ClaimedArtifact, outcome: FetchOutcome): Promise<Recorded> {
     const superseded: Recorded = { state: 'superseded', detail: 'requested again or taken over meanwhile' };
     if (outcome.ok && job.kind === 'status') return this.settle(job, outcome.data, superseded);
-    if (outcome.ok) return (await this.repository.complete(job, outcome.data)) ? { state: 'ready' } : superseded;
+    if (outcome.ok) {
+      const waited = await this.repository.complete(job, outcome.data);
+      if (waited === undefined) return superseded;
+      if (!job.reconcile) this.retrievalMetrics.observeReady(job.kind, waited);
+      return { state: 'ready' };
+    }
     if (outcome.retryable) {
       const policy = job.reconcile ? this.pollRetryPolicy : this.policy;
       const decision = nextRetry(job.attempts, job.elapsedMs, policy, Math.random, outcome.retryAfterMs);
       if (decision.retry) {
-        const written = await this.repository.retryLater(job, outcome.reason, decision.delayMs);
-        return written ? { state: 'retry', detail: `${outcome.reason}; next in ${decision.delayMs} ms` } : superseded;
+        // While the breaker holds Suki back, it spaces the calls (one probe at a time, the note
+        // first): the artifact waits for it, not for a backoff of its own that would outlast
+        // Suki's recovery.
+        const delayMs = this.breaker.holdsBack ? Math.min(decision.delayMs, outcome.retryAfterMs ?? 0) : decision.delayMs;
+        const written = await this.repository.retryLater(job, outcome.reason, delayMs);
+        return written ? { state: 'retry', detail: `${outcome.reason}; next in ${delayMs} ms` } : superseded;
       }
       const reason = `${outcome.reason} (${decision.reason})`;
       if (!(await this.repository.fail(job, reason))) return superseded;
@@ -188,8 +230,16 @@ export class RetrievalService {
 /** What the call told about Suki as a whole; undefined when no call reached it (a refused href). */
 function verdictOf(outcome: FetchOutcome): CallVerdict | undefined {
   if (outcome.ok) return 'answered';
+  // Up, and asking us to slow down: the adaptive limit and the pause deal with it, not the breaker.
+  if (outcome.retryable && outcome.httpStatus === 429) return 'answered';
   if (!outcome.retryable) return outcome.reason.startsWith('refused:') ? undefined : 'answered';
   return 'transient';
+}
+
+function signalOf(outcome: FetchOutcome): Attempt['signal'] {
+  if (outcome.ok) return 'success';
+  if (!outcome.retryable || outcome.auth) return 'none';
+  return outcome.httpStatus === 429 ? 'limited' : 'drop';
 }
 
 function metricOutcome(outcome: FetchOutcome, recorded: Recorded): RetrievalAttemptOutcome {

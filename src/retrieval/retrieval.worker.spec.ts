@@ -1,10 +1,34 @@
 import { Logger } from '@nestjs/common';
 import { INTAKE_BUSY_BACKLOG, INTAKE_QUIET_MS, WorkSignal } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
-import { CircuitBreaker } from './circuit-breaker';
+import { AdaptiveLimit, DEFAULT_LIMIT_SETTINGS } from './adaptive-limit';
+import { RetrievalMetrics } from './retrieval.metrics';
 import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
-import { RetrievalService } from './retrieval.service';
-import { BUSY_TRICKLE_MS, RetrievalWorker } from './retrieval.worker';
+import { Attempt, RetrievalService } from './retrieval.service';
+import { BUSY_TRICKLE_MS, READY_ROUNDS, RetrievalWorker } from './retrieval.worker';
+import { SukiBreaker } from './suki-breaker';
+
+/** The cluster's breaker as the worker sees it; `open` probes through takeProbe. */
+interface StubBreaker {
+  open: boolean;
+  probes: number;
+  takeProbe: jest.Mock<Promise<string | undefined>, []>;
+  record: jest.Mock<Promise<void>, unknown[]>;
+}
+
+function stubBreaker(open = false): StubBreaker & Record<string, unknown> {
+  const breaker: StubBreaker & Record<string, unknown> = {
+    open,
+    probes: 0,
+    untilProbeMs: () => 0,
+    untilResumeMs: () => 0,
+    refreshIfOlderThan: () => Promise.resolve(),
+    onForeignPause: () => undefined,
+    takeProbe: jest.fn(() => Promise.resolve(breaker.open ? `token-${++breaker.probes}` : undefined)),
+    record: jest.fn(() => Promise.resolve()),
+  };
+  return breaker;
+}
 
 const MAX_CONCURRENCY = 8;
 
@@ -19,7 +43,7 @@ describe('RetrievalWorker while intake is busy', () => {
   beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => jest.useRealTimers());
 
-  function setup(due: number, breaker = new CircuitBreaker({ failureThreshold: 3, probeBaseMs: 1_000, probeMaxMs: 1_000 }, Date.now)) {
+  function setup(due: number, breaker = stubBreaker()) {
     const signal = new WorkSignal();
     let remaining = due;
     const claims: number[] = [];
@@ -32,7 +56,11 @@ describe('RetrievalWorker while intake is busy', () => {
       }),
       release: jest.fn(() => Promise.resolve(0)),
     };
-    const service = { process: jest.fn(() => Promise.resolve(true)) };
+    const service = {
+      process: jest.fn<Promise<Attempt | undefined>, [ClaimedArtifact, AbortSignal, string | undefined]>(() =>
+        Promise.resolve({ signal: 'none', latencyMs: 1 }),
+      ),
+    };
     const config = {
       retrieval: { enabled: true, pollMs: 500, leaseMs: 60_000, shutdownGraceMs: 1_000 },
       suki: { maxConcurrency: MAX_CONCURRENCY },
@@ -42,17 +70,19 @@ describe('RetrievalWorker while intake is busy', () => {
       service as unknown as RetrievalService,
       config,
       signal,
-      breaker,
+      breaker as unknown as SukiBreaker,
+      new AdaptiveLimit({ ...DEFAULT_LIMIT_SETTINGS, max: MAX_CONCURRENCY, initial: MAX_CONCURRENCY }),
+      { watch: () => undefined } as unknown as RetrievalMetrics,
     );
-    return { worker, signal, claims, service, fetched: () => service.process.mock.calls.length };
+    return { worker, signal, claims, service, repository, fetched: () => service.process.mock.calls.length };
   }
 
-  it('claims up to the concurrency limit while intake keeps up', async () => {
+  it('claims up to the concurrency limit, and a round more to start the moment a call ends, while intake keeps up', async () => {
     const { worker, claims, fetched } = setup(40);
     worker.onApplicationBootstrap();
     await jest.advanceTimersByTimeAsync(100);
     expect(fetched()).toBe(40);
-    expect(claims[0]).toBe(MAX_CONCURRENCY);
+    expect(claims[0]).toBe((1 + READY_ROUNDS) * MAX_CONCURRENCY);
     await stop(worker);
   });
 
@@ -70,7 +100,7 @@ describe('RetrievalWorker while intake is busy', () => {
     expect(fetched()).toBeLessThanOrEqual(4 + Math.ceil(INTAKE_QUIET_MS / BUSY_TRICKLE_MS));
     await jest.advanceTimersByTimeAsync(100);
     expect(fetched()).toBe(40);
-    expect(claims).toContain(MAX_CONCURRENCY);
+    expect(Math.max(...claims)).toBe((1 + READY_ROUNDS) * MAX_CONCURRENCY);
     await stop(worker);
   });
 
@@ -83,43 +113,43 @@ describe('RetrievalWorker while intake is busy', () => {
     await stop(worker);
   });
 
-  it('while the breaker is open, sends one probe at a time and none before the probe time; full speed once it closes', async () => {
-    const breaker = new CircuitBreaker({ failureThreshold: 3, probeBaseMs: 1_000, probeMaxMs: 1_000 }, Date.now, () => 1);
-    for (let i = 0; i < 3; i++) breaker.record('transient');
-    const { worker, claims, fetched, service } = setup(40, breaker);
-    let probes = 0;
-    service.process.mockImplementation(() => {
-      probes += 1;
-      // The first two probes fail, the third finds Suki answering.
-      breaker.record(probes <= 2 ? 'transient' : 'answered');
-      return Promise.resolve(true);
+  it('gives status checks their own share of the limit, and results the rest', async () => {
+    const { worker, repository } = setup(40);
+    worker.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(10);
+    expect(repository.claim.mock.calls[0]).toEqual([(1 + READY_ROUNDS) * MAX_CONCURRENCY, MAX_CONCURRENCY / 4, 60_000]);
+    await stop(worker);
+  });
+
+  it('while the breaker is open, sends only the probe, one at a time, the note before any check; full speed once it closes', async () => {
+    const breaker = stubBreaker(true);
+    const { worker, claims, fetched, service, repository } = setup(40, breaker);
+    let finishProbe: () => void = () => undefined;
+    service.process.mockImplementation((_job, _signal, probe) => {
+      if (!probe) return Promise.resolve({ signal: 'success', latencyMs: 1 });
+      return new Promise((resolve) => (finishProbe = () => resolve({ signal: 'success', latencyMs: 1 })));
     });
     worker.onApplicationBootstrap();
-    await jest.advanceTimersByTimeAsync(999);
-    expect(fetched()).toBe(0);
-    await jest.advanceTimersByTimeAsync(1);
+    await jest.advanceTimersByTimeAsync(2_000);
     expect(fetched()).toBe(1);
-    await jest.advanceTimersByTimeAsync(999);
-    expect(fetched()).toBe(1);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(fetched()).toBe(2);
-    await jest.advanceTimersByTimeAsync(1_000);
-    expect(claims.slice(0, 3)).toEqual([1, 1, 1]);
-    expect(breaker.state).toBe('closed');
+    expect(service.process.mock.calls[0][2]).toBe('token-1');
+    expect(repository.claim.mock.calls[0]).toEqual([1, 0, 60_000, true]);
+    // Suki answered the probe: the breaker closes, and the worker claims at full speed.
+    breaker.open = false;
+    finishProbe();
+    await jest.advanceTimersByTimeAsync(600);
     expect(fetched()).toBe(40);
     expect(claims).toContain(MAX_CONCURRENCY);
     await stop(worker);
   });
 
-  it('a probe that ends without a verdict lets the next one go at once', async () => {
-    const breaker = new CircuitBreaker({ failureThreshold: 1, probeBaseMs: 1_000, probeMaxMs: 1_000 }, Date.now, () => 1);
-    breaker.record('transient');
-    const { worker, fetched } = setup(3, breaker);
+  it('a probe that finds nothing due hands the probe back', async () => {
+    const breaker = stubBreaker(true);
+    const { worker, fetched } = setup(0, breaker);
     worker.onApplicationBootstrap();
-    await jest.advanceTimersByTimeAsync(1_000);
-    // The mock records nothing: each probe is followed at once by the next, one at a time.
-    expect(fetched()).toBe(3);
-    expect(breaker.state).toBe('open');
+    await jest.advanceTimersByTimeAsync(10);
+    expect(fetched()).toBe(0);
+    expect(breaker.record).toHaveBeenCalledWith(undefined, 'token-1');
     await stop(worker);
   });
 

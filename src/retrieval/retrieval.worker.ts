@@ -7,25 +7,43 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { describeError } from '../common/http-error';
 import { monotonicNow, WorkSignal } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
-import { CircuitBreaker } from './circuit-breaker';
-import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
+import { AdaptiveLimit } from './adaptive-limit';
+import { ClaimedArtifact, isCheck, RetrievalRepository } from './retrieval.repository';
+import { RetrievalMetrics } from './retrieval.metrics';
 import { RetrievalService } from './retrieval.service';
+import { SukiBreaker } from './suki-breaker';
 
 const MAX_ERROR_PAUSE_MS = 10_000;
+/** Claimed work kept ready to start, in multiples of the limit. */
+export const READY_ROUNDS = 2;
 /** While intake is busy, retrieval claims at most one artifact this often, so it still moves during a long burst. */
 export const BUSY_TRICKLE_MS = 250;
+/**
+ * The share of the limit kept for status checks and missed-notification polls when they are
+ * due: their own budget, so a burst of notes does not hold a session's outcome back, while they
+ * never take more than that from the notes (they take any slot results leave, too).
+ */
+export const CHECK_SHARE = 0.25;
 
 /**
  * Claims due artifacts (polling, and at once when intake rings the WorkSignal) and fetches
- * them, never more at a time than the Suki concurrency limit. Several replicas share the
- * table safely: claims use SKIP LOCKED and leases. On shutdown it stops claiming, lets
- * in-flight fetches finish for a bounded time, and hands back the leases of the rest so that
- * another replica (or the next start) takes them at once.
+ * them, never more at a time than the adaptive limit (adaptive-limit.ts) allows; the note
+ * first (the claim's priority). Several replicas share the table safely: claims use SKIP
+ * LOCKED and leases, and pass the cluster's breaker and pause (suki-breaker.ts). On shutdown it
+ * stops claiming, lets in-flight fetches finish for a bounded time, and hands back the leases
+ * of the rest so that another replica (or the next start) takes them at once.
  */
 @Injectable()
 export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RetrievalWorker.name);
+  /** The attempts under way: a call to Suki, then storing its answer. */
   private readonly inFlight = new Set<Promise<void>>();
+  /** Of those, the ones whose call to Suki is under way: what the limit bounds. */
+  private calls = 0;
+  /** Status checks claimed (started or ready): their budget's use. */
+  private checks = 0;
+  /** Claimed, not yet started: the next calls, the moment the limit lets them go. */
+  private readonly ready: ClaimedArtifact[] = [];
   private readonly interrupted: ClaimedArtifact[] = [];
   private readonly shutdown = new AbortController();
   private running = false;
@@ -34,21 +52,35 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
   private wakeRequested = false;
   private endNap?: () => void;
   private lastClaimAt = Number.NEGATIVE_INFINITY;
+  private probing = false;
 
   constructor(
     private readonly repository: RetrievalRepository,
     private readonly service: RetrievalService,
     private readonly config: AppConfig,
     private readonly workSignal: WorkSignal,
-    private readonly breaker: CircuitBreaker,
-  ) {}
+    private readonly breaker: SukiBreaker,
+    private readonly limiter: AdaptiveLimit,
+    metrics: RetrievalMetrics,
+  ) {
+    metrics.watch(
+      () => this.limiter.limit,
+      () => this.calls,
+    );
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.retrieval.enabled) return;
     this.running = true;
     this.unsubscribe = this.workSignal.subscribe(() => this.wake());
+    // Another replica was told to slow down: Suki's capacity is shared, so this one slows too.
+    this.breaker.onForeignPause(() =>
+      this.limiter.onDrop({ startedAt: monotonicNow(), inFlight: this.calls, limited: false }, monotonicNow()),
+    );
     this.loop = this.run();
-    this.logger.log(`retrieval started (concurrency ${this.config.suki.maxConcurrency}, lease ${this.config.retrieval.leaseMs} ms)`);
+    this.logger.log(
+      `retrieval started (concurrency adaptive from ${this.limiter.limit} up to ${this.config.suki.maxConcurrency}, lease ${this.config.retrieval.leaseMs} ms)`,
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -68,17 +100,28 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
+      await this.breaker.refreshIfOlderThan(this.config.retrieval.pollMs);
+      // Work claimed for later must not wait out an outage under lease: others may take it then.
+      if (this.breaker.open && this.ready.length > 0) await this.handBack();
       const capacity = this.capacity();
-      // While Suki fails broadly the breaker lets nothing out, then one probe at a time.
-      const free = Math.min(capacity - this.inFlight.size, this.breaker.permits(capacity, this.inFlight.size));
+      // Calls under way and, while intake keeps up, claimed work ready to go the moment a call
+      // ends (READY_ROUNDS times the limit, which may double in a round trip): a claim waits its
+      // turn for a connection behind the answers being stored, and Suki would sit idle meanwhile.
+      const want = (this.workSignal.intakeBusy ? capacity : (1 + READY_ROUNDS) * capacity) - this.calls - this.ready.length;
       let claimedAll = false;
-      if (free > 0) {
+      if (want > 0 && this.breaker.untilResumeMs() === 0) {
         try {
           this.lastClaimAt = monotonicNow();
-          const probing = this.breaker.state === 'open';
-          const jobs = await this.repository.claim(free, this.config.retrieval.leaseMs);
-          for (const job of jobs) this.start(job, probing);
-          claimedAll = jobs.length === free;
+          if (this.breaker.open) await this.probe();
+          else {
+            const checks = Math.max(0, Math.min(want, this.checkBudget(capacity) - this.checks));
+            const jobs = await this.repository.claim(want, checks, this.config.retrieval.leaseMs);
+            for (const job of jobs) this.queue(job);
+            this.pump(capacity);
+            claimedAll = jobs.length === want;
+            // Fewer than asked for may be the cluster's gate: look at it now rather than at the next poll.
+            if (jobs.length < want) await this.breaker.refreshIfOlderThan(50);
+          }
           failures = 0;
         } catch (error) {
           failures += 1;
@@ -86,16 +129,59 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
           await this.nap(Math.min(this.config.retrieval.pollMs * 2 ** failures, MAX_ERROR_PAUSE_MS));
           continue;
         }
-      }
+      } else this.pump(capacity);
       // A full batch suggests more is due: claim again as soon as a slot frees up.
-      if (!claimedAll || this.inFlight.size >= capacity) await this.nap(this.napMs(capacity));
+      if (!claimedAll || want <= 0) await this.nap(this.napMs(capacity));
     }
+    await this.handBack();
+  }
+
+  private queue(job: ClaimedArtifact): void {
+    if (isCheck(job)) this.checks += 1;
+    this.ready.push(job);
+  }
+
+  /** Starts claimed work while the limit allows and Suki is not paused. */
+  private pump(capacity = this.capacity()): void {
+    while (this.ready.length > 0 && this.calls < capacity && this.breaker.untilResumeMs() === 0 && !this.breaker.open) {
+      this.lastClaimAt = Math.max(this.lastClaimAt, monotonicNow());
+      this.start(this.ready.shift()!);
+    }
+  }
+
+  /** Hands the claimed work not yet started back to the queue (an open breaker, a shutdown). */
+  private async handBack(): Promise<void> {
+    const jobs = this.ready.splice(0);
+    this.checks -= jobs.filter(isCheck).length;
+    if (jobs.length > 0) await this.repository.release(jobs).catch(() => 0);
+  }
+
+  /**
+   * While the breaker is open, one call goes, the cluster's only one: whichever replica takes the
+   * probe's lease first claims the highest-priority due work (a note, else a status check), and
+   * only once its own calls begun before the breaker opened have told what they know.
+   */
+  private async probe(): Promise<void> {
+    if (this.probing || this.calls > 0 || this.breaker.untilProbeMs() > 0) return;
+    const token = await this.breaker.takeProbe();
+    if (!token) return;
+    const [job] = await this.repository.claim(1, 0, this.config.retrieval.leaseMs, true);
+    if (!job) return this.breaker.record(undefined, token);
+    this.start(job, token);
+  }
+
+  /** Below four calls at once there is no share to give: checks take what results leave. */
+  private checkBudget(capacity: number): number {
+    return Math.floor(capacity * CHECK_SHARE);
   }
 
   private napMs(capacity: number): number {
     if (capacity === 0) return this.untilNextTrickle() || BUSY_TRICKLE_MS;
-    if (this.breaker.state === 'open') return this.breaker.untilProbeMs() || this.config.retrieval.pollMs;
-    return this.config.retrieval.pollMs;
+    const { pollMs } = this.config.retrieval;
+    if (this.breaker.untilResumeMs() > 0) return this.breaker.untilResumeMs();
+    // While open, look again at least every poll: another replica's probe may close it.
+    if (this.breaker.open) return Math.min(this.breaker.untilProbeMs() || pollMs, pollMs);
+    return pollMs;
   }
 
   /**
@@ -106,7 +192,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
    * back at full speed once intake keeps up.
    */
   private capacity(): number {
-    if (!this.workSignal.intakeBusy) return this.config.suki.maxConcurrency;
+    if (!this.workSignal.intakeBusy) return this.limiter.limit;
     return this.inFlight.size === 0 && this.untilNextTrickle() === 0 ? 1 : 0;
   }
 
@@ -114,17 +200,42 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
     return Math.max(0, Math.ceil(this.lastClaimAt + BUSY_TRICKLE_MS - monotonicNow()));
   }
 
-  private start(job: ClaimedArtifact, probe: boolean): void {
-    if (probe) this.breaker.probeStarted();
+  private start(job: ClaimedArtifact, probe?: string): void {
+    const check = isCheck(job);
+    const startedAt = monotonicNow();
+    const callsAtStart = this.calls;
+    let calling = true;
+    // The slot is free once Suki answered: the next call need not wait for this answer to be stored.
+    let callsAtEnd = 0;
+    const callEnded = () => {
+      if (!calling) return;
+      calling = false;
+      callsAtEnd = this.calls - 1;
+      this.calls -= 1;
+      this.pump();
+      this.wake();
+    };
+    this.calls += 1;
+    if (probe) this.probing = true;
+    if (probe && check) this.checks += 1;
     const task: Promise<void> = this.service
-      .process(job, this.shutdown.signal)
-      .then((finished) => {
-        if (!finished) this.interrupted.push(job);
+      .process(job, this.shutdown.signal, probe, callEnded)
+      .then((attempt) => {
+        if (!attempt) return void this.interrupted.push(job);
+        // The limit was in use if it was when the call started or while it lasted.
+        const inFlight = Math.max(callsAtStart, callsAtEnd);
+        const now = monotonicNow();
+        if (attempt.signal === 'success')
+          this.limiter.onSuccess({ startedAt, latencyMs: attempt.latencyMs, inFlight, group: job.kind }, now);
+        // A probe's failure is the breaker's business: Suki is down, not short of room.
+        else if ((attempt.signal === 'drop' && !probe) || attempt.signal === 'limited')
+          this.limiter.onDrop({ startedAt, inFlight: callsAtStart, limited: attempt.signal === 'limited' }, now);
       })
       .catch((error: unknown) => this.logger.error(`artifact ${job.kind} encounter=${job.encounterId}: ${describeError(error)}`))
       .finally(() => {
-        // A probe that came to no verdict (no call made, a shutdown) must not hold the breaker half-open.
-        if (probe) this.breaker.probeEnded();
+        callEnded();
+        if (probe) this.probing = false;
+        if (check) this.checks -= 1;
         this.inFlight.delete(task);
         this.wake();
       });

@@ -54,7 +54,13 @@ describe('classifyResponse', () => {
     },
     { status: 429, body: '', headers: { 'retry-after': 'Fri, 27 Nov 2026 10:00:05 GMT' }, reason: 'HTTP 429', after: 5_000 },
   ])('retries HTTP $status ($reason, Retry-After $after)', ({ status, body, headers, reason, after }) => {
-    expect(classifyResponse(answer(status, body, headers), now)).toEqual({ ok: false, retryable: true, reason, retryAfterMs: after });
+    expect(classifyResponse(answer(status, body, headers), now)).toEqual({
+      ok: false,
+      retryable: true,
+      reason,
+      retryAfterMs: after,
+      httpStatus: status,
+    });
   });
 
   it.each([
@@ -88,6 +94,7 @@ describe('classifyResponse', () => {
       retryable: true,
       reason: `HTTP ${status}: ${message}`,
       retryAfterMs: 3_000,
+      httpStatus: status,
     });
   });
 
@@ -97,6 +104,7 @@ describe('classifyResponse', () => {
       retryable: true,
       reason: 'HTTP 401: invalid_sdp_token',
       retryAfterMs: undefined,
+      httpStatus: 401,
       auth: true,
     });
   });

@@ -8,6 +8,8 @@ export type FetchOutcome =
       retryable: true;
       reason: string;
       retryAfterMs?: number;
+      /** The HTTP status, when Suki answered at all. */
+      httpStatus?: number;
       /** Suki refused our credentials even after a refresh: a configuration problem, not the note's. */
       auth?: boolean;
     }
@@ -64,6 +66,7 @@ export function classifyResponse(response: RawResponse, nowMs: number): FetchOut
       retryable: true,
       reason: describeStatus(response),
       retryAfterMs: parseRetryAfter(header(response, 'retry-after'), nowMs),
+      httpStatus: status,
       ...(status === 401 ? { auth: true } : {}),
     };
   }

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service';
+import { ArtifactKind } from '../generated/prisma/enums';
+import { RECONCILE_REQUESTED_AT } from '../database/reconcile-poll';
+
+export interface KindDepth {
+  kind: ArtifactKind;
+  /** Pending artifacts of the kind, due or not. */
+  pending: number;
+  /** Seconds since the oldest pending one was queued; 0 when none. */
+  oldestSeconds: number;
+}
+
+@Injectable()
+export class QueueDepthRepository {
+  constructor(private readonly db: PrismaService) {}
+
+  /**
+   * The retrieval queue by kind, at scrape time: one aggregate over the pending rows, which the
+   * (status, kind, …) index finds. Age from created_at (when the notification asking for it was
+   * acknowledged), so a retried artifact keeps ageing; missed-notification polls, a schedule
+   * rather than overdue work, are left out.
+   */
+  byKind(): Promise<KindDepth[]> {
+    // Raw: the age is taken on the database's clock (now() - min), which Prisma's aggregate cannot say.
+    return this.db.$queryRaw<KindDepth[]>`
+      SELECT kind::text AS kind, count(*)::int AS pending,
+             COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS "oldestSeconds"
+      FROM artifacts
+      WHERE status = 'pending' AND requested_at <> ${RECONCILE_REQUESTED_AT}::timestamptz
+      GROUP BY kind`;
+  }
+}
