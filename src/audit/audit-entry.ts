@@ -14,7 +14,13 @@ export type AuditAction =
   /** Dead letters listed (GET /v1/artifacts). */
   | 'artifacts.list'
   /** Artifacts reset for a retry (POST /v1/artifacts/retry). */
-  | 'artifacts.retry';
+  | 'artifacts.retry'
+  /** Push subscriptions (/v1/subscriptions): made, changed (pause, resume, anything else), deleted, secret rotated, replayed. */
+  | 'subscription.created'
+  | 'subscription.updated'
+  | 'subscription.deleted'
+  | 'subscription.secret_rotated'
+  | 'subscription.replayed';
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'artifact.read',
@@ -22,6 +28,11 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'session.register',
   'artifacts.list',
   'artifacts.retry',
+  'subscription.created',
+  'subscription.updated',
+  'subscription.deleted',
+  'subscription.secret_rotated',
+  'subscription.replayed',
 ];
 
 /** Who asked: taken from the request by the @Actor() parameter decorator. */
@@ -37,6 +48,7 @@ export interface AuditSubject {
   sessionId?: string;
   encounterId?: string;
   kind?: ArtifactKind;
+  subscriptionId?: string;
 }
 
 export type AuditEntry = AuditActor & AuditSubject;

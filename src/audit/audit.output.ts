@@ -23,6 +23,9 @@ export class AuditItemOutput {
   @ApiProperty({ type: String, enum: Object.values(ArtifactKind), nullable: true, description: 'The artifact kind read, if any.' })
   kind: ArtifactKind | null;
 
+  @ApiProperty({ type: String, nullable: true, description: 'The push subscription an admin action changed, if any.' })
+  subscriptionId: string | null;
+
   @ApiProperty({ description: "The request's X-Request-Id (as in the access log)." })
   requestId: string;
 

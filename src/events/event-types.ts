@@ -6,6 +6,7 @@ export const EVENT_TYPES: readonly string[] = [
   'session.results_ready',
   'artifact.ready',
   'artifact.failed',
+  'subscription.disabled',
 ];
 
 /** `types=a,b` as a list, or a message naming what is wrong with it. */

@@ -7,9 +7,8 @@ import { queryValidation } from '../query/query-validation';
 import { RequireScopes } from '../query/scopes';
 import { encodeFeedCursor, readAfter } from './event-cursor';
 import { readTypes } from './event-types';
-import { EventOutput, EventPageOutput } from './event.output';
+import { EventPageOutput, eventOutput } from './event.output';
 import { DEFAULT_EVENTS_LIMIT, EventsInput } from './events.input';
-import { StoredEvent } from './events.repository';
 import { FeedService } from './feed.service';
 
 @ApiTags('events')
@@ -49,19 +48,6 @@ export class EventsController {
           'events after it may be gone: start again with after=start (the oldest event kept) or after=now (only new events)',
       );
     }
-    return { items: answer.events.map(toOutput), nextCursor: encodeFeedCursor(answer.next) };
+    return { items: answer.events.map(eventOutput), nextCursor: encodeFeedCursor(answer.next) };
   }
-}
-
-function toOutput(event: StoredEvent): EventOutput {
-  const output: EventOutput = {
-    id: encodeFeedCursor(event.at),
-    type: event.type,
-    occurredAt: event.occurredAt,
-    sessionId: event.sessionId,
-    encounterId: event.encounterId,
-  };
-  if (event.status !== null) output.status = event.status;
-  if (event.kind !== null) output.kind = event.kind;
-  return output;
 }

@@ -16,5 +16,7 @@ import { FeedWakeups } from './feed-wakeups';
   imports: [QueryModule],
   controllers: [EventsController],
   providers: [EventsRepository, FeedService, FeedWakeups, EventsRetention, EventsRetentionRepository],
+  // Push subscriptions read the same feed, wake the same way, and purge their attempts with it.
+  exports: [EventsRepository, FeedWakeups, EventsRetention],
 })
 export class EventsModule {}

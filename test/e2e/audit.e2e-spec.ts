@@ -113,6 +113,7 @@ describe('the access audit', () => {
       sessionId,
       encounterId,
       kind: 'contents',
+      subscriptionId: null,
       requestId: A_STRING,
       remoteAddress: FROM_LOCALHOST,
     });
