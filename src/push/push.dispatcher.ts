@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { describeError } from '../common/http-error';
 import { ShutdownSignal } from '../common/shutdown-signal';
+import { WorkSignal } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
 import { EventsRepository } from '../events/events.repository';
 import { FeedWakeups } from '../events/feed-wakeups';
@@ -45,8 +46,10 @@ export class PushDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     client: DeliveryClient,
     box: SecretBox,
     metrics: PushMetrics,
+    workSignal: WorkSignal,
   ) {
     this.deps = {
+      workSignal,
       repository,
       leases,
       events,

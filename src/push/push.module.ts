@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { WorkSignalModule } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
 import { EventsModule } from '../events/events.module';
 import { EventsRetention } from '../events/events-retention';
@@ -18,7 +19,7 @@ import { SubscriptionsService } from './subscriptions.service';
  * changes subscriptions; the dispatcher delivers, on whichever replica holds each one's lease.
  */
 @Module({
-  imports: [QueryModule, EventsModule, LeasesModule],
+  imports: [QueryModule, EventsModule, LeasesModule, WorkSignalModule],
   controllers: [SubscriptionsController],
   providers: [
     SubscriptionsService,

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { describeError } from '../common/http-error';
+import { WorkSignal } from '../common/work-signal';
 import { compare, FeedPosition } from '../events/event-cursor';
 import { nextPosition } from '../events/event-page';
 import { eventOutput } from '../events/event.output';
@@ -23,6 +24,7 @@ export interface RunnerDeps {
   client: DeliveryClient;
   box: SecretBox;
   metrics: PushMetrics;
+  workSignal: WorkSignal;
   leaseMs: number;
   disableAfterMs: number;
 }
@@ -43,6 +45,9 @@ const IDLE_WAIT_MS = 1_000;
 /** How soon to look again while committed events wait behind an older transaction still open. */
 const HELD_RECHECK_MS = 200;
 
+/** While intake is busy, one delivery per subscription this often. */
+const BUSY_TRICKLE_MS = 250;
+
 type ReadState = 'more' | 'held' | 'end';
 
 /**
@@ -62,6 +67,7 @@ export class SubscriptionRunner {
   private settledSinceFlush = 0;
   private lastFlushAt = 0;
   private lastCheckAt = 0;
+  private lastStartAt = 0;
   private flushedCursor!: FeedPosition;
   private config!: DispatchConfig;
   private secrets: string[] = [];
@@ -108,7 +114,12 @@ export class SubscriptionRunner {
           this.logger.warn(`subscription ${id} disabled: failing too long`);
         break;
       }
-      const started = state.startable(Date.now(), this.config.maxInFlight);
+      // While intake is saturated, deliveries trickle (one per BUSY_TRICKLE_MS): a notification
+      // not yet acknowledged is the one thing Suki never sends again; an event can wait.
+      const busy = this.deps.workSignal.intakeBusy;
+      const started =
+        busy && Date.now() - this.lastStartAt < BUSY_TRICKLE_MS ? [] : state.startable(Date.now(), busy ? 1 : this.config.maxInFlight);
+      if (started.length > 0) this.lastStartAt = Date.now();
       // Checked before anything starts, and at least every IDLE_WAIT_MS while idle (a pause, a replay, new types).
       if ((started.length > 0 || Date.now() - this.lastCheckAt >= IDLE_WAIT_MS) && !(await this.stillOurs(id))) {
         for (const entry of started) entry.state = 'waiting';
@@ -116,10 +127,10 @@ export class SubscriptionRunner {
         break;
       }
       for (const entry of started) void this.deliver(id, state, entry);
-      if (reading === 'more' && state.size < MAX_BUFFERED) continue;
+      if (reading === 'more' && state.size < MAX_BUFFERED && !busy) continue;
       const due = state.nextDueAt();
       const waitMs = Math.min(
-        reading === 'held' ? HELD_RECHECK_MS : IDLE_WAIT_MS,
+        busy ? BUSY_TRICKLE_MS : reading === 'held' ? HELD_RECHECK_MS : IDLE_WAIT_MS,
         due === undefined ? IDLE_WAIT_MS : Math.max(0, due - Date.now()),
       );
       await this.waitForWork(seen, waitMs);

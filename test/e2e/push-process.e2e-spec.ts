@@ -40,7 +40,6 @@ describe('push delivery across crashes and replicas', () => {
       INTERNAL_API_TOKENS: TEST_INTERNAL_TOKEN,
       ...PUSH_ENV,
       PUSH_LEASE_MS: String(LEASE_MS),
-      LOG_LEVEL: 'warn',
     });
     services.push(service);
     return service;
