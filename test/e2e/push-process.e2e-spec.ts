@@ -109,8 +109,15 @@ describe('push delivery across crashes and replicas', () => {
     const { feed, duplicates } = await expectComplete(other.baseUrl, created.cursor, 60_000);
     expect(feed.length).toBe(240);
     process.stdout.write(`replicas: ${feed.length} events, ${duplicates} sent twice\n`);
-    // The admin token reaches both replicas' views alike: the survivor reports the subscription caught up.
-    const view = await fetch(`${other.baseUrl}/v1/subscriptions/${created.id}`, { headers: { authorization: `Bearer ${PUSH_ADMIN}` } });
-    expect(await view.json()).toMatchObject({ status: 'active', lagEvents: 0 });
+    // The survivor moves the cursor past everything (its flushes run every 200 ms).
+    const view = async () =>
+      (await (
+        await fetch(`${other.baseUrl}/v1/subscriptions/${created.id}`, { headers: { authorization: `Bearer ${PUSH_ADMIN}` } })
+      ).json()) as {
+        status: string;
+        lagEvents: number;
+      };
+    await waitFor(async () => (await view()).lagEvents === 0, 'the cursor past every event', 10_000);
+    expect(await view()).toMatchObject({ status: 'active', lagEvents: 0 });
   }, 180_000);
 });
