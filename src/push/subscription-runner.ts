@@ -3,17 +3,16 @@ import { describeError } from '../common/http-error';
 import { WorkSignal } from '../common/work-signal';
 import { compare, FeedPosition } from '../events/event-cursor';
 import { nextPosition } from '../events/event-page';
-import { eventOutput } from '../events/event.output';
-import { EventsRepository, StoredEvent } from '../events/events.repository';
+import { EventsRepository } from '../events/events.repository';
 import { FeedWakeups } from '../events/feed-wakeups';
 import { Lease } from '../leases/lease';
 import { LeasesRepository } from '../leases/leases.repository';
-import { AttemptResult, DispatchState, Entry, QueuedEvent } from './dispatch-state';
+import { DispatchState, Entry } from './dispatch-state';
 import { AttemptRecord, DispatchConfig, DispatchRepository } from './dispatch.repository';
-import { DELIVERY_TIMEOUT_MS, DeliveryClient, PostOutcome } from './delivery.client';
+import { DELIVERY_TIMEOUT_MS, DeliveryClient } from './delivery.client';
 import { signDelivery } from './delivery-signer';
-import { AttemptResult as MetricResult, PushMetrics } from './push.metrics';
-import { parseRetryAfter } from './retry-schedule';
+import { classify, key, PushEvent, resultLabel, toPushEvent } from './push-event';
+import { PushMetrics } from './push.metrics';
 import { SecretBox } from './secret-box';
 
 export interface RunnerDeps {
@@ -27,12 +26,6 @@ export interface RunnerDeps {
   workSignal: WorkSignal;
   leaseMs: number;
   disableAfterMs: number;
-}
-
-interface PushEvent extends QueuedEvent {
-  id: string;
-  body: string;
-  occurredAt: number;
 }
 
 const READ_BATCH = 500;
@@ -248,39 +241,4 @@ export class SubscriptionRunner {
     const deadline = Date.now() + DELIVERY_TIMEOUT_MS + 1_000;
     while (state.sending > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-function key(at: FeedPosition): string {
-  return `${at.xid}:${at.position}`;
-}
-
-function toPushEvent(event: StoredEvent): PushEvent {
-  const output = eventOutput(event);
-  const orderKey =
-    event.sessionId !== null
-      ? `session:${event.sessionId}`
-      : event.encounterId !== null
-        ? `encounter:${event.encounterId}`
-        : `subscription:${event.subscriptionId ?? ''}`;
-  return { at: event.at, key: orderKey, id: output.id, body: JSON.stringify(output), occurredAt: Date.parse(event.occurredAt) };
-}
-
-function classify(outcome: PostOutcome, now: number): AttemptResult {
-  const status = outcome.httpStatus;
-  if (status !== undefined && status >= 200 && status < 300) return { kind: 'delivered' };
-  if (status === 410) return { kind: 'gone' };
-  if (status === 429 || status === 503) return { kind: 'failed', retryAfterMs: parseRetryAfter(outcome.retryAfter, now) };
-  return { kind: 'failed' };
-}
-
-function resultLabel(outcome: PostOutcome): MetricResult {
-  const status = outcome.httpStatus;
-  if (status === undefined) {
-    if (outcome.error?.startsWith('timeout')) return 'timeout';
-    if (outcome.error?.includes('not allowed')) return 'host_not_allowed';
-    return 'connection_error';
-  }
-  if (status >= 200 && status < 300) return 'delivered';
-  if (status >= 300 && status < 400) return 'redirect';
-  return status === 410 ? 'gone' : 'http_error';
 }
