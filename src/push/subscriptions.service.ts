@@ -6,11 +6,12 @@ import { AppConfig } from '../config/app-config';
 import { decodeFeedCursor, encodeFeedCursor, FeedPosition, frontier, ORIGIN } from '../events/event-cursor';
 import { EVENT_TYPES } from '../events/event-types';
 import { EventsRepository } from '../events/events.repository';
+import { LeasesRepository } from '../leases/leases.repository';
 import { readCursor, toPage } from '../query/keyset';
 import { hostAllowed } from './allowed-hosts';
 import { DeliveryClient } from './delivery.client';
 import { signDelivery } from './delivery-signer';
-import { PushDispatcher } from './push.dispatcher';
+import { leaseName, PushDispatcher } from './push.dispatcher';
 import { newSigningSecret, SecretBox } from './secret-box';
 import { CreateSubscriptionInput, DEFAULT_MAX_IN_FLIGHT, UpdateSubscriptionInput } from './subscription.input';
 import { AttemptPageOutput, CreatedSubscriptionOutput, SubscriptionOutput, SubscriptionPageOutput } from './subscription.output';
@@ -29,6 +30,7 @@ export class SubscriptionsService {
     private readonly box: SecretBox,
     private readonly client: DeliveryClient,
     private readonly dispatcher: PushDispatcher,
+    private readonly leases: LeasesRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -89,6 +91,8 @@ export class SubscriptionsService {
   async delete(id: string, actor: AuditActor): Promise<void> {
     await this.found(this.repository.exists(id));
     await this.repository.delete(id, actor);
+    // Its dispatcher stops at its next check; the lease row of work that is gone goes too.
+    await this.leases.forget(leaseName(id));
   }
 
   async rotate(id: string, actor: AuditActor): Promise<string> {
