@@ -4,15 +4,17 @@
 //
 // The service (dist/main.js, production, retrieval off so each notification is one feed event,
 // session.completed) on a fresh database; receivers are node:http servers in this process that
-// answer 204 after PUSH_BENCH_RECEIVER_MS (20). One subscription (maxInFlight 8):
+// answer 204 after PUSH_BENCH_RECEIVER_MS (20), over TLS (production subscribes https only). One subscription (maxInFlight 8):
 //   * bursts of 300 and 3,000 notifications posted as fast as 16 connections allow: events
 //     delivered per second (first post to last delivery), lag p50/p99/max from the event's
 //     occurredAt to its arrival, duplicates;
 //   * a steady 20 notifications/s for PUSH_BENCH_STEADY_SECONDS (15): the same lag figures.
 // Then intake throughput (autocannon, BENCH_CONNECTIONS, BENCH_DURATION s per run) with no, one
 // and ten active subscriptions, alternated for BENCH_ROUNDS rounds after a warm-up.
-const { createServer } = require('node:http');
-const { mkdirSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const { createServer } = require('node:https');
+const { mkdirSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
 const settings = require('./lib/settings');
 const { openServer, createDatabase, dropDatabase } = require('./lib/database');
 const { buildService, startService } = require('./lib/service');
@@ -25,10 +27,40 @@ const RECEIVER_MS = Number(process.env.PUSH_BENCH_RECEIVER_MS || 20);
 const STEADY_SECONDS = Number(process.env.PUSH_BENCH_STEADY_SECONDS || 15);
 const ADMIN = 'bench-push-admin-token-not-for-production';
 
+/**
+ * A self-signed certificate for 127.0.0.1: production subscribes https URLs only, so the
+ * receivers speak TLS and the service trusts this certificate through NODE_EXTRA_CA_CERTS.
+ */
+function selfSignedCertificate(dir) {
+  const [key, cert] = [join(dir, 'receiver-key.pem'), join(dir, 'receiver-cert.pem')];
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key: readFileSync(key), cert: readFileSync(cert), certFile: cert };
+}
+
 /** Receivers: one server, one path per subscription; every arrival recorded by webhook-id. */
-async function startReceivers() {
+async function startReceivers(tls) {
   const arrivals = new Map();
-  const server = createServer((request, response) => {
+  const server = createServer({ key: tls.key, cert: tls.cert }, (request, response) => {
     const chunks = [];
     request.on('data', (chunk) => chunks.push(chunk));
     request.on('end', () => {
@@ -126,7 +158,7 @@ function deliveryFigures(arrivals, startedAt, expected) {
 }
 
 async function deliveryScenarios(service, receivers) {
-  const subscription = await api(service, 'POST', '/v1/subscriptions', { url: `http://127.0.0.1:${receivers.port}/delivery` });
+  const subscription = await api(service, 'POST', '/v1/subscriptions', { url: `https://127.0.0.1:${receivers.port}/delivery` });
   const list = () => receivers.arrivals.get('/delivery') ?? [];
   const rows = [];
   let expected = 0;
@@ -162,7 +194,7 @@ async function deliveryScenarios(service, receivers) {
 async function intakeRun(service, receivers, subscriptions, seconds) {
   const ids = [];
   for (let i = 0; i < subscriptions; i += 1) {
-    ids.push((await api(service, 'POST', '/v1/subscriptions', { url: `http://127.0.0.1:${receivers.port}/intake-${i}` })).id);
+    ids.push((await api(service, 'POST', '/v1/subscriptions', { url: `https://127.0.0.1:${receivers.port}/intake-${i}` })).id);
   }
   const stats = await runLoad({
     url: service.url,
@@ -207,7 +239,8 @@ async function main() {
   const server = await openServer(settings);
   const name = `suki_bench_push_${Date.now()}`;
   await createDatabase(server, name);
-  const receivers = await startReceivers();
+  const tls = selfSignedCertificate(settings.logDir);
+  const receivers = await startReceivers(tls);
   const serviceSettings = {
     ...settings,
     serviceEnv: {
@@ -215,6 +248,7 @@ async function main() {
       INTERNAL_API_CLIENTS: `bench:read+admin:${ADMIN}`,
       PUSH_ALLOWED_HOSTS: '127.0.0.1',
       PUSH_SECRET_KEY: 'bench-push-secret-key-not-for-production',
+      NODE_EXTRA_CA_CERTS: tls.certFile,
       ...settings.serviceEnv,
     },
   };
