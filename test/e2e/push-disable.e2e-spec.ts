@@ -41,7 +41,12 @@ describe('a subscription failing too long', () => {
     receiver.answer(() => ({ status: 204 }));
     await admin(sut().baseUrl, 'PATCH', `/v1/subscriptions/${created.id}`, { status: 'active' });
     await waitFor(() => receiver.delivered().length === 2, 'the waiting event and the disabling delivered');
-    expect(receiver.delivered().map((d) => d.event.type).sort()).toEqual(['session.completed', 'subscription.disabled']);
+    expect(
+      receiver
+        .delivered()
+        .map((d) => d.event.type)
+        .sort(),
+    ).toEqual(['session.completed', 'subscription.disabled']);
     expect((await admin(sut().baseUrl, 'GET', `/v1/subscriptions/${created.id}`)).body).toMatchObject({
       status: 'active',
       failingSince: null,
