@@ -126,7 +126,8 @@ export class SubscriptionRunner {
         busy ? BUSY_TRICKLE_MS : reading === 'held' ? HELD_RECHECK_MS : IDLE_WAIT_MS,
         due === undefined ? IDLE_WAIT_MS : Math.max(0, due - Date.now()),
       );
-      await this.waitForWork(seen, waitMs);
+      // While intake is busy every commit would wake every dispatcher: they look on their own clock instead.
+      await this.waitForWork(seen, waitMs, !busy);
       if (this.deps.wakeups.generation !== seen) reading = 'more';
     }
     await this.settleInFlight(state);
@@ -224,16 +225,18 @@ export class SubscriptionRunner {
     return true;
   }
 
-  /** Until a delivery ends, the feed has news, or `ms` pass. */
-  private waitForWork(seen: number, ms: number): Promise<void> {
+  /** Until a delivery ends, the feed has news (when `onFeed`), or `ms` pass. */
+  private waitForWork(seen: number, ms: number, onFeed: boolean): Promise<void> {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
+        clearTimeout(timer);
         this.bell = undefined;
         resolve();
       };
       this.bell = done;
-      void this.deps.wakeups.wait(seen, ms).then(done);
+      const timer = onFeed ? undefined : setTimeout(done, ms);
+      if (onFeed) void this.deps.wakeups.wait(seen, ms).then(done);
     });
   }
 
