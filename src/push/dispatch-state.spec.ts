@@ -92,4 +92,16 @@ describe('DispatchState', () => {
     expect(state.settle(entry, { kind: 'gone' }, 0)).toBe('gone');
     expect(state.advance()).toEqual(at(0));
   });
+
+  it('is due again only when something could start: never for blocked entries or with every slot busy', () => {
+    const state = fresh([ev(1, 'a'), ev(2, 'a'), ev(3, 'b')]);
+    expect(state.nextDueAt(8)).toBe(0);
+    const started = state.startable(0, 2);
+    expect(positions(started)).toEqual([1, 3]);
+    expect(state.nextDueAt(2)).toBeUndefined();
+    // Entry 2 is due but waits behind entry 1 of its key: nothing to wake for.
+    expect(state.nextDueAt(8)).toBeUndefined();
+    state.settle(started[0], { kind: 'failed' }, 10);
+    expect(state.nextDueAt(8)).toBe(5_010);
+  });
 });

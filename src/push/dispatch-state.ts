@@ -140,12 +140,22 @@ export class DispatchState<E extends QueuedEvent = QueuedEvent> {
     return this.entries.filter((entry) => entry.state === 'settled' && !entry.persisted);
   }
 
-  /** When the next entry that is waiting becomes due (for the dispatcher's timer), or undefined. */
-  nextDueAt(): number | undefined {
-    if (this.probing) return Math.max(this.holdUntil, this.lastProbeAt + PROBE_EVERY_MS);
+  /**
+   * When an entry could next start (for the dispatcher's timer), or undefined when only a
+   * delivery ending can change that (all slots busy, or nothing waiting at the head of its key).
+   * Blocked entries do not count: their being due would only wake the dispatcher for nothing.
+   */
+  nextDueAt(maxInFlight: number): number | undefined {
+    if (this.sending >= (this.probing ? 1 : maxInFlight)) return undefined;
     let earliest: number | undefined;
-    for (const entry of this.entries)
+    const heads = new Set<string>();
+    for (const entry of this.entries) {
+      if (entry.state === 'settled' || heads.has(entry.event.key)) continue;
+      heads.add(entry.event.key);
       if (entry.state === 'waiting' && (earliest === undefined || entry.dueAt < earliest)) earliest = entry.dueAt;
-    return earliest === undefined ? undefined : Math.max(earliest, this.holdUntil);
+    }
+    if (earliest === undefined) return undefined;
+    if (this.probing) earliest = Math.max(earliest, this.lastProbeAt + PROBE_EVERY_MS);
+    return Math.max(earliest, this.holdUntil);
   }
 }

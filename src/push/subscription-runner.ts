@@ -121,10 +121,14 @@ export class SubscriptionRunner {
       }
       for (const entry of started) void this.deliver(id, state, entry);
       if (reading === 'more' && state.size < MAX_BUFFERED && !busy) continue;
-      const due = state.nextDueAt();
-      const waitMs = Math.min(
-        busy ? BUSY_TRICKLE_MS : reading === 'held' ? HELD_RECHECK_MS : IDLE_WAIT_MS,
-        due === undefined ? IDLE_WAIT_MS : Math.max(0, due - Date.now()),
+      const due = state.nextDueAt(this.config.maxInFlight);
+      // At least a millisecond: a timer, never a resolved promise, so the loop always lets I/O in.
+      const waitMs = Math.max(
+        1,
+        Math.min(
+          busy ? BUSY_TRICKLE_MS : reading === 'held' ? HELD_RECHECK_MS : IDLE_WAIT_MS,
+          due === undefined ? IDLE_WAIT_MS : due - Date.now(),
+        ),
       );
       // While intake is busy every commit would wake every dispatcher: they look on their own clock instead.
       await this.waitForWork(seen, waitMs, !busy);
@@ -231,12 +235,13 @@ export class SubscriptionRunner {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.bell = undefined;
+        if (this.bell === done) this.bell = undefined;
         resolve();
       };
       this.bell = done;
-      const timer = onFeed ? undefined : setTimeout(done, ms);
-      if (onFeed) void this.deps.wakeups.wait(seen, ms).then(done);
+      const timer = setTimeout(done, ms);
+      // A wake-up that came since `seen` resolves at once: the timer above still lets I/O in first.
+      if (onFeed) void this.deps.wakeups.wait(seen, ms).then(() => setImmediate(done));
     });
   }
 
