@@ -38,6 +38,8 @@ const IDLE_WAIT_MS = 1_000;
 /** How soon to look again while committed events wait behind an older transaction still open. */
 const HELD_RECHECK_MS = 200;
 
+/** Notifications per second above which intake counts as busy for push (20/s is an ordinary clinic day at its peak). */
+const BUSY_INTAKE_RATE = 100;
 /** While intake is busy, one delivery per subscription this often. */
 const BUSY_TRICKLE_MS = 250;
 
@@ -109,7 +111,7 @@ export class SubscriptionRunner {
       }
       // While intake is saturated, deliveries trickle (one per BUSY_TRICKLE_MS): a notification
       // not yet acknowledged is the one thing Suki never sends again; an event can wait.
-      const busy = this.deps.workSignal.intakeBusy;
+      const busy = this.deps.workSignal.intakeBusy || this.deps.workSignal.intakeRate > BUSY_INTAKE_RATE;
       const started =
         busy && Date.now() - this.lastStartAt < BUSY_TRICKLE_MS ? [] : state.startable(Date.now(), busy ? 1 : this.config.maxInFlight);
       if (started.length > 0) this.lastStartAt = Date.now();
