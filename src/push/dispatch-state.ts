@@ -60,6 +60,13 @@ export class DispatchState<E extends QueuedEvent = QueuedEvent> {
     return this.entries.length;
   }
 
+  /** Entries not yet settled (waiting or sending). */
+  get open(): number {
+    let open = 0;
+    for (const entry of this.entries) if (entry.state !== 'settled') open += 1;
+    return open;
+  }
+
   add(events: E[], readTo: FeedPosition, now: number): void {
     for (const event of events) this.entries.push({ event, state: 'waiting', failures: 0, dueAt: now, persisted: false });
     this.readTo = readTo;

@@ -95,9 +95,13 @@ export class SubscriptionRunner {
         renewedAt = Date.now();
       }
       const seen = this.deps.wakeups.generation;
+      const busy = this.deps.workSignal.intakeBusy || this.deps.workSignal.intakeRate > BUSY_INTAKE_RATE;
+      // Read ahead only while few events are open: a full buffer costs reading and scanning, and
+      // while intake is busy (deliveries trickle) nothing is read until the last batch is done.
+      const canRead = state.size < MAX_BUFFERED && state.open < (busy ? 1 : READ_BATCH);
       const lookAgain =
         reading === 'more' || (reading === 'held' && Date.now() - lastReadAt >= HELD_RECHECK_MS) || Date.now() - lastReadAt >= IDLE_WAIT_MS;
-      if (lookAgain && state.size < MAX_BUFFERED) {
+      if (lookAgain && canRead) {
         reading = await this.read(state);
         lastReadAt = Date.now();
       }
@@ -111,7 +115,6 @@ export class SubscriptionRunner {
       }
       // While intake is saturated, deliveries trickle (one per BUSY_TRICKLE_MS): a notification
       // not yet acknowledged is the one thing Suki never sends again; an event can wait.
-      const busy = this.deps.workSignal.intakeBusy || this.deps.workSignal.intakeRate > BUSY_INTAKE_RATE;
       const started =
         busy && Date.now() - this.lastStartAt < BUSY_TRICKLE_MS ? [] : state.startable(Date.now(), busy ? 1 : this.config.maxInFlight);
       if (started.length > 0) this.lastStartAt = Date.now();
@@ -122,7 +125,7 @@ export class SubscriptionRunner {
         break;
       }
       for (const entry of started) void this.deliver(id, state, entry);
-      if (reading === 'more' && state.size < MAX_BUFFERED && !busy) continue;
+      if (reading === 'more' && canRead && !busy) continue;
       const due = state.nextDueAt(this.config.maxInFlight);
       // At least a millisecond: a timer, never a resolved promise, so the loop always lets I/O in.
       const waitMs = Math.max(
