@@ -8,6 +8,7 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PushModule } from './push/push.module';
 import { QueryModule } from './query/query.module';
 import { RegistrationModule } from './registration/registration.module';
 import { RetentionModule } from './retention/retention.module';
@@ -34,6 +35,7 @@ export class AppModule {
         EventsModule,
         RetrievalModule,
         RetentionModule,
+        PushModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

@@ -21,7 +21,13 @@ export type AuditAction =
    * A session moved to the encounter its own notification names (client `suki`); written by the
    * database in the move's transaction (encounter_binding migration), never by AuditService.
    */
-  | 'encounter_changed';
+  | 'encounter_changed'
+  /** Push subscriptions (/v1/subscriptions): made, changed (pause, resume, anything else), deleted, secret rotated, replayed. */
+  | 'subscription.created'
+  | 'subscription.updated'
+  | 'subscription.deleted'
+  | 'subscription.secret_rotated'
+  | 'subscription.replayed';
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'artifact.read',
@@ -30,6 +36,11 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'artifacts.list',
   'artifacts.retry',
   'encounter_changed',
+  'subscription.created',
+  'subscription.updated',
+  'subscription.deleted',
+  'subscription.secret_rotated',
+  'subscription.replayed',
 ];
 
 /** What was done, to what. */
@@ -38,6 +49,7 @@ export interface AuditSubject {
   sessionId?: string;
   encounterId?: string;
   kind?: ArtifactKind;
+  subscriptionId?: string;
 }
 
 export type AuditEntry = AuditActor & AuditSubject;

@@ -34,6 +34,9 @@ export class AuditItemOutput {
   @ApiProperty({ type: String, enum: Object.values(ArtifactKind), nullable: true, description: 'The artifact kind read, if any.' })
   kind: ArtifactKind | null;
 
+  @ApiProperty({ type: String, nullable: true, description: 'The push subscription an admin action changed, if any.' })
+  subscriptionId: string | null;
+
   @ApiProperty({
     description:
       "The service's own id for the request: its X-Request-Id answer and the `reqId` of its log lines. `encounter_changed`: " +

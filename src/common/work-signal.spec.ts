@@ -47,4 +47,16 @@ describe('WorkSignal', () => {
     sut.notify();
     expect(heard).toEqual(['a', 'b', 'b']);
   });
+
+  it('measures the intake rate over the last whole second, and 0 after a silent one', () => {
+    const sut = signal();
+    expect(sut.intakeRate).toBe(0);
+    for (let i = 0; i < 150; i += 1) sut.noteIntakeArrival();
+    now += 1_000;
+    expect(sut.intakeRate).toBe(150);
+    now += 500;
+    expect(sut.intakeRate).toBe(150);
+    now += 1_600;
+    expect(sut.intakeRate).toBe(0);
+  });
 });

@@ -24,9 +24,38 @@ export class WorkSignal {
   private readonly listeners = new Set<() => void>();
   private intakeBacklog = 0;
   private lastBusyAt = Number.NEGATIVE_INFINITY;
+  private arrivals = 0;
+  private arrivalsSince: number;
+  private lastRate = 0;
 
   /** `now` is monotonic: a wall clock stepped back would otherwise hold retrieval back as long. */
-  constructor(private readonly now: () => number = monotonicNow) {}
+  constructor(private readonly now: () => number = monotonicNow) {
+    this.arrivalsSince = now();
+  }
+
+  /** Intake counts each notification it takes, for intakeRate. */
+  noteIntakeArrival(): void {
+    this.rollRate();
+    this.arrivals += 1;
+  }
+
+  /**
+   * Notifications per second over the last whole second (0 after a silent one). Work that may
+   * wait (push delivery) steps aside above a rate, whether or not commits queue up: under a
+   * saturating load, large group commits keep the backlog itself short.
+   */
+  get intakeRate(): number {
+    this.rollRate();
+    return this.lastRate;
+  }
+
+  private rollRate(): void {
+    const elapsed = this.now() - this.arrivalsSince;
+    if (elapsed < 1_000) return;
+    this.lastRate = elapsed < 2_000 ? (this.arrivals * 1_000) / elapsed : 0;
+    this.arrivals = 0;
+    this.arrivalsSince = this.now();
+  }
 
   /**
    * Intake reports how many notifications wait for a commit slot. While that backlog is at

@@ -125,13 +125,28 @@ export abstract class AppConfig {
   apiClients: ApiClient[];
   /** Note content and raw notification bodies older than this many days are purged; unset keeps them. */
   retentionDays?: number;
-  /** How long the change feed (GET /v1/events) keeps its events. */
+  /** How long the change feed (GET /v1/events) keeps its events, and push subscriptions their attempts. */
   eventsRetentionDays: number;
   /**
    * Long-polls of the change feed (waitSeconds > 0) waiting at once; more are answered 429. At
    * most half of http.maxConnections, so that the webhook always finds a connection.
    */
   eventsMaxWaiters: number;
+  /** Push subscriptions (src/push). */
+  push: {
+    /** This replica dispatches subscriptions (any replica may; one at a time per subscription, under a lease). */
+    enabled: boolean;
+    /** Host names, IP literals or `*.suffix` that subscriptions may target. */
+    allowedHosts: string[];
+    /** A subscription failing this long is disabled. */
+    disableAfterMs: number;
+    /** How long a rotated-out secret keeps signing. */
+    secretOverlapMs: number;
+    /** Key material the signing secrets are sealed under (secret-box.ts). */
+    secretKey: string;
+    /** A dead replica's subscriptions are taken over within this. */
+    leaseMs: number;
+  };
   logLevel: string;
   /** V8's --heap-growing-percent, set at boot by src/memory.ts; 0 leaves V8's default. */
   heapGrowingPercent: number;

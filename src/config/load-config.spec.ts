@@ -369,4 +369,31 @@ describe('loadConfig', () => {
       ]);
     });
   });
+
+  describe('push subscriptions', () => {
+    it('allow localhost outside production and no host in production, with the documented defaults', () => {
+      expect(loadConfig({}).push).toEqual({
+        enabled: true,
+        allowedHosts: ['localhost', '127.0.0.1'],
+        disableAfterMs: 432_000_000,
+        secretOverlapMs: 86_400_000,
+        secretKey: expect.any(String),
+        leaseMs: 30_000,
+      });
+      expect(loadConfig(PRODUCTION).push.allowedHosts).toEqual([]);
+      expect(loadConfig({ PUSH_ALLOWED_HOSTS: 'hooks.example.com, *.internal.example.com' }).push.allowedHosts).toEqual([
+        'hooks.example.com',
+        '*.internal.example.com',
+      ]);
+    });
+
+    it('need PUSH_SECRET_KEY in production once a host is allowed', () => {
+      expect(problemsOf({ ...PRODUCTION, PUSH_ALLOWED_HOSTS: 'hooks.example.com' })).toEqual([
+        'required in production but not set: PUSH_SECRET_KEY (PUSH_ALLOWED_HOSTS is set)',
+      ]);
+      expect(loadConfig({ ...PRODUCTION, PUSH_ALLOWED_HOSTS: 'hooks.example.com', PUSH_SECRET_KEY: 'k'.repeat(32) }).push.secretKey).toBe(
+        'k'.repeat(32),
+      );
+    });
+  });
 });

@@ -7,6 +7,11 @@ import { AppConfig, ConfigValidationError, SukiAuthMode, UnknownEnvironmentError
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/**
+ * Outside production only: the key signing secrets are sealed under when PUSH_SECRET_KEY is
+ * unset. Public, so it protects nothing; production must set its own (see below).
+ */
+export const DEVELOPMENT_PUSH_SECRET_KEY = 'development-only-push-secret-key';
 const DEFAULT_FETCH_LINKS = 'contents,encounter_content,structured_data,encounter_structured_data,transcripts';
 /** Unset is development. */
 export const NODE_ENVS = ['production', 'development', 'test'];
@@ -95,6 +100,15 @@ export function loadConfig(env: Env): AppConfig {
     retentionDays: read.optionalInt('RETENTION_DAYS', 1, 36_500),
     eventsRetentionDays: read.int('EVENTS_RETENTION_DAYS', 30, 1, 3650),
     eventsMaxWaiters: 0,
+    push: {
+      enabled: read.bool('PUSH_ENABLED', true),
+      allowedHosts: env.PUSH_ALLOWED_HOSTS === undefined ? (production ? [] : ['localhost', '127.0.0.1']) : read.list('PUSH_ALLOWED_HOSTS'),
+      disableAfterMs: read.int('PUSH_DISABLE_AFTER_MS', 432_000_000, 1_000, 365 * 86_400_000),
+      secretOverlapMs: read.int('PUSH_SECRET_OVERLAP_MS', 86_400_000, 0, 30 * 86_400_000),
+      secretKey: read.string('PUSH_SECRET_KEY') ?? (production ? '' : DEVELOPMENT_PUSH_SECRET_KEY),
+      // Longer than one delivery's timeout (15 s) with room for renewals: see src/push/subscription-runner.ts.
+      leaseMs: read.int('PUSH_LEASE_MS', 30_000, 20_000, 600_000),
+    },
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     heapGrowingPercent: read.int('V8_HEAP_GROWING_PERCENT', HEAP_GROWING_PERCENT, 0, 1000),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
@@ -150,6 +164,8 @@ export function loadConfig(env: Env): AppConfig {
       // Set but every entry malformed is reported above, entry by entry, not as missing.
       ['INTERNAL_API_CLIENTS or INTERNAL_API_TOKENS', !read.string('INTERNAL_API_CLIENTS') && !read.string('INTERNAL_API_TOKENS')],
       ['SUKI_API_TOKEN', authMode === 'static' && !config.suki.apiToken],
+      // Only once subscriptions are possible at all: with no allowed host, none can be made.
+      ['PUSH_SECRET_KEY (PUSH_ALLOWED_HOSTS is set)', config.push.allowedHosts.length > 0 && !config.push.secretKey],
     ];
     const missing = required.filter(([, isMissing]) => isMissing).map(([name]) => name);
     if (missing.length > 0) problems.push(`required in production but not set: ${missing.join(', ')}`);

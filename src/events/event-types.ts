@@ -8,6 +8,7 @@ export const EVENT_TYPES: readonly string[] = [
   'session.encounter_changed',
   'artifact.ready',
   'artifact.failed',
+  'subscription.disabled',
 ];
 
 /** `types=a,b` as a list, or a message naming what is wrong with it. */

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArtifactKind, SessionStatus } from '../generated/prisma/enums';
+import { encodeFeedCursor } from './event-cursor';
 import { EVENT_TYPES } from './event-types';
+import type { StoredEvent } from './events.repository';
 
 /** One change, identifiers and states only: never note content. */
 export class EventOutput {
@@ -21,8 +23,13 @@ export class EventOutput {
   })
   sessionId: string | null;
 
-  @ApiProperty({ description: "Suki's encounter id.", example: '4d753ce1-bbff-43e1-950a-82dea2d86873' })
-  encounterId: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "Suki's encounter id; null for subscription.disabled.",
+    example: '4d753ce1-bbff-43e1-950a-82dea2d86873',
+  })
+  encounterId: string | null;
 
   @ApiPropertyOptional({ enum: SessionStatus, enumName: 'SessionStatus', description: 'session.* events: the status now.' })
   status?: SessionStatus;
@@ -37,6 +44,12 @@ export class EventOutput {
     example: '29de56bc-960a-4cd5-b18f-79a798d62874',
   })
   previousEncounterId?: string;
+
+  @ApiPropertyOptional({
+    description: 'subscription.disabled: the push subscription disabled.',
+    example: '0b6f2a4e-5c1d-4e8a-9f3b-2d7c6e1a9b40',
+  })
+  subscriptionId?: string;
 }
 
 export class EventPageOutput {
@@ -45,4 +58,20 @@ export class EventPageOutput {
 
   @ApiProperty({ description: 'Always present: pass it as `after` to continue, also after an empty answer.' })
   nextCursor: string;
+}
+
+/** One stored event as GET /v1/events serves it (and push subscriptions deliver it). */
+export function eventOutput(event: StoredEvent): EventOutput {
+  const output: EventOutput = {
+    id: encodeFeedCursor(event.at),
+    type: event.type,
+    occurredAt: event.occurredAt,
+    sessionId: event.sessionId,
+    encounterId: event.encounterId,
+  };
+  if (event.status !== null) output.status = event.status;
+  if (event.kind !== null) output.kind = event.kind;
+  if (event.previousEncounterId !== null) output.previousEncounterId = event.previousEncounterId;
+  if (event.subscriptionId !== null) output.subscriptionId = event.subscriptionId;
+  return output;
 }

@@ -15,6 +15,7 @@ export class EventsRetention implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly logger = new Logger(EventsRetention.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
+  private readonly companions: Array<(retentionDays: number) => Promise<number>> = [];
 
   constructor(
     private readonly repository: EventsRetentionRepository,
@@ -29,6 +30,14 @@ export class EventsRetention implements OnApplicationBootstrap, OnModuleDestroy 
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
+  }
+
+  /**
+   * Records kept exactly as long as events (push subscriptions' attempts) are purged by every
+   * run too: `purge` deletes those older than the retention and returns how many went.
+   */
+  alsoPurge(purge: (retentionDays: number) => Promise<number>): void {
+    this.companions.push(purge);
   }
 
   /** One run: batches until nothing old is left (or another replica is at it). Returns how many went. */
@@ -46,6 +55,7 @@ export class EventsRetention implements OnApplicationBootstrap, OnModuleDestroy 
       if (deleted < BATCH) break;
     }
     if (total > 0) this.logger.log(`purged ${total} events older than ${this.config.eventsRetentionDays} days`);
+    for (const purge of this.companions) total += await purge(this.config.eventsRetentionDays);
     return total;
   }
 

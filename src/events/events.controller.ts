@@ -8,9 +8,8 @@ import { queryValidation } from '../api/query-validation';
 import { RequireScopes } from '../api/scopes';
 import { encodeFeedCursor, readAfter } from './event-cursor';
 import { readTypes } from './event-types';
-import { EventOutput, EventPageOutput } from './event.output';
+import { EventPageOutput, eventOutput } from './event.output';
 import { DEFAULT_EVENTS_LIMIT, EventsInput } from './events.input';
-import { StoredEvent } from './events.repository';
 import { FeedService } from './feed.service';
 
 @ApiTags('events')
@@ -69,7 +68,7 @@ export class EventsController {
           'events after it may be gone: start again with after=start (the oldest event kept) or after=now (only new events)',
       );
     }
-    return { items: answer.events.map(toOutput), nextCursor: encodeFeedCursor(answer.next) };
+    return { items: answer.events.map(eventOutput), nextCursor: encodeFeedCursor(answer.next) };
   }
 }
 
@@ -85,18 +84,4 @@ function clientGone(request: Request, response: Response): AbortSignal {
   request.socket.once('close', onClose);
   response.once('finish', () => request.socket.off('close', onClose));
   return gone.signal;
-}
-
-function toOutput(event: StoredEvent): EventOutput {
-  const output: EventOutput = {
-    id: encodeFeedCursor(event.at),
-    type: event.type,
-    occurredAt: event.occurredAt,
-    sessionId: event.sessionId,
-    encounterId: event.encounterId,
-  };
-  if (event.status !== null) output.status = event.status;
-  if (event.kind !== null) output.kind = event.kind;
-  if (event.previousEncounterId !== null) output.previousEncounterId = event.previousEncounterId;
-  return output;
 }

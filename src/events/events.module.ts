@@ -18,5 +18,7 @@ import { FeedWakeups } from './feed-wakeups';
   imports: [ApiModule],
   controllers: [EventsController],
   providers: [EventsRepository, FeedService, FeedWakeups, FeedFrontier, FeedMetrics, EventsRetention, EventsRetentionRepository],
+  // Push subscriptions read the same feed, wake the same way, and purge their attempts with it.
+  exports: [EventsRepository, FeedWakeups, EventsRetention],
 })
 export class EventsModule {}

@@ -10,10 +10,11 @@ export interface StoredEvent {
   type: string;
   occurredAt: string;
   sessionId: string | null;
-  encounterId: string;
+  encounterId: string | null;
   status: SessionStatus | null;
   kind: ArtifactKind | null;
   previousEncounterId: string | null;
+  subscriptionId: string | null;
 }
 
 export interface FeedRead extends FeedScan<StoredEvent> {
@@ -35,10 +36,11 @@ interface Row {
     type: string;
     occurred_at: string;
     session_id: string | null;
-    encounter_id: string;
+    encounter_id: string | null;
     status: SessionStatus | null;
     kind: ArtifactKind | null;
     previous_encounter_id: string | null;
+    subscription_id: string | null;
   }>;
 }
 
@@ -51,7 +53,7 @@ interface Row {
 const READ = `
   WITH frontier AS (SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint AS xmin),
   scanned AS (
-    SELECT e.xid, e.position, e.type, e.occurred_at, e.session_id, e.encounter_id, e.status, e.kind, e.previous_encounter_id
+    SELECT e.xid, e.position, e.type, e.occurred_at, e.session_id, e.encounter_id, e.status, e.kind, e.previous_encounter_id, e.subscription_id
     FROM events e, frontier f
     WHERE (e.xid, e.position) > ($1::bigint, $2::bigint) AND e.xid < f.xmin
     ORDER BY e.xid, e.position
@@ -69,7 +71,8 @@ const READ = `
              'xid', m.xid::text, 'position', m.position::text, 'type', m.type,
              'occurred_at', to_char(m.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
              'session_id', m.session_id, 'encounter_id', m.encounter_id, 'status', m.status, 'kind', m.kind,
-             'previous_encounter_id', m.previous_encounter_id)
+             'previous_encounter_id', m.previous_encounter_id,
+             'subscription_id', m.subscription_id)
            ORDER BY m.xid, m.position) FROM matched m), '[]'::json) AS items
   FROM frontier f, event_horizon h WHERE h.id = 1`;
 
@@ -131,6 +134,7 @@ export class EventsRepository {
         status: item.status,
         kind: item.kind,
         previousEncounterId: item.previous_encounter_id,
+        subscriptionId: item.subscription_id,
       })),
     };
   }

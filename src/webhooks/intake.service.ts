@@ -69,6 +69,7 @@ export class IntakeService {
 
   submit(record: IntakeRecord): Promise<IntakeOutcome> {
     const arrived = { ...record, arrival: nextArrival(record.delivery.receivedAt.getTime()) };
+    this.workSignal?.noteIntakeArrival();
     if (this.spool.spooling) return this.toSpool(arrived);
     return new Promise((resolve, reject) => {
       const item: Waiting = { record: arrived, resolve, reject, answered: false };

@@ -44,7 +44,7 @@ describe('internal clients and their scopes', () => {
 
   // Every /v1 route, the scopes it needs, and what each client gets: the table the issue asks for.
   const endpoints: Array<{
-    method?: 'GET' | 'POST' | 'PUT';
+    method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
     path: () => string;
     body?: () => Record<string, unknown>;
     route: string;
@@ -116,10 +116,44 @@ describe('internal clients and their scopes', () => {
       scopes: ['register'],
       answers: { reader: 403, clinician: 403, registrar: 201, admin: 403, digested: 403, 'token-1': 403 },
     },
+    {
+      route: '/v1/subscriptions',
+      path: () => '/v1/subscriptions',
+      scopes: ['admin'],
+      answers: { reader: 403, clinician: 403, registrar: 403, admin: 200, digested: 403, 'token-1': 403 },
+    },
+    {
+      method: 'POST',
+      route: '/v1/subscriptions',
+      // A host not allowed: the admin's request is refused (400) and nothing is subscribed.
+      path: () => '/v1/subscriptions',
+      body: () => ({ url: 'http://127.0.0.2:9/hooks' }),
+      scopes: ['admin'],
+      answers: { reader: 403, clinician: 403, registrar: 403, admin: 400, digested: 403, 'token-1': 403 },
+    },
+    // No such subscription: the admin gets 404 from each, everyone else 403 before it is looked up.
+    ...(
+      [
+        ['GET', '/v1/subscriptions/{id}'],
+        ['PATCH', '/v1/subscriptions/{id}'],
+        ['DELETE', '/v1/subscriptions/{id}'],
+        ['POST', '/v1/subscriptions/{id}/rotate-secret'],
+        ['POST', '/v1/subscriptions/{id}/replay'],
+        ['POST', '/v1/subscriptions/{id}/test'],
+        ['GET', '/v1/subscriptions/{id}/attempts'],
+      ] as const
+    ).map(([method, route]) => ({
+      method,
+      route,
+      path: () => route.replace('{id}', 'no-such-subscription'),
+      body: route.endsWith('/replay') ? () => ({ after: 'start' }) : undefined,
+      scopes: ['admin'],
+      answers: { reader: 403, clinician: 403, registrar: 403, admin: 404, digested: 403, 'token-1': 403 },
+    })),
   ];
   /** GET, or POST / PUT with a JSON object (empty unless the endpoint needs one), as the endpoint takes. */
   const call = async (
-    method: 'GET' | 'POST' | 'PUT' | undefined,
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | undefined,
     path: string,
     options: Parameters<typeof get>[1] = {},
     body: Record<string, unknown> = {},
