@@ -14,7 +14,11 @@ export type AuditAction =
   /** Dead letters listed (GET /v1/artifacts). */
   | 'artifacts.list'
   /** Artifacts reset for a retry (POST /v1/artifacts/retry). */
-  | 'artifacts.retry';
+  | 'artifacts.retry'
+  /** A client signed in to the operator console (/console). */
+  | 'console.sign_in'
+  /** A client signed out of the operator console. */
+  | 'console.sign_out';
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'artifact.read',
@@ -22,6 +26,8 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'session.register',
   'artifacts.list',
   'artifacts.retry',
+  'console.sign_in',
+  'console.sign_out',
 ];
 
 /** Who asked: taken from the request by the @Actor() parameter decorator. */

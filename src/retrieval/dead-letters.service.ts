@@ -51,6 +51,11 @@ export class DeadLettersService {
     return { items, nextCursor };
   }
 
+  /** How many failed artifacts `retry` with this filter would reset if called now. */
+  countRetryable(filter: Omit<ArtifactFilter, 'status'>): Promise<number> {
+    return this.repository.countFailed(filter);
+  }
+
   /**
    * Resets every failed artifact matching the filter (all of them for an empty one) to pending,
    * with an audit record of each, and wakes the worker. Resolves once both are committed; when
