@@ -127,7 +127,9 @@ function headers(_request: Request, response: Response, next: NextFunction): voi
   response.setHeader('Content-Security-Policy', CONSOLE_CSP);
   response.setHeader('X-Content-Type-Options', 'nosniff');
   response.setHeader('X-Frame-Options', 'DENY');
-  response.setHeader('Referrer-Policy', 'no-referrer');
+  // Not `no-referrer`: under it a browser sends `Origin: null` with a plain form post, which the
+  // same-origin check must refuse. Page URLs hold identifiers only; nothing leaves for another origin.
+  response.setHeader('Referrer-Policy', 'same-origin');
   response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
   response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
   next();

@@ -40,6 +40,9 @@ export class ConsoleViews {
       client: signedIn ? { name: signedIn.client.name, scopes: signedIn.client.scopes } : undefined,
       csrfToken: request.consoleCsrfToken?.(),
     });
+    // A page answering a form post is not a place to come back to: htmx keeps the address bar on
+    // the page the form was on (a note revealed stays at the session's address, never `/note`).
+    if (request.method === 'POST') response.setHeader('HX-Push-Url', 'false');
     response.status(status).type('html').send(html);
   }
 }
