@@ -37,9 +37,11 @@ describe('operator console (Chromium)', () => {
   beforeEach(async () => {
     await browser.context.clearCookies();
   });
-  afterEach(() => {
-    // Every page the test opened stayed on the console's origin and within its CSP.
+  afterEach(async () => {
+    // Every page the test opened stayed on the console's origin and within its CSP. Closed, so
+    // that no overview keeps polling the app while it shuts down.
     for (const watched of opened.splice(0)) {
+      await watched.page.close();
       expect(watched.requests.filter((url) => !url.startsWith(`${sut().baseUrl}/`))).toEqual([]);
       expect(watched.cspViolations).toEqual([]);
     }
@@ -200,7 +202,12 @@ describe('operator console (Chromium)', () => {
       await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
       attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`;
     });
-    afterAll(() => new Promise<void>((resolve) => attacker.close(() => resolve())));
+    afterAll(async () => {
+      // Chromium keeps its connection to the page's server open; close it rather than wait it out.
+      const closed = new Promise<void>((resolve) => attacker.close(() => resolve()));
+      attacker.closeAllConnections();
+      await closed;
+    });
 
     it('refuses a post from another origin and one without the CSRF token (403), and nothing changes', async () => {
       await aSessionWithADeadLetter();

@@ -104,5 +104,6 @@ export async function screenshotForDocs(page: Page, name: string): Promise<void>
   if (process.env.CONSOLE_SCREENSHOTS !== '1') return;
   const dir = join(__dirname, '..', '..', 'docs', 'images');
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  // caret 'initial': hiding the caret would inject a <style> the console's CSP refuses.
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true, caret: 'initial' });
 }
