@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ export async function startAppWithSubscriptions(
   await app.listen(0, '127.0.0.1');
   return {
     app,
-    baseUrl: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`,
+    baseUrl: `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`,
     close: async () => {
       await app.close();
       rmSync(spoolDir, { recursive: true, force: true });
