@@ -130,7 +130,10 @@ describe('the access audit', () => {
   });
 
   it.each([
-    ['action=read', 'action must be one of: artifact.read, audit.list, session.register, artifacts.list, artifacts.retry'],
+    [
+      'action=read',
+      'action must be one of: artifact.read, audit.list, session.register, artifacts.list, artifacts.retry, console.sign_in, console.sign_out',
+    ],
     ['since=yesterday', 'since must be an ISO-8601 date or date-time with a zone, e.g. 2026-11-27T10:00:00Z'],
     ['limit=0', 'limit must be a whole number from 1 to 200'],
     ['cursor=abc', 'cursor is not a cursor this service issued for these filters (pass nextCursor verbatim, with the same filters)'],
