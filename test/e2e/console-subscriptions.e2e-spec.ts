@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { openBrowser, seriousAxeViolations, TestBrowser, watchedPage, WatchedPage } from '../support/browser';
 import { FakeSubscriptions, startAppWithSubscriptions } from '../support/console-app';
 import { ConsoleClient, csrfTokenIn } from '../support/console-client';
+import { aSuccessNotification, postNotification } from '../support/notifications';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 const OPS = 'console-ops-token-0123456789';
@@ -95,6 +96,23 @@ describe('operator console: subscriptions', () => {
       { action: 'rotate', id: 'sub-1', client: 'ops' },
       { action: 'test', id: 'sub-1', client: 'ops' },
     ]);
+  });
+
+  it("lists a session's push deliveries on its page", async () => {
+    const notification = aSuccessNotification();
+    expect((await postNotification(app.baseUrl, notification)).status).toBe(200);
+    subscriptions.deliveries.splice(0, subscriptions.deliveries.length, {
+      subscriptionId: 'sub-1',
+      eventId: 'evt-42',
+      attemptedAt: '2026-12-03T09:01:00.000Z',
+      httpStatus: 503,
+      error: 'HTTP 503 from the endpoint',
+    });
+    const page = await signedInPage(OPS);
+    await page.goto(`${app.baseUrl}/console/sessions/${notification.session_id}`);
+    const row = page.getByRole('row').filter({ hasText: 'evt-42' });
+    expect(await row.innerText()).toMatch(/2026-12-03T09:01:00.000Z\s+sub-1\s+evt-42\s+503\s+HTTP 503 from the endpoint/);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
   it('shows a read-only client no subscription button, and refuses its forged actions', async () => {
