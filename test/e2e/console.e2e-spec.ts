@@ -180,6 +180,15 @@ describe('operator console (HTTP)', () => {
     expect(await db().query("SELECT 1 FROM access_audit WHERE client = 'viewer' AND action <> 'console.sign_in'")).toEqual([]);
   });
 
+  it('says push delivery is not in this build when a subscription action is asked for (409), and does nothing', async () => {
+    const c = await signedIn(OPS);
+    const page = await c.get('/console/subscriptions');
+    expect(page.html).toContain('No subscriptions: push delivery is not enabled in this build.');
+    const refused = await c.post('/console/subscriptions/sub-1/pause', { _csrf: csrfTokenIn(page.html) });
+    expect(refused.status).toBe(409);
+    expect(refused.html).toMatch(/role="alert"[^>]*>push delivery is not enabled in this build/);
+  });
+
   it('signs out for good: the old cookie no longer opens a page', async () => {
     const c = await signedIn(OPS);
     const stolen = c.cookieHeader;
