@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { Clock, SystemClock } from './common/clock';
 import { AppConfig } from './config/app-config';
 import { ShutdownSignalModule } from './common/shutdown-signal';
+import { ConsoleModule } from './console/console.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
@@ -36,6 +37,7 @@ export class AppModule {
         RetrievalModule,
         RetentionModule,
         PushModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

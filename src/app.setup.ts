@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { AllExceptionsFilter, expressErrorHandler } from './common/all-exceptions.filter';
 import { setupOpenApi } from './common/openapi';
 import { AppConfig } from './config/app-config';
+import { ConsoleSecurity } from './console/console-security';
 import { HttpLogging } from './logging/http-logging';
 import { requestLatencyMiddleware } from './metrics/request-latency.middleware';
 import { MetricsService } from './metrics/metrics.service';
@@ -44,6 +45,9 @@ export async function configureApp(app: INestApplication, config: AppConfig): Pr
   applyServerLimits(app.getHttpServer() as Server, config.http);
   // Answers carrying health data must not be kept by any cache on the way.
   express.use('/v1', noStore);
+  // The operator console's cookies, form bodies, CSRF check and headers, on /console only: no
+  // other path (the webhook least of all) pays for them.
+  express.use('/console', ...app.get(ConsoleSecurity).handlers);
   // Also ahead of the body parser: what the headers alone refuse (unsigned, stale, encoded) is
   // refused before a byte of the body is read.
   express.use('/webhooks/notification', app.get(SignatureHeadersMiddleware).handler);

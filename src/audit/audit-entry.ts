@@ -27,7 +27,11 @@ export type AuditAction =
   | 'subscription.updated'
   | 'subscription.deleted'
   | 'subscription.secret_rotated'
-  | 'subscription.replayed';
+  | 'subscription.replayed'
+  /** A client signed in to the operator console (/console). */
+  | 'console.sign_in'
+  /** A client signed out of the operator console. */
+  | 'console.sign_out';
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'artifact.read',
@@ -41,6 +45,8 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'subscription.deleted',
   'subscription.secret_rotated',
   'subscription.replayed',
+  'console.sign_in',
+  'console.sign_out',
 ];
 
 /** What was done, to what. */

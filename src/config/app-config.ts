@@ -123,6 +123,18 @@ export abstract class AppConfig {
    * Empty outside production until the runtime adds the development client.
    */
   apiClients: ApiClient[];
+  /** The operator console under /console (src/console). */
+  console: {
+    /** A console sign-in ends after this long without a page the operator asked for. */
+    idleTimeoutMs: number;
+    /** …and after this long whatever the activity: a stolen cookie is not good forever. */
+    maxAgeMs: number;
+    /**
+     * Signs the console's session cookies. Unset: a random key per process, so sign-ins end at a
+     * restart and hold on one replica only; set it (the same on every replica) to share them.
+     */
+    sessionSecret?: string;
+  };
   /** Note content and raw notification bodies older than this many days are purged; unset keeps them. */
   retentionDays?: number;
   /** How long the change feed (GET /v1/events) keeps its events, and push subscriptions their attempts. */

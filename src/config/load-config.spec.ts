@@ -182,6 +182,7 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://u@h/db', 'DATABASE_URL must be a URL (postgres: or postgresql:)'],
     ['DATABASE_URL', 'not a url', 'DATABASE_URL must be a URL (postgres: or postgresql:)'],
     ['SUKI_API_BASE_URL', 'ftp://sdp.suki.ai', 'SUKI_API_BASE_URL must be a URL (https: or http:)'],
+    ['CONSOLE_SESSION_SECRET', 'too-short', 'CONSOLE_SESSION_SECRET must be at least 32 characters'],
   ])('reports %s=%j as malformed', (name, value, problem) => {
     expect(problemsOf({ [name]: value })).toEqual([problem]);
   });

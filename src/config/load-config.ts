@@ -97,6 +97,11 @@ export function loadConfig(env: Env): AppConfig {
       backoffMaxMs: read.int('RECONCILE_BACKOFF_MAX_MS', 1_800_000, 1, 86_400_000),
     },
     apiClients: parseApiClients(read.string('INTERNAL_API_CLIENTS'), read.string('INTERNAL_API_TOKENS'), problems),
+    console: {
+      idleTimeoutMs: read.int('CONSOLE_IDLE_TIMEOUT_MS', 900_000, 10_000, 86_400_000),
+      maxAgeMs: read.int('CONSOLE_SESSION_MAX_AGE_MS', 43_200_000, 60_000, 7 * 86_400_000),
+      sessionSecret: read.string('CONSOLE_SESSION_SECRET'),
+    },
     retentionDays: read.optionalInt('RETENTION_DAYS', 1, 36_500),
     eventsRetentionDays: read.int('EVENTS_RETENTION_DAYS', 30, 1, 3650),
     eventsMaxWaiters: 0,
@@ -132,6 +137,10 @@ export function loadConfig(env: Env): AppConfig {
 
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
+  }
+
+  if (config.console.sessionSecret !== undefined && config.console.sessionSecret.length < 32) {
+    problems.push('CONSOLE_SESSION_SECRET must be at least 32 characters');
   }
 
   if (authMode === 'partner') {

@@ -62,6 +62,21 @@ export class DeadLettersRepository {
       LIMIT ${limit}::int`;
   }
 
+  /** How many failed artifacts a retry with this filter would reset now (the console asks before it retries). */
+  async countFailed(filter: Omit<ArtifactFilter, 'status'>): Promise<number> {
+    const f = params(filter);
+    // Raw: the same typed NULL-or-equal conditions as retry() below, so the count is of what it resets.
+    const [row] = await this.db.$queryRaw<Array<{ count: number }>>`
+      SELECT count(*)::int AS count FROM artifacts
+      WHERE status = 'failed'
+        AND (${f.kind}::"ArtifactKind" IS NULL OR kind = ${f.kind}::"ArtifactKind")
+        AND (${f.sessionId}::text IS NULL OR session_id = ${f.sessionId}::text)
+        AND (${f.encounterId}::text IS NULL OR encounter_id = ${f.encounterId}::text)
+        AND (${f.updatedSince}::timestamptz IS NULL OR updated_at >= ${f.updatedSince}::timestamptz)
+        AND (${f.updatedBefore}::timestamptz IS NULL OR updated_at < ${f.updatedBefore}::timestamptz)`;
+    return row.count;
+  }
+
   /**
    * Resets the matching failed artifacts to pending, due now, for a fresh retry horizon:
    * attempts back to 0 (so the next claim starts the horizon again) and a new generation (so

@@ -7,6 +7,9 @@ import { decodeCursor, encodeCursor, isBigintId } from '../api/cursor';
 import { pageScope } from '../api/keyset';
 import { ArtifactFilter, ArtifactListItem, DeadLettersRepository } from './dead-letters.repository';
 
+/** The dead letters' filter, as callers outside retrieval name it. */
+export type { ArtifactFilter } from './dead-letters.repository';
+
 export interface ArtifactPage {
   items: ArtifactListItem[];
   /** Pass as `cursor`, with the same filters, for the next page; null on the last one. */
@@ -51,6 +54,11 @@ export class DeadLettersService {
     const last = items[items.length - 1];
     const nextCursor = rows.length > page.limit && last ? encodeCursor({ updatedAt: last.updatedAt, id: last.id }, scope) : null;
     return { items, nextCursor };
+  }
+
+  /** How many failed artifacts `retry` with this filter would reset if called now. */
+  countRetryable(filter: Omit<ArtifactFilter, 'status'>): Promise<number> {
+    return this.repository.countFailed(filter);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service';
+import { OperationsDatabase } from '../database/operations-database';
 import { ArtifactKind } from '../generated/prisma/enums';
 import { RECONCILE_REQUESTED_AT } from '../database/reconcile-poll';
 
@@ -13,7 +13,8 @@ export interface KindDepth {
 
 @Injectable()
 export class QueueDepthRepository {
-  constructor(private readonly db: PrismaService) {}
+  /** Over the operations pool: a scrape never takes one of intake's connections. */
+  constructor(private readonly db: OperationsDatabase) {}
 
   /**
    * The retrieval queue by kind, at scrape time: one aggregate over the pending rows, which the
@@ -22,12 +23,14 @@ export class QueueDepthRepository {
    * rather than overdue work, are left out.
    */
   byKind(): Promise<KindDepth[]> {
-    // Raw: the age is taken on the database's clock (now() - min), which Prisma's aggregate cannot say.
-    return this.db.$queryRaw<KindDepth[]>`
-      SELECT kind::text AS kind, count(*)::int AS pending,
-             COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS "oldestSeconds"
-      FROM artifacts
-      WHERE status = 'pending' AND requested_at <> ${RECONCILE_REQUESTED_AT}::timestamptz
-      GROUP BY kind`;
+    // The age is taken on the database's clock (now() - min), which Prisma's aggregate cannot say.
+    return this.db.rows<KindDepth>(
+      `SELECT kind::text AS kind, count(*)::int AS pending,
+              COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS "oldestSeconds"
+       FROM artifacts
+       WHERE status = 'pending' AND requested_at <> $1::timestamptz
+       GROUP BY kind`,
+      [RECONCILE_REQUESTED_AT],
+    );
   }
 }

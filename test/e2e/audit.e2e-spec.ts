@@ -157,7 +157,7 @@ describe('the access audit', () => {
   it.each([
     [
       'action=read',
-      'action must be one of: artifact.read, audit.list, session.register, artifacts.list, artifacts.retry, encounter_changed, subscription.created, subscription.updated, subscription.deleted, subscription.secret_rotated, subscription.replayed',
+      'action must be one of: artifact.read, audit.list, session.register, artifacts.list, artifacts.retry, encounter_changed, subscription.created, subscription.updated, subscription.deleted, subscription.secret_rotated, subscription.replayed, console.sign_in, console.sign_out',
     ],
     ['since=yesterday', 'since must be an ISO-8601 date or date-time with a zone, e.g. 2026-11-27T10:00:00Z'],
     ['limit=0', 'limit must be a whole number from 1 to 200'],
