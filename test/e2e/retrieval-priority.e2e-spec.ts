@@ -26,6 +26,12 @@ describe('retrieval takes the note first', () => {
       expect((await postNotification(intake.baseUrl, body)).status).toBe(200);
       encounters.push(body.encounter_id);
     }
+    // A 200 may mean "kept in the spool" on a loaded machine: wait until every artifact is queued.
+    await eventually(
+      async () =>
+        (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM artifacts WHERE encounter_id = ANY($1)', [encounters]))[0].n,
+      (n) => n === 30,
+    );
     // One call at a time: the order of the calls is the order of the claims.
     await start({ ...FAST_RETRIEVAL, SUKI_FETCH_MAX_CONCURRENCY: '1' });
     await eventually(
