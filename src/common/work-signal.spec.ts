@@ -1,4 +1,4 @@
-import { INTAKE_BUSY_BACKLOG, INTAKE_QUIET_MS, WorkSignal } from './work-signal';
+import { INTAKE_BUSY_BACKLOG, INTAKE_QUIET_MS, INTAKE_RATE_WINDOW_MS, WorkSignal } from './work-signal';
 
 describe('WorkSignal', () => {
   let now = 1_000_000;
@@ -48,15 +48,15 @@ describe('WorkSignal', () => {
     expect(heard).toEqual(['a', 'b', 'b']);
   });
 
-  it('measures the intake rate over the last whole second, and 0 after a silent one', () => {
+  it('measures the intake rate over the last whole window, and 0 after a silent one', () => {
     const sut = signal();
     expect(sut.intakeRate).toBe(0);
-    for (let i = 0; i < 150; i += 1) sut.noteIntakeArrival();
-    now += 1_000;
-    expect(sut.intakeRate).toBe(150);
-    now += 500;
-    expect(sut.intakeRate).toBe(150);
-    now += 1_600;
+    for (let i = 0; i < 40; i += 1) sut.noteIntakeArrival();
+    now += INTAKE_RATE_WINDOW_MS;
+    expect(sut.intakeRate).toBe(160);
+    now += INTAKE_RATE_WINDOW_MS / 2;
+    expect(sut.intakeRate).toBe(160);
+    now += 2 * INTAKE_RATE_WINDOW_MS;
     expect(sut.intakeRate).toBe(0);
   });
 });

@@ -8,6 +8,11 @@ import { Global, Injectable, Module } from '@nestjs/common';
 export const INTAKE_BUSY_BACKLOG = 8;
 /** How long intake still counts as busy after its backlog last fell below INTAKE_BUSY_BACKLOG. */
 export const INTAKE_QUIET_MS = 500;
+/**
+ * The window intakeRate counts arrivals over. Short, so that work stepping aside for a burst
+ * (push delivery) is back at full speed within half a second of its end, not two seconds.
+ */
+export const INTAKE_RATE_WINDOW_MS = 250;
 
 /** Milliseconds on a clock that never steps back. */
 export function monotonicNow(): number {
@@ -40,7 +45,7 @@ export class WorkSignal {
   }
 
   /**
-   * Notifications per second over the last whole second (0 after a silent one). Work that may
+   * Notifications per second over the last whole window (INTAKE_RATE_WINDOW_MS; 0 after a silent one). Work that may
    * wait (push delivery) steps aside above a rate, whether or not commits queue up: under a
    * saturating load, large group commits keep the backlog itself short.
    */
@@ -51,8 +56,8 @@ export class WorkSignal {
 
   private rollRate(): void {
     const elapsed = this.now() - this.arrivalsSince;
-    if (elapsed < 1_000) return;
-    this.lastRate = elapsed < 2_000 ? (this.arrivals * 1_000) / elapsed : 0;
+    if (elapsed < INTAKE_RATE_WINDOW_MS) return;
+    this.lastRate = elapsed < 2 * INTAKE_RATE_WINDOW_MS ? (this.arrivals * 1_000) / elapsed : 0;
     this.arrivals = 0;
     this.arrivalsSince = this.now();
   }
