@@ -5,7 +5,7 @@ import { createApplication } from './app.setup';
 import { installGracefulShutdown } from './graceful-shutdown';
 import { createRootLogger, nestLoggerOver } from './logging/root-logger';
 import { loadConfig } from './config/load-config';
-import { applyHeapPolicy } from './memory';
+import { applyHeapPolicy, capNewSpace } from './memory';
 import { prepareRuntime, readEnvironment } from './runtime';
 import { startupLine } from './startup-line';
 
@@ -17,6 +17,7 @@ async function bootstrap(): Promise<void> {
   // `.env` first: the heap policy, like everything else, comes from the validated configuration.
   const config = loadConfig(readEnvironment());
   applyHeapPolicy(config.heapGrowingPercent);
+  capNewSpace(config.newSpaceMaxMib);
   const runtime = await prepareRuntime(config);
   try {
     const app = await createApplication(runtime.config);

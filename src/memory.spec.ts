@@ -1,5 +1,5 @@
 import { loadConfig } from './config/load-config';
-import { applyHeapPolicy, HEAP_GROWING_PERCENT } from './memory';
+import { applyHeapPolicy, capNewSpace, HEAP_GROWING_PERCENT } from './memory';
 
 /** The flags the policy sets for V8_HEAP_GROWING_PERCENT=`value` (unset when undefined), through loadConfig as at boot. */
 function flagsFor(value?: string): string[] {
@@ -24,3 +24,49 @@ describe('applyHeapPolicy', () => {
     expect(() => flagsFor(value)).toThrow(/V8_HEAP_GROWING_PERCENT must be a whole number from 0 to 1000/);
   });
 });
+
+describe('capNewSpace', () => {
+  const MIB = 2 ** 20;
+
+  it('stops the young generation growing once it reaches the cap, and lets it grow again below', async () => {
+    const flags: string[] = [];
+    let size = 8 * MIB;
+    const stop = capNewSpace(
+      32,
+      (flag) => flags.push(flag),
+      () => size,
+    );
+    try {
+      expect(flags).toEqual(['--semi-space-growth-factor=2']);
+      size = 32 * MIB;
+      // A real collection makes the observer look again.
+      await collectUntil(() => flags.length === 2);
+      expect(flags[1]).toBe('--semi-space-growth-factor=1');
+      size = 4 * MIB;
+      await collectUntil(() => flags.length === 3);
+      expect(flags[2]).toBe('--semi-space-growth-factor=2');
+    } finally {
+      stop();
+    }
+  });
+
+  it('leaves V8 alone for 0', () => {
+    const flags: string[] = [];
+    capNewSpace(
+      0,
+      (flag) => flags.push(flag),
+      () => 128 * MIB,
+    )();
+    expect(flags).toEqual([]);
+  });
+});
+
+/** Allocates (so that scavenges happen) and yields until `done`. */
+async function collectUntil(done: () => boolean): Promise<void> {
+  for (let round = 0; round < 500 && !done(); round += 1) {
+    const garbage: object[] = [];
+    for (let i = 0; i < 50_000; i += 1) garbage.push({ i });
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  if (!done()) throw new Error('no collection was observed');
+}

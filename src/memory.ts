@@ -1,4 +1,5 @@
-import { setFlagsFromString } from 'node:v8';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 /**
  * How far V8 lets the old generation grow past what survived the last full collection before
@@ -21,4 +22,51 @@ export const HEAP_GROWING_PERCENT = 15;
  */
 export function applyHeapPolicy(percent: number, setFlags: (flags: string) => void = setFlagsFromString): void {
   if (percent > 0) setFlags(`--heap-growing-percent=${percent}`);
+}
+
+/**
+ * The most V8's young generation (both semi-spaces) may hold, in MiB. On Node 24 on a machine
+ * with a few GiB, V8 lets it grow to 128 MiB: under an intake burst it did, and that alone took
+ * the service's peak RSS from about 230 to 330 MiB while the old generation held under 60 MiB.
+ * 32 MiB (16 MiB semi-spaces, the size V8 gave Node 20 on such machines) keeps scavenges cheap
+ * and short-lived request garbage young.
+ */
+export const NEW_SPACE_MAX_MIB = 32;
+
+const MIB = 2 ** 20;
+/** V8's own factor by which a semi-space grows when most of it survives a scavenge. */
+const V8_SEMI_SPACE_GROWTH_FACTOR = 2;
+
+function newSpaceBytes(): number {
+  return getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+}
+
+/**
+ * Caps the young generation at `maxMiB` (V8_NEW_SPACE_MAX_MIB; 0 leaves V8's default).
+ * --max-semi-space-size only counts on the command line, which the service does not own
+ * (`node dist/main.js`, a container's entrypoint), so this works on the flag V8 does read at
+ * run time: the semi-spaces' growth factor. After every scavenge, growth is switched off once
+ * the young generation has reached the cap and back on when V8 has shrunk it below (an idle
+ * service). PerformanceObserver delivers GC entries a moment after the collection, so one more
+ * doubling can slip through in a tight allocation loop; a request-serving process yields first. V8 grows it by doubling, so a power-of-two cap is where it stops.
+ * Returns the function that stops watching.
+ */
+export function capNewSpace(
+  maxMiB: number,
+  setFlags: (flags: string) => void = setFlagsFromString,
+  currentBytes: () => number = newSpaceBytes,
+): () => void {
+  if (maxMiB <= 0) return () => undefined;
+  let growing: boolean | undefined;
+  const check = () => {
+    const grow = currentBytes() < maxMiB * MIB;
+    if (grow === growing) return;
+    setFlags(`--semi-space-growth-factor=${grow ? V8_SEMI_SPACE_GROWTH_FACTOR : 1}`);
+    growing = grow;
+  };
+  check();
+  // After any collection: a scavenge is where V8 grows it, a full one where it may shrink it.
+  const observer = new PerformanceObserver(check);
+  observer.observe({ entryTypes: ['gc'] });
+  return () => observer.disconnect();
 }

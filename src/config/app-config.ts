@@ -162,6 +162,8 @@ export abstract class AppConfig {
   logLevel: string;
   /** V8's --heap-growing-percent, set at boot by src/memory.ts; 0 leaves V8's default. */
   heapGrowingPercent: number;
+  /** The young generation's cap in MiB, kept by src/memory.ts; 0 leaves V8's default. */
+  newSpaceMaxMib: number;
   /** Hard limit on a graceful shutdown's drain; past it the process exits non-zero. */
   shutdownTimeoutMs: number;
   /** On SIGTERM, how long the listener keeps serving with readiness 503 before the drain starts. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ArtifactKind } from '../generated/prisma/enums';
-import { HEAP_GROWING_PERCENT } from '../memory';
+import { HEAP_GROWING_PERCENT, NEW_SPACE_MAX_MIB } from '../memory';
 import { MIN_TOKEN_LENGTH, parseApiClients } from './api-clients';
 import { AppConfig, ConfigValidationError, SukiAuthMode, UnknownEnvironmentError } from './app-config';
 
@@ -116,6 +116,7 @@ export function loadConfig(env: Env): AppConfig {
     },
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     heapGrowingPercent: read.int('V8_HEAP_GROWING_PERCENT', HEAP_GROWING_PERCENT, 0, 1000),
+    newSpaceMaxMib: read.int('V8_NEW_SPACE_MAX_MIB', NEW_SPACE_MAX_MIB, 0, 1024),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000),
     // In production a load balancer stands in front and needs time to stop sending; elsewhere nothing does.
     shutdownDrainDelayMs: read.int('SHUTDOWN_DRAIN_DELAY_MS', production ? 5_000 : 0, 0, 600_000),
