@@ -4,7 +4,7 @@
 // what `stripe trigger` is for Stripe. Plain JavaScript so that it runs on a fresh clone
 // without a build.
 //
-//   npm run notify -- <success|failure|timeout|cancelled> [--session ID] [--encounter ID] [--url URL] [--suki-fault FAULT]
+//   npm run notify -- <success|failure|timeout|cancelled> [--session ID] [--encounter ID] [--url URL] [--suki-fault FAULT] [--suki-latency MS] [--suki-limit N]
 //
 // The secret is the first of SUKI_WEBHOOK_SECRETS, else the development secret the service
 // generated in DATA_DIR/dev-secrets.json (see src/config/dev-secrets.ts). A .env file in the
@@ -14,7 +14,7 @@ const { existsSync, readFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
 const USAGE =
-  'usage: npm run notify -- <success|failure|timeout|cancelled> [--session ID] [--encounter ID] [--url URL] [--suki-fault FAULT]';
+  'usage: npm run notify -- <success|failure|timeout|cancelled> [--session ID] [--encounter ID] [--url URL] [--suki-fault FAULT] [--suki-latency MS] [--suki-limit N]';
 const HELP = `${USAGE}
 
 Sends one signed Suki notification to the service and prints its answer.
@@ -27,18 +27,30 @@ Sends one signed Suki notification to the service and prints its answer.
                     before its content, so you can watch retrieval retry. F is <status>[x<times>] or
                     timeout[x<times>]: 503x3 (three 503s), 429 (one 429 with Retry-After: 1), 404 (fails for
                     good), timeoutx2 (no answer twice, each until SUKI_REQUEST_TIMEOUT_MS)
+  --suki-latency MS success only: the simulator answers each linked resource MS milliseconds late (0-10000)
+  --suki-limit N    success only: the simulator refuses a call with 429 (Retry-After: 1) while N calls
+                    carrying a limit are being answered (1-1000), as Suki does above its concurrency
   -h, --help        this text
 
 Signs with the first of SUKI_WEBHOOK_SECRETS, else the development secret in DATA_DIR/dev-secrets.json.`;
 const KINDS = ['success', 'failure', 'timeout', 'cancelled'];
-const OPTIONS = { session: 'session', encounter: 'encounter', url: 'url', 'suki-fault': 'sukiFault' };
+const OPTIONS = {
+  session: 'session',
+  encounter: 'encounter',
+  url: 'url',
+  'suki-fault': 'sukiFault',
+  'suki-latency': 'sukiLatency',
+  'suki-limit': 'sukiLimit',
+};
+// The ranges src/simulator/playback.ts accepts.
+const PLAYBACK = { sukiLatency: ['--suki-latency', 'suki_latency', 0, 10_000], sukiLimit: ['--suki-limit', 'suki_limit', 1, 1_000] };
 // The grammar src/simulator/fault.ts parses (the simulator answers 400 to anything else).
 const FAULT = /^(?:[45]\d\d|timeout)(?:x(\d{1,3}))?$/;
 
 function parseArgs(argv) {
   const [kind, ...rest] = argv;
   if (!KINDS.includes(kind)) throw new UsageError(kind ? `unknown notification "${kind}"` : 'which notification?');
-  /** @type {{kind: string, session: string, encounter: string, url?: string, sukiFault?: string}} */
+  /** @type {{kind: string, session: string, encounter: string, url?: string, sukiFault?: string, sukiLatency?: string, sukiLimit?: string}} */
   const options = { kind, session: randomUUID(), encounter: randomUUID(), url: undefined, sukiFault: undefined };
   for (let i = 0; i < rest.length; i += 2) {
     const name = rest[i].replace(/^--/, '');
@@ -55,11 +67,18 @@ function parseArgs(argv) {
       );
     if (kind !== 'success') throw new UsageError('--suki-fault applies to success notifications (only they link resources to fetch)');
   }
+  for (const [key, [flag, , min, max]] of Object.entries(PLAYBACK)) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!/^\d{1,5}$/.test(value) || Number(value) < min || Number(value) > max)
+      throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got "${value}")`);
+    if (kind !== 'success') throw new UsageError(`${flag} applies to success notifications (only they link resources to fetch)`);
+  }
   return options;
 }
 
 /** The bodies Suki sends (the bodies and fields of Suki's documentation and signed examples); a success carries all six link kinds. */
-function buildNotification(kind, sessionId, encounterId, sukiFault) {
+function buildNotification(kind, sessionId, encounterId, options = {}) {
   if (kind === 'failure') {
     return {
       encounter_id: encounterId,
@@ -71,8 +90,11 @@ function buildNotification(kind, sessionId, encounterId, sukiFault) {
   }
   if (kind !== 'success') return { encounter_id: encounterId, session_id: sessionId, status: kind };
   // The paths Suki documents for its results, which the built-in simulator serves (src/simulator);
-  // a fault rides on each href as a query only the simulator reads (src/simulator/fault.ts).
-  const query = sukiFault === undefined ? '' : `?suki_fault=${encodeURIComponent(sukiFault)}`;
+  // a fault, a latency and a limit ride on each href as a query only the simulator reads (src/simulator/fault.ts, playback.ts).
+  const params = new URLSearchParams();
+  if (options.sukiFault !== undefined) params.set('suki_fault', options.sukiFault);
+  for (const [key, [, param]] of Object.entries(PLAYBACK)) if (options[key] !== undefined) params.set(param, options[key]);
+  const query = params.size === 0 ? '' : `?${params}`;
   const link = (name, href) => [{ href: `${href}${query}`, method: 'GET', name, type: 'application/json' }];
   return {
     _links: {
@@ -120,7 +142,7 @@ async function main() {
   const base = options.url ?? `http://localhost:${process.env.PORT?.trim() || 3000}`;
   const target = new URL('/webhooks/notification', base.endsWith('/') ? base : `${base}/`);
   if (options.url && new URL(options.url).pathname.endsWith('/webhooks/notification')) target.pathname = new URL(options.url).pathname;
-  const body = Buffer.from(JSON.stringify(buildNotification(options.kind, options.session, options.encounter, options.sukiFault)));
+  const body = Buffer.from(JSON.stringify(buildNotification(options.kind, options.session, options.encounter, options)));
   const generatedAt = String(Date.now());
   const secret = webhookSecret(process.env);
   const response = await fetch(target, {

@@ -105,4 +105,33 @@ describe('the Suki API simulator, over HTTP', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(String(await pending)).toMatch(/fetch failed/);
   });
+
+  it('answers after suki_latency milliseconds', async () => {
+    const started = performance.now();
+    const { status, body } = await answer('/api/v1/ambient/session/ses-8/content?suki_latency=250');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(245);
+    expect({ status, body }).toEqual({ status: 200, body: sessionContent('ses-8') });
+  });
+
+  it('refuses a call above suki_limit with 429 and Retry-After, across URLs, and admits again once one ends', async () => {
+    const path = (id: string) => `/api/v1/ambient/session/${id}/content?suki_latency=400&suki_limit=2`;
+    const [first, second, third] = await Promise.all([answer(path('a')), answer(path('b')), delayed(100, () => answer(path('c')))]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect({ status: third.status, retryAfter: third.retryAfter }).toEqual({ status: 429, retryAfter: '1' });
+    expect((await answer(path('d'))).status).toBe(200);
+  });
+
+  it.each([
+    ['suki_latency=fast', /^invalid_request: suki_latency must be milliseconds/],
+    ['suki_latency=10001', /^invalid_request: suki_latency must be milliseconds/],
+    ['suki_limit=0', /^invalid_request: suki_limit must be from 1 to 1000/],
+  ])('refuses %s with 400 invalid_request', async (query, message) => {
+    const { status, body } = await answer(`/api/v1/ambient/session/ses-9/content?${query}`);
+    expect(status).toBe(400);
+    expect((body as { message: string }).message).toMatch(message);
+  });
 });
+
+function delayed<T>(ms: number, run: () => Promise<T>): Promise<T> {
+  return new Promise((resolve) => setTimeout(resolve, ms)).then(run);
+}

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FAULT_GRAMMAR, FAULT_PARAM, FaultCounter, parseFault } from './fault';
+import { ConcurrencyGate, parsePlayback } from './playback';
 import {
   encounterContent,
   encounterStructuredData,
@@ -44,6 +45,15 @@ const ERROR_IDS: Record<number, string> = {
   504: 'request_timeout',
 };
 
+/** Runs `reply`, answering 400 to a malformed percent-escape in the path (decodeURIComponent). */
+function answerSafely(reply: () => void, response: ServerResponse): void {
+  try {
+    reply();
+  } catch {
+    error(response, 400, 'invalid_ambient_id_format');
+  }
+}
+
 /**
  * Suki's Ambient API for a development instance (docs/development.md): the documented GET paths on 127.0.0.1, answering deterministic, realistic
  * content when `sdp_suki_token` is the development token, errors shaped as Suki's otherwise.
@@ -57,6 +67,7 @@ const ERROR_IDS: Record<number, string> = {
 export async function startSukiSimulator(options: { token: string; port?: number }): Promise<SukiSimulator> {
   const token = Buffer.from(options.token);
   const faults = new FaultCounter();
+  const gate = new ConcurrencyGate();
   const knownSessions = new Set<string>();
 
   const answer = (request: IncomingMessage, response: ServerResponse): void => {
@@ -77,6 +88,17 @@ export async function startSukiSimulator(options: { token: string; port?: number
       }
     }
 
+    const playback = parsePlayback(url.searchParams);
+    if (typeof playback === 'string') return error(response, 400, `invalid_request: ${playback}`);
+    if (playback.limit !== undefined) {
+      if (!gate.admit(playback.limit)) return error(response, 429, ERROR_IDS[429], { 'retry-after': '1' });
+      response.once('close', () => gate.release());
+    }
+    if (playback.latencyMs === 0) return content(url, response);
+    setTimeout(() => answerSafely(() => content(url, response), response), playback.latencyMs).unref();
+  };
+
+  const content = (url: URL, response: ServerResponse): void => {
     const status = STATUS_PATH.exec(url.pathname);
     if (status) {
       const known = knownSessions.has(decodeURIComponent(status[1]));
@@ -95,12 +117,7 @@ export async function startSukiSimulator(options: { token: string; port?: number
   const server = createServer((request, response) => {
     // Nothing is read from a body; draining it lets the connection be reused.
     request.resume();
-    try {
-      answer(request, response);
-    } catch {
-      // A malformed percent-escape in the path (decodeURIComponent).
-      error(response, 400, 'invalid_ambient_id_format');
-    }
+    answerSafely(() => answer(request, response), response);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

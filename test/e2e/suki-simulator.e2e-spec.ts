@@ -124,6 +124,30 @@ describe('a first run with no Suki API configured, against the built-in simulato
     expect(await settled('fault-timeout', 'contents')).toMatchObject({ status: 'ready', attempts: 2 });
   });
 
+  it('plays --suki-latency and --suki-limit end to end: every resource ready, none sooner than the latency', async () => {
+    // Whether calls are refused depends on the adaptive limit earlier tests left (the
+    // simulator's own spec shows the 429s); here: a limited, slow Suki still gives every note.
+    const sent = Date.now();
+    await notify('played-back', '--suki-latency', '300', '--suki-limit', '1');
+    const all = await Promise.all(['contents', 'structured_data', 'transcripts'].map((kind) => settled('played-back', kind)));
+    expect(all.map((a) => [a.status, a.lastError])).toEqual([
+      ['ready', null],
+      ['ready', null],
+      ['ready', null],
+    ]);
+    expect(Math.min(...all.map((a) => Date.parse(a.fetchedAt!) - sent))).toBeGreaterThanOrEqual(300);
+  });
+
+  it('refuses a --suki-latency or --suki-limit out of range before sending', async () => {
+    const refused = (...args: string[]) =>
+      notify('never-sent', ...args).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+    expect(await refused('--suki-latency', '10001')).toMatchObject({ code: 2, stderr: expect.stringContaining('--suki-latency must be') });
+    expect(await refused('--suki-limit', '0')).toMatchObject({ code: 2, stderr: expect.stringContaining('--suki-limit must be') });
+  });
+
   it('fails for good, with its reason, on --suki-fault 404', async () => {
     await notify('fault-404', '--suki-fault', '404');
     expect(await settled('fault-404', 'contents')).toMatchObject({
