@@ -4,6 +4,8 @@
 // (node:http + HMAC + one INSERT … ON CONFLICT DO NOTHING) run side by side on one fresh
 // database and are driven alternately, A B A B after a warm-up, with unique signed success
 // notifications. Afterwards every acknowledged notification must be found in the database.
+// BENCH_BASELINE_DIR=<another checkout, built> adds that build to every round, on a database of
+// its own, and prints this build's throughput against it: a paired run across two commits.
 const { mkdirSync } = require('node:fs');
 const settings = require('./lib/settings');
 const { openServer, createDatabase, dropDatabase, checkpoint, withClient } = require('./lib/database');
@@ -13,6 +15,8 @@ const { drainRetrieval, describeDrain } = require('./lib/retrieval');
 const { printHeader, runIfMain, stopAndReport } = require('./lib/context');
 const { target, drive, printRuns, compare } = require('./lib/runs');
 const { verdicts, mib, fixed } = require('./lib/report');
+
+const baselineDatabase = `suki_bench_baseline_${Date.now()}`;
 
 /** Artifacts a success with all six links asks for under the default SUKI_FETCH_LINKS. */
 const ARTIFACTS_PER_SUCCESS = 5;
@@ -49,15 +53,26 @@ async function drain(dbUrl, state) {
   }
 }
 
-async function loadPhases(pg, dbUrl, service, floor) {
+async function loadPhases(pg, dbUrl, service, floor, baseline) {
   const state = {};
+  const baselineState = {};
+  const driveBaseline = async (label) => {
+    if (!baseline) return;
+    await checkpoint(pg);
+    await driveIntake(baseline.target, label, label === 'warm-up' ? settings.warmup : settings.duration);
+    await drain(baseline.dbUrl, baselineState);
+  };
   await driveIntake(service, 'warm-up', settings.warmup);
   await drain(dbUrl, state);
+  await driveBaseline('warm-up');
   await driveIntake(floor, 'warm-up', settings.warmup);
   for (let round = 1; round <= settings.rounds; round += 1) {
+    // The baseline goes first in even rounds, so that neither build always follows the floor.
+    if (round % 2 === 0) await driveBaseline(`round ${round}`);
     await checkpoint(pg);
     await driveIntake(service, `round ${round}`, settings.duration);
     await drain(dbUrl, state);
+    if (round % 2 === 1) await driveBaseline(`round ${round}`);
     await checkpoint(pg);
     await driveIntake(floor, `round ${round}`, settings.duration);
   }
@@ -146,26 +161,52 @@ function judge(service, floor, stored, servicePeakRss) {
   return { checks, lost };
 }
 
+/** The other build of BENCH_BASELINE_DIR, on its own database, against the same fake Suki. */
+async function startBaseline(pg, fake, started) {
+  if (!settings.baselineDir) return undefined;
+  const dbUrl = pg.urlFor(baselineDatabase);
+  const server = await startService(settings, {
+    databaseUrl: dbUrl,
+    sukiApiUrl: fake.url,
+    name: 'baseline',
+    repoRoot: settings.baselineDir,
+  });
+  started.push(server);
+  return { dbUrl, target: intakeTarget('baseline', server) };
+}
+
+/** This build against the baseline's, round by round (the same rounds, so the same machine load). */
+function printBaseline(service, baseline) {
+  if (!baseline) return;
+  const c = compare(service, baseline.target);
+  console.log(`\nthis build against the baseline (${settings.baselineDir})`);
+  console.log(`  throughput: ${fixed(c.serviceRps)} / ${fixed(c.floorRps)} req/s = ${c.ratio.toFixed(3)} (rounds: ${c.perRound})`);
+  console.log(`  p99: ${fixed(c.serviceP99, 1)} ms vs ${fixed(c.floorP99, 1)} ms (means of the rounds)`);
+  console.log(`  peak RSS (VmHWM): ${mib(service.server.peakRss())} vs ${mib(baseline.target.server.peakRss())}`);
+}
+
 async function benchmark(pg, dbUrl, started) {
   const fake = await startFakeSukiApi(settings);
   started.push(fake);
   const service = intakeTarget('service', await startService(settings, { databaseUrl: dbUrl, sukiApiUrl: fake.url }));
   started.push(service.server);
+  const baseline = await startBaseline(pg, fake, started);
   const floorEnv = { DATABASE_URL: dbUrl, WEBHOOK_SECRET: settings.webhookSecret };
   const floor = intakeTarget('floor', await startFloor(settings, { script: 'floor-intake.js', name: 'floor-intake', env: floorEnv }));
   started.push(floor.server);
   console.log(`resident memory after start: service ${mib(service.server.rss())}, floor ${mib(floor.server.rss())}\n`);
 
-  const state = await loadPhases(pg, dbUrl, service, floor);
+  const state = await loadPhases(pg, dbUrl, service, floor, baseline);
   if (!state.retrievalAbsent) await drain(dbUrl, state);
   // After the last drain: retrieving the burst's results is part of absorbing it.
   const servicePeakRss = service.server.peakRss();
   const floorPeakRss = floor.server.peakRss();
   const stored = await verifyStored(dbUrl, service, floor);
-  printRuns(service, floor);
+  printRuns(service, floor, ...(baseline ? [baseline.target] : []));
   printStorage(stored, service, await fake.stats(), state);
   console.log(`  peak RSS (VmHWM): service ${mib(servicePeakRss)}, floor ${mib(floorPeakRss)}`);
   const { checks, lost } = judge(service, floor, stored, servicePeakRss);
+  printBaseline(service, baseline);
   console.log(`\nintake targets\n${verdicts(checks)}`);
   if (lost > 0) return 1;
   return settings.strict && checks.some((check) => !check.pass) ? 1 : 0;
@@ -178,13 +219,17 @@ async function main() {
   await printHeader('intake: POST /webhooks/notification, service vs floor', settings, pg);
   const dbName = `suki_bench_${Date.now()}`;
   await createDatabase(pg, dbName);
+  if (settings.baselineDir) await createDatabase(pg, baselineDatabase);
   const started = [];
   try {
     return await benchmark(pg, pg.urlFor(dbName), started);
   } finally {
     await stopAndReport(started);
     if (settings.keepDatabase) console.log(`\nkept database ${dbName}`);
-    else await dropDatabase(pg, dbName).catch(() => undefined);
+    else {
+      await dropDatabase(pg, dbName).catch(() => undefined);
+      if (settings.baselineDir) await dropDatabase(pg, baselineDatabase).catch(() => undefined);
+    }
     await pg.stop();
   }
 }

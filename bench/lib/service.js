@@ -47,7 +47,7 @@ async function startFakeSukiApi(settings) {
  * The service as production runs it: every required variable set explicitly, nothing inherited
  * but BENCH_SERVICE_* overrides.
  */
-async function startService(settings, { databaseUrl, sukiApiUrl, name = 'service' }) {
+async function startService(settings, { databaseUrl, sukiApiUrl, name = 'service', repoRoot = settings.repoRoot }) {
   const port = await freePort();
   const env = {
     PATH: process.env.PATH,
@@ -68,8 +68,8 @@ async function startService(settings, { databaseUrl, sukiApiUrl, name = 'service
   };
   const server = await startServer({
     name,
-    script: settings.distMain,
-    cwd: settings.repoRoot,
+    script: join(repoRoot, 'dist/main.js'),
+    cwd: repoRoot,
     env,
     logDir: settings.logDir,
     readyUrl: `http://127.0.0.1:${port}/health/live`,

@@ -38,6 +38,11 @@ module.exports = {
   /** Compile the service first (tsc into dist/); BENCH_BUILD=0 runs the dist/ already there. */
   build: flag('BENCH_BUILD', true),
   keepDatabase: flag('BENCH_KEEP_DB', false),
+  /**
+   * Another checkout of the service (its dist/ built) to drive in the same run, on a database of
+   * its own: intake then also reports this build against that one, round by round.
+   */
+  baselineDir: process.env.BENCH_BASELINE_DIR ? resolve(process.env.BENCH_BASELINE_DIR) : undefined,
   /** Write a CPU profile of each server and print where its time went. */
   profile: flag('BENCH_PROFILE', false),
   /** Exit non-zero when a target is missed (data loss always exits non-zero). */
