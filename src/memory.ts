@@ -28,8 +28,8 @@ export function applyHeapPolicy(percent: number, setFlags: (flags: string) => vo
  * The most V8's young generation (both semi-spaces) may hold, in MiB. On Node 24 on a machine
  * with a few GiB, V8 lets it grow to 128 MiB: under an intake burst it did, and that alone took
  * the service's peak RSS from about 230 to 330 MiB while the old generation held under 60 MiB.
- * 32 MiB (16 MiB semi-spaces, the size V8 gave Node 20 on such machines) keeps scavenges cheap
- * and short-lived request garbage young.
+ * It settles at half of this (see capNewSpace), which still keeps short-lived request garbage
+ * young.
  */
 export const NEW_SPACE_MAX_MIB = 32;
 
@@ -45,10 +45,11 @@ function newSpaceBytes(): number {
  * Caps the young generation at `maxMiB` (V8_NEW_SPACE_MAX_MIB; 0 leaves V8's default).
  * --max-semi-space-size only counts on the command line, which the service does not own
  * (`node dist/main.js`, a container's entrypoint), so this works on the flag V8 does read at
- * run time: the semi-spaces' growth factor. After every scavenge, growth is switched off once
- * the young generation has reached the cap and back on when V8 has shrunk it below (an idle
- * service). PerformanceObserver delivers GC entries a moment after the collection, so one more
- * doubling can slip through in a tight allocation loop; a request-serving process yields first. V8 grows it by doubling, so a power-of-two cap is where it stops.
+ * run time: the semi-spaces' growth factor. V8 grows the young generation by doubling it after
+ * a scavenge; PerformanceObserver reports the scavenge a moment later, by which time under a
+ * burst V8 may have doubled it once more (measured: 32 → 64 MiB with growth switched off at 32).
+ * So growth is switched off once it reaches half the cap, and back on when V8 has shrunk it
+ * below (an idle service): it settles at half the cap, and one late doubling ends at the cap.
  * Returns the function that stops watching.
  */
 export function capNewSpace(
@@ -59,7 +60,7 @@ export function capNewSpace(
   if (maxMiB <= 0) return () => undefined;
   let growing: boolean | undefined;
   const check = () => {
-    const grow = currentBytes() < maxMiB * MIB;
+    const grow = currentBytes() < (maxMiB * MIB) / 2;
     if (grow === growing) return;
     setFlags(`--semi-space-growth-factor=${grow ? V8_SEMI_SPACE_GROWTH_FACTOR : 1}`);
     growing = grow;
