@@ -1,3 +1,4 @@
+import './heap-cap-at-load';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';

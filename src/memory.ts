@@ -42,7 +42,7 @@ function newSpaceBytes(): number {
 }
 
 /**
- * Caps the young generation at `maxMiB` (V8_NEW_SPACE_MAX_MIB; 0 leaves V8's default).
+ * Caps the young generation at `maxMiB` (V8_NEW_SPACE_MAX_MIB; 0 gives V8 its own growth).
  * --max-semi-space-size only counts on the command line, which the service does not own
  * (`node dist/main.js`, a container's entrypoint), so this works on the flag V8 does read at
  * run time: the semi-spaces' growth factor. V8 grows the young generation by doubling it after
@@ -50,14 +50,18 @@ function newSpaceBytes(): number {
  * burst V8 may have doubled it once more (measured: 32 → 64 MiB with growth switched off at 32).
  * So growth is switched off once it reaches half the cap, and back on when V8 has shrunk it
  * below (an idle service): it settles at half the cap, and one late doubling ends at the cap.
- * Returns the function that stops watching.
+ * Returns the function that stops watching (and lets V8 grow it again).
  */
 export function capNewSpace(
   maxMiB: number,
   setFlags: (flags: string) => void = setFlagsFromString,
   currentBytes: () => number = newSpaceBytes,
 ): () => void {
-  if (maxMiB <= 0) return () => undefined;
+  if (maxMiB <= 0) {
+    // V8's own growth (src/heap-cap-at-load.ts stopped it while the modules loaded).
+    setFlags(`--semi-space-growth-factor=${V8_SEMI_SPACE_GROWTH_FACTOR}`);
+    return () => undefined;
+  }
   let growing: boolean | undefined;
   const check = () => {
     const grow = currentBytes() < (maxMiB * MIB) / 2;
@@ -69,5 +73,8 @@ export function capNewSpace(
   // After any collection: a scavenge is where V8 grows it, a full one where it may shrink it.
   const observer = new PerformanceObserver(check);
   observer.observe({ entryTypes: ['gc'] });
-  return () => observer.disconnect();
+  return () => {
+    observer.disconnect();
+    if (growing === false) setFlags(`--semi-space-growth-factor=${V8_SEMI_SPACE_GROWTH_FACTOR}`);
+  };
 }
