@@ -50,14 +50,16 @@ describe('capNewSpace', () => {
     }
   });
 
-  it('leaves V8 alone for 0', () => {
+  it('gives V8 its own growth back for 0, and watches nothing', () => {
     const flags: string[] = [];
+    const sizes: number[] = [];
     capNewSpace(
       0,
       (flag) => flags.push(flag),
-      () => 128 * MIB,
+      () => sizes.push(1) && 128 * MIB,
     )();
-    expect(flags).toEqual([]);
+    expect(flags).toEqual(['--semi-space-growth-factor=2']);
+    expect(sizes).toEqual([]);
   });
 });
 
