@@ -130,18 +130,7 @@ export class ConsoleOperationsController {
   ): Promise<void> {
     const items = await this.subscriptions.list();
     const status = response.statusCode === 404 ? 404 : 200;
-    this.views.send(
-      request,
-      response,
-      status,
-      'subscriptions',
-      { title: 'Subscriptions', current: 'subscriptions' },
-      {
-        items,
-        unavailable: this.subscriptions.unavailable,
-        done,
-      },
-    );
+    this.views.send(request, response, status, 'subscriptions', { title: 'Subscriptions', current: 'subscriptions' }, { items, done });
   }
 }
 

@@ -15,8 +15,6 @@ export interface Overview {
   figures: Figure[];
   backlog: Figure[];
   subscriptions: Figure[];
-  /** Why the subscriptions list is empty, when push delivery is not there. */
-  subscriptionsUnavailable?: string;
 }
 
 /**
@@ -82,7 +80,7 @@ export class ConsoleOverviewService implements OnModuleInit, OnModuleDestroy {
         value: counts.feedHeld === 0 ? '0 s' : `${formatAge(counts.feedLagSeconds)} (${counts.feedHeld} events held)`,
         alert: counts.feedHeld > 0,
       },
-      { label: 'Time to note', value: timeToNote?.summary ?? 'not measured in this build' },
+      { label: 'Time to note', value: timeToNote?.summary ?? 'no note in the last hour' },
     ];
     const backlog: Figure[] = counts.backlog.length
       ? counts.backlog.map((line) => ({
@@ -98,7 +96,6 @@ export class ConsoleOverviewService implements OnModuleInit, OnModuleDestroy {
         value: `${s.status}, lag ${s.lagEvents ?? '—'} events / ${s.lagSeconds === null ? '—' : formatAge(s.lagSeconds)}`,
         alert: s.status !== 'active',
       })),
-      subscriptionsUnavailable: this.subscriptions.unavailable,
     };
   }
 

@@ -1,13 +1,10 @@
 import type { AuditActor } from '../api/actor';
 
 /**
- * What the console shows of features this build may not have (push delivery, retrieval timing).
- * Each is a small interface with a default that says the feature is not there; the module that
- * provides the feature binds its own implementation in ConsoleModule's providers instead.
+ * What the console shows of push delivery and retrieval timing, each as a small abstract class:
+ * the pages depend on these alone, ConsoleModule binds the implementations (push-subscriptions.ts
+ * over the push module's service, time-to-note.ts over the database), and a test may swap one.
  */
-
-/** Said by every default below, and shown by the pages as their empty state. */
-export const PUSH_NOT_ENABLED = 'push delivery is not enabled in this build';
 
 /** A push subscription as the console lists it: never its secret, never a URL's password. */
 export interface ConsoleSubscriptionView {
@@ -30,17 +27,13 @@ export interface ConsolePushDeliveryView {
   error: string | null;
 }
 
-/** Thrown by an action the build cannot do; the page says the message (409). */
-export class ConsoleActionUnavailable extends Error {}
-
 /**
  * The push subscriptions, for the Subscriptions page, the overview and a session's page. An
  * implementation audits each action with the actor given (`subscription.updated` for pause and
- * resume, `subscription.replayed`, `subscription.secret_rotated`), as the /v1 endpoints do.
+ * resume, `subscription.replayed`, `subscription.secret_rotated`), as the /v1 endpoints do; a
+ * test ping is not audited, as POST /v1/subscriptions/{id}/test is not.
  */
 export abstract class ConsoleSubscriptions {
-  /** Undefined when push delivery works; otherwise why every list is empty and every action refused. */
-  abstract readonly unavailable: string | undefined;
   abstract list(): Promise<ConsoleSubscriptionView[]>;
   abstract pause(id: string, actor: AuditActor): Promise<void>;
   abstract resume(id: string, actor: AuditActor): Promise<void>;
@@ -53,48 +46,13 @@ export abstract class ConsoleSubscriptions {
   abstract deliveriesOfSession(sessionId: string): Promise<ConsolePushDeliveryView[]>;
 }
 
-export class PushNotEnabled extends ConsoleSubscriptions {
-  readonly unavailable = PUSH_NOT_ENABLED;
-  list(): Promise<ConsoleSubscriptionView[]> {
-    return Promise.resolve([]);
-  }
-  deliveriesOfSession(): Promise<ConsolePushDeliveryView[]> {
-    return Promise.resolve([]);
-  }
-  pause(): Promise<void> {
-    return refuse();
-  }
-  resume(): Promise<void> {
-    return refuse();
-  }
-  replay(): Promise<void> {
-    return refuse();
-  }
-  rotateSecret(): Promise<{ secret: string }> {
-    return refuse();
-  }
-  sendTest(): Promise<void> {
-    return refuse();
-  }
-}
-
-function refuse(): Promise<never> {
-  return Promise.reject(new ConsoleActionUnavailable(PUSH_NOT_ENABLED));
-}
-
-/** How long notes take from the notification to ready, as the overview shows it. */
+/** How long notes take from the notification's acknowledgement to ready, as the overview shows it. */
 export interface TimeToNote {
-  /** e.g. "p50 1.2 s, p95 4.0 s (last hour)". */
+  /** e.g. "p50 1.2 s, p95 4.0 s over 37 notes (last hour)". */
   summary: string;
 }
 
 export abstract class ConsoleRetrievalTiming {
+  /** Over the notes of the last hour, cluster-wide; undefined when no note became ready in it. */
   abstract timeToNote(): Promise<TimeToNote | undefined>;
-}
-
-/** Until retrieval measures it: the overview says it is not measured. */
-export class TimeToNoteNotMeasured extends ConsoleRetrievalTiming {
-  timeToNote(): Promise<TimeToNote | undefined> {
-    return Promise.resolve(undefined);
-  }
 }

@@ -74,7 +74,6 @@ export class ConsoleSessionsController {
         artifacts,
         events,
         pushDeliveries,
-        pushUnavailable: this.subscriptions.unavailable,
         canShowNote: noteReady && holds(request, 'content'),
         noteReady,
         note,

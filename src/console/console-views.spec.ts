@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/app-config';
 import { ConsoleViews } from './console-views';
-import { formatAge, noteSections } from './console.views';
+import { formatAge, noteSections, timeToNoteSummary } from './console.views';
 
 const views = new ConsoleViews({ production: false } as AppConfig);
 const frame = { title: 'T' };
@@ -43,7 +43,7 @@ describe('console templates', () => {
       ['error', { message: 'm' }],
       ['retry-done', { retried: 2, form: {} }],
       ['retry-confirm', { count: 3, form: { kind: 'transcripts' } }],
-      ['subscriptions', { items: [], unavailable: 'push delivery is not enabled in this build' }],
+      ['subscriptions', { items: [] }],
     ];
     for (const [template, data] of pages) {
       const html = views.render(template, { frame, client, csrfToken: 't', ...data });
@@ -63,6 +63,15 @@ describe('formatAge', () => {
     [49 * 3600, '2 d 1 h'],
     [-5, '0 s'],
   ])('%s s is %s', (seconds, words) => expect(formatAge(seconds)).toBe(words));
+});
+
+describe('timeToNoteSummary', () => {
+  it.each([
+    ['no note in the hour', { notes: 0, p50: null, p95: null }, undefined],
+    ['one note', { notes: 1, p50: 2.04, p95: 2.04 }, 'p50 2.0 s, p95 2.0 s over 1 note (last hour)'],
+    ['many notes', { notes: 37, p50: 1.234, p95: 3.96 }, 'p50 1.2 s, p95 4.0 s over 37 notes (last hour)'],
+    ['long waits as ages', { notes: 5, p50: 95, p95: 1_900 }, 'p50 95.0 s, p95 31 min over 5 notes (last hour)'],
+  ])('%s', (_case, waits, expected) => expect(timeToNoteSummary(waits)).toBe(expected));
 });
 
 describe('noteSections', () => {

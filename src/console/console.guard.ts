@@ -14,7 +14,6 @@ import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import type { Scope } from '../config/api-clients';
 import { describeError } from '../common/http-error';
-import { ConsoleActionUnavailable } from './console-providers';
 import type { ConsoleRequest } from './console-request';
 import { ConsoleViews } from './console-views';
 
@@ -66,8 +65,7 @@ export class ConsoleExceptionFilter implements ExceptionFilter {
     }
     let status = 500;
     let message = 'Something went wrong; the error is in the service log.';
-    if (error instanceof ConsoleActionUnavailable) [status, message] = [409, error.message];
-    else if (error instanceof HttpException) [status, message] = [error.getStatus(), messageOf(error)];
+    if (error instanceof HttpException) [status, message] = [error.getStatus(), messageOf(error)];
     if (status >= 500) this.logger.warn(`console ${request.method} ${request.path} failed: ${describeError(error)}`);
     this.views.send(request, response, status, 'error', { title: status === 403 ? 'Not allowed' : 'Error' }, { message });
   }

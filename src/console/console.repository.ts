@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { QueryDatabase } from '../database/query-database';
 import { ArtifactKind, SessionStatus } from '../generated/prisma/enums';
 import { RECONCILE_REQUESTED_AT } from '../database/reconcile-poll';
-import type { ArtifactLine, DeliveryLine, FeedEventLine, OverviewCounts, SessionLine } from './console.views';
+import type { ArtifactLine, DeliveryLine, FeedEventLine, NoteWaits, OverviewCounts, SessionLine } from './console.views';
 
 /** How many rows of one list a page shows at most. */
 export const PAGE_ROWS = 100;
@@ -31,6 +31,39 @@ const OVERVIEW = `
             FROM artifacts WHERE status = 'pending' AND requested_at <> $1::timestamptz GROUP BY kind) AS k), '[]'::json) AS backlog
   FROM recent`;
 
+// The notes that became ready in the last hour, found through the feed rather than an index of
+// their own on artifacts (every index there is written on every notification): a note reaching
+// ready records an artifact.ready event in the same transaction, and the events of the last hour
+// are the tail of the feed's key (xid grows with time), found by walking it back to the first
+// older event. A transaction open across the hour's edge may leave its note out of the figure.
+// The range is bounded on both sides so that the planner, which cannot know either bound when
+// it plans, takes it for a narrow one and reads the key (one side alone reads as a third of the
+// table: a scan of every retained event); each note is then looked up by its (owner_id, kind)
+// key (LIMIT 1 keeps that a lookup per note, not a join planned for many).
+// The wait is the one suki_artifact_ready_seconds observes: from the acknowledgement of the
+// notification that queued the note (the artifact's created_at) to its result stored;
+// missed-notification polls are left out, as there.
+const TIME_TO_NOTE = `
+  WITH edge AS (
+    SELECT COALESCE((SELECT xid FROM events WHERE occurred_at <= now() - interval '1 hour' ORDER BY xid DESC, position DESC LIMIT 1), 0) AS after,
+           COALESCE((SELECT xid FROM events ORDER BY xid DESC, position DESC LIMIT 1), 0) AS last
+  ), ready AS (
+    SELECT DISTINCT e.session_id FROM events e, edge
+    WHERE e.xid > edge.after AND e.xid <= edge.last AND e.type = 'artifact.ready' AND e.kind = 'contents' AND e.session_id IS NOT NULL
+  ), waits AS (
+    SELECT note.seconds FROM ready, LATERAL (
+      SELECT GREATEST(0, EXTRACT(EPOCH FROM a.fetched_at - a.created_at))::float8 AS seconds
+      FROM artifacts a
+      WHERE a.owner_id = ready.session_id AND a.kind = 'contents'
+        AND a.status = 'ready' AND a.fetched_at > now() - interval '1 hour' AND a.requested_at <> $1::timestamptz
+      LIMIT 1
+    ) AS note
+  )
+  SELECT count(*)::int AS notes,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS p50,
+    percentile_cont(0.95) WITHIN GROUP (ORDER BY seconds) AS p95
+  FROM waits`;
+
 const SESSION = `SELECT id AS "sessionId", encounter_id AS "encounterId", status::text AS status, source::text AS source,
     vendor_status AS "vendorStatus", error_code AS "errorCode", error_detail AS "errorDetail",
     ${ISO('last_event_at')} AS "lastEventAt", ${ISO('ended_at')} AS "endedAt", ${ISO('created_at')} AS "createdAt", ${ISO('updated_at')} AS "updatedAt"
@@ -46,6 +79,12 @@ export class ConsoleRepository {
       RECONCILE_REQUESTED_AT,
     ]);
     return { ...row, feedHeld: row.feed_held, feedLagSeconds: row.feed_lag_seconds };
+  }
+
+  /** The median and 95th percentile of the last hour's notes' waits, cluster-wide; p50 and p95 are null when there were none. */
+  async timeToNote(): Promise<NoteWaits> {
+    const [row] = await this.db.rows<NoteWaits>('console-time-to-note', TIME_TO_NOTE, [RECONCILE_REQUESTED_AT]);
+    return row;
   }
 
   async session(sessionId: string): Promise<SessionLine | undefined> {

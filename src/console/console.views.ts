@@ -53,6 +53,13 @@ export interface FeedEventLine {
   occurredAt: string;
 }
 
+/** The waits of the last hour's notes, in seconds; p50 and p95 are null when there were none. */
+export interface NoteWaits {
+  notes: number;
+  p50: number | null;
+  p95: number | null;
+}
+
 /** One labelled figure of the overview: read as "Failed artifacts 3". */
 export interface Figure {
   label: string;
@@ -78,6 +85,18 @@ export function formatAge(seconds: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `${hours} h ${minutes % 60} min`;
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** "p50 1.2 s, p95 4.0 s over 37 notes (last hour)"; undefined when no note was ready in the hour. */
+export function timeToNoteSummary(waits: NoteWaits): string | undefined {
+  if (waits.notes === 0 || waits.p50 === null || waits.p95 === null) return undefined;
+  const notes = waits.notes === 1 ? '1 note' : `${waits.notes} notes`;
+  return `p50 ${formatWait(waits.p50)}, p95 ${formatWait(waits.p95)} over ${notes} (last hour)`;
+}
+
+/** Tenths of a second while a clinician might still be waiting at the screen, then as an age. */
+function formatWait(seconds: number): string {
+  return seconds < 120 ? `${seconds.toFixed(1)} s` : formatAge(seconds);
 }
 
 /** A note's sections when it has Suki's note shape (`summary: [{title, content}]`), else undefined. */

@@ -30,6 +30,8 @@ import { SubscriptionsService } from './subscriptions.service';
     { provide: SecretBox, inject: [AppConfig], useFactory: (config: AppConfig) => new SecretBox(config.push.secretKey) },
     { provide: DeliveryClient, inject: [AppConfig], useFactory: (config: AppConfig) => new DeliveryClient(() => config.push.allowedHosts) },
   ],
+  // For the operator console, which manages subscriptions through the same service as /v1.
+  exports: [SubscriptionsService],
 })
 export class PushModule implements OnModuleInit {
   constructor(

@@ -19,7 +19,20 @@ import { SubscriptionRow, SubscriptionsRepository } from './subscriptions.reposi
 
 const BEYOND_EVERYTHING: FeedPosition = { xid: 9_223_372_036_854_775_807n, position: 9_223_372_036_854_775_807n };
 
-/** What the /v1/subscriptions routes do; the controllers only wire them. */
+/** The most events of one session whose attempts are looked up (a session has a handful). */
+const SESSION_EVENTS_READ = 1_000;
+
+/** One attempt to deliver an event of a session. */
+export interface SessionAttempt {
+  subscriptionId: string;
+  eventId: string;
+  attemptedAt: string;
+  httpStatus: number | null;
+  durationMs: number;
+  error: string | null;
+}
+
+/** What the /v1/subscriptions routes and the console's Subscriptions page do; the controllers only wire them. */
 @Injectable()
 export class SubscriptionsService {
   private readonly logger = new Logger(SubscriptionsService.name);
@@ -151,6 +164,14 @@ export class SubscriptionsService {
       })),
       nextCursor: page.nextCursor,
     };
+  }
+
+  /** The attempts to deliver one session's feed events (pings are of no session), oldest first, at most `limit`. */
+  async attemptsOfSession(sessionId: string, limit: number): Promise<SessionAttempt[]> {
+    const { positions, firstAt } = await this.events.ofSession(sessionId, SESSION_EVENTS_READ);
+    if (firstAt === undefined) return [];
+    const rows = await this.repository.attemptsOfEvents(positions.map(encodeFeedCursor), firstAt, limit);
+    return rows.map((row) => ({ ...row, attemptedAt: row.attemptedAt.toISOString() }));
   }
 
   private async found<T>(value: Promise<T | undefined | false>): Promise<T> {
