@@ -111,22 +111,6 @@ export class EventsRepository {
     return row.lag;
   }
 
-  /**
-   * The positions of a session's events in feed order, at most `limit`, and when the first
-   * occurred. The feed has no index by session (intake writes it, and every index is paid on
-   * every write), so this scans the retained events: for an operator's page, not a hot path.
-   */
-  async ofSession(sessionId: string, limit: number): Promise<{ positions: FeedPosition[]; firstAt: Date | undefined }> {
-    const rows = await this.db.rows<{ xid: string; position: string; occurred_at: Date }>(
-      'events_of_session',
-      'SELECT xid::text, position::text, occurred_at FROM events WHERE session_id = $1 ORDER BY xid, position LIMIT $2',
-      [sessionId, limit],
-    );
-    const positions = rows.map((row) => ({ xid: BigInt(row.xid), position: BigInt(row.position) }));
-    const times = rows.map((row) => row.occurred_at.getTime());
-    return { positions, firstAt: times.length > 0 ? new Date(Math.min(...times)) : undefined };
-  }
-
   async read(after: FeedPosition, types: string[] | undefined, limit: number, scanLimit: number): Promise<FeedRead> {
     const [row] = await this.db.rows<Row>('events_read', READ, [
       after.xid.toString(),

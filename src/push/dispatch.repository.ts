@@ -32,6 +32,7 @@ export interface StartCheck {
 /** One attempt, as recorded (never a response body). */
 export interface AttemptRecord {
   eventId: string;
+  sessionId: string | null;
   attemptedAt: Date;
   httpStatus: number | null;
   durationMs: number;
@@ -64,8 +65,9 @@ const FLUSH = `
   ), cleared AS (
     DELETE FROM subscription_settled WHERE subscription_id = $1 AND (xid, position) <= ($3, $4) AND EXISTS (SELECT 1 FROM moved)
   ), attempts AS (
-    INSERT INTO subscription_attempts (subscription_id, event_id, attempted_at, http_status, duration_ms, error)
-    SELECT $1, e, a, s, d, r FROM unnest($13::text[], $14::timestamptz[], $15::int[], $16::int[], $17::text[]) AS u(e, a, s, d, r)
+    INSERT INTO subscription_attempts (subscription_id, event_id, session_id, attempted_at, http_status, duration_ms, error)
+    SELECT $1, e, n, a, s, d, r
+    FROM unnest($13::text[], $14::timestamptz[], $15::int[], $16::int[], $17::text[], $18::text[]) AS u(e, a, s, d, r, n)
     WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = $1)
   )
   SELECT (SELECT count(*) FROM moved)::int AS moved`;
@@ -144,6 +146,7 @@ export class DispatchRepository {
       flush.attempts.map((a) => a.httpStatus),
       flush.attempts.map((a) => a.durationMs),
       flush.attempts.map((a) => a.error),
+      flush.attempts.map((a) => a.sessionId),
     );
     return rows[0].moved === 1;
   }

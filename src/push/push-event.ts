@@ -11,6 +11,7 @@ export interface PushEvent extends QueuedEvent {
   id: string;
   body: string;
   occurredAt: number;
+  sessionId: string | null;
 }
 
 /** A feed position as a set key. */
@@ -27,7 +28,14 @@ export function toPushEvent(event: StoredEvent): PushEvent {
       : event.encounterId !== null
         ? `encounter:${event.encounterId}`
         : `subscription:${event.subscriptionId ?? ''}`;
-  return { at: event.at, key: orderKey, id: output.id, body: JSON.stringify(output), occurredAt: Date.parse(event.occurredAt) };
+  return {
+    at: event.at,
+    key: orderKey,
+    id: output.id,
+    body: JSON.stringify(output),
+    occurredAt: Date.parse(event.occurredAt),
+    sessionId: event.sessionId,
+  };
 }
 
 /** What the dispatcher does with an answer: any 2xx delivers, 410 disables, 429/503 carry Retry-After. */

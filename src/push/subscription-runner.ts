@@ -191,6 +191,7 @@ export class SubscriptionRunner {
     this.deps.metrics.attemptDuration.observe(outcome.durationMs / 1000);
     this.attempts.push({
       eventId: event.id,
+      sessionId: event.sessionId,
       attemptedAt: at,
       httpStatus: outcome.httpStatus ?? null,
       durationMs: outcome.durationMs,

@@ -246,14 +246,10 @@ export class SubscriptionsRepository {
     return rows.map((row) => ({ ...row, id: row.id.toString() }));
   }
 
-  /**
-   * The attempts to deliver any of these events, oldest first, at most `limit`. No index leads
-   * with the event id (every attempt would pay for it); the attempted_at index bounds the scan
-   * to attempts made since the first of the events occurred.
-   */
-  async attemptsOfEvents(eventIds: string[], since: Date, limit: number): Promise<Array<AttemptRecord & { subscriptionId: string }>> {
+  /** The attempts to deliver the events of one session, oldest first, at most `limit`. */
+  async attemptsOfSession(sessionId: string, limit: number): Promise<Array<Omit<AttemptRecord, 'sessionId'> & { subscriptionId: string }>> {
     return this.db.subscriptionAttempt.findMany({
-      where: { eventId: { in: eventIds }, attemptedAt: { gte: since } },
+      where: { sessionId },
       orderBy: [{ attemptedAt: 'asc' }, { id: 'asc' }],
       take: limit,
       select: { subscriptionId: true, eventId: true, attemptedAt: true, httpStatus: true, durationMs: true, error: true },

@@ -19,9 +19,6 @@ import { SubscriptionRow, SubscriptionsRepository } from './subscriptions.reposi
 
 const BEYOND_EVERYTHING: FeedPosition = { xid: 9_223_372_036_854_775_807n, position: 9_223_372_036_854_775_807n };
 
-/** The most events of one session whose attempts are looked up (a session has a handful). */
-const SESSION_EVENTS_READ = 1_000;
-
 /** One attempt to deliver an event of a session. */
 export interface SessionAttempt {
   subscriptionId: string;
@@ -139,6 +136,7 @@ export class SubscriptionsService {
       .then((outcome) =>
         this.repository.recordAttempt(id, {
           eventId,
+          sessionId: null,
           attemptedAt: at,
           httpStatus: outcome.httpStatus ?? null,
           durationMs: outcome.durationMs,
@@ -166,11 +164,9 @@ export class SubscriptionsService {
     };
   }
 
-  /** The attempts to deliver one session's feed events (pings are of no session), oldest first, at most `limit`. */
+  /** The attempts to deliver one session's feed events, oldest first, at most `limit`. */
   async attemptsOfSession(sessionId: string, limit: number): Promise<SessionAttempt[]> {
-    const { positions, firstAt } = await this.events.ofSession(sessionId, SESSION_EVENTS_READ);
-    if (firstAt === undefined) return [];
-    const rows = await this.repository.attemptsOfEvents(positions.map(encodeFeedCursor), firstAt, limit);
+    const rows = await this.repository.attemptsOfSession(sessionId, limit);
     return rows.map((row) => ({ ...row, attemptedAt: row.attemptedAt.toISOString() }));
   }
 
