@@ -16,6 +16,10 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  *   leases/ is the exception: a shared mechanism (like api/), whose store is its interface.
  * - The access audit is written by `audit/` alone (others call AuditService), so that every
  *   record has the one shape and path.
+ * - The artifacts queue is written by `work-queue/` alone (others call WorkQueue), so that the
+ *   lease fence and the queue's other rules are written once; intake queues artifacts in its SQL
+ *   function, which is SQL, not TypeScript. (Retention's purge clears old rows' content, not
+ *   their queue state, and stays with retention.)
  */
 const SRC = __dirname;
 
@@ -129,6 +133,14 @@ function sourceFiles(): string[] {
     .filter((file) => file.endsWith('.ts') && !file.startsWith('generated/'));
 }
 
+/** A statement or Prisma call that writes rows of artifacts (the retrieval queue). */
+function writesArtifacts(source: string): boolean {
+  return (
+    /\b(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+artifacts\b/i.test(source) ||
+    /\.artifact\.(?:create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)\b/.test(source)
+  );
+}
+
 describe('module boundaries', () => {
   it('hold for every import in src/', () => {
     const lines = sourceFiles().flatMap((file) => importLines(file, readFileSync(join(SRC, file), 'utf8')));
@@ -151,6 +163,33 @@ describe('module boundaries', () => {
     // Not vacuous: the audit's own repository does name it.
     expect(readFileSync(join(SRC, 'audit/audit.repository.ts'), 'utf8')).toMatch(/\baccess_?audit\b/i);
   });
+
+  it('leaves the writes of the artifacts queue to work-queue/', () => {
+    const writers = sourceFiles().filter(
+      (file) => folderOf(file) !== 'work-queue' && !file.endsWith('.spec.ts') && writesArtifacts(readFileSync(join(SRC, file), 'utf8')),
+    );
+    expect(writers).toEqual([]);
+    // Not vacuous: the queue's own repository does write it.
+    expect(writesArtifacts(readFileSync(join(SRC, 'work-queue/work-queue.repository.ts'), 'utf8'))).toBe(true);
+  });
+
+  it.each([
+    'UPDATE artifacts SET status = $1',
+    'UPDATE artifacts a\n  SET locked_until = NULL',
+    'INSERT INTO artifacts AS a (kind) VALUES ($1)',
+    'delete from artifacts where id = $1',
+    'this.db.artifact.updateMany({ where })',
+    'tx.artifact.create({ data })',
+  ])('counts as a write of artifacts: %s', (source) => {
+    expect(writesArtifacts(source)).toBe(true);
+  });
+
+  it.each(['SELECT count(*) FROM artifacts', 'UPDATE sessions s FROM artifacts a', 'this.db.artifact.findMany({ where })'])(
+    'does not count as a write of artifacts: %s',
+    (source) => {
+      expect(writesArtifacts(source)).toBe(false);
+    },
+  );
 
   it.each([
     ['webhooks/handlers/x.handler.ts', "import { resolveLink } from '../../retrieval/link-policy';"],
