@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArtifactKind, SessionStatus } from '../generated/prisma/enums';
 import { encodeFeedCursor } from './event-cursor';
 import { EVENT_TYPES } from './event-types';
-import type { StoredEvent } from './events.repository';
+import type { StoredEvent } from './stored-event';
 
 /** One change, identifiers and states only: never note content. */
 export class EventOutput {

@@ -4,6 +4,7 @@ import { EventsController } from './events.controller';
 import { EventsRepository } from './events.repository';
 import { EventsRetention } from './events-retention';
 import { EventsRetentionRepository } from './events-retention.repository';
+import { FeedReader } from './feed-reader';
 import { FeedService } from './feed.service';
 import { FeedFrontier } from './feed-frontier';
 import { FeedMetrics } from './feed.metrics';
@@ -17,8 +18,17 @@ import { FeedWakeups } from './feed-wakeups';
 @Module({
   imports: [ApiModule],
   controllers: [EventsController],
-  providers: [EventsRepository, FeedService, FeedWakeups, FeedFrontier, FeedMetrics, EventsRetention, EventsRetentionRepository],
+  providers: [
+    EventsRepository,
+    FeedReader,
+    FeedService,
+    FeedWakeups,
+    FeedFrontier,
+    FeedMetrics,
+    EventsRetention,
+    EventsRetentionRepository,
+  ],
   // Push subscriptions read the same feed, wake the same way, and purge their attempts with it.
-  exports: [EventsRepository, FeedWakeups, EventsRetention],
+  exports: [FeedReader, FeedWakeups, EventsRetention],
 })
 export class EventsModule {}

@@ -3,24 +3,7 @@ import { SessionStatus, ArtifactKind } from '../generated/prisma/enums';
 import { OperationsDatabase } from '../database/operations-database';
 import { QueryDatabase } from '../database/query-database';
 import { FeedPosition } from './event-cursor';
-import { FeedScan } from './event-page';
-
-export interface StoredEvent {
-  at: FeedPosition;
-  type: string;
-  occurredAt: string;
-  sessionId: string | null;
-  encounterId: string | null;
-  status: SessionStatus | null;
-  kind: ArtifactKind | null;
-  previousEncounterId: string | null;
-  subscriptionId: string | null;
-}
-
-export interface FeedRead extends FeedScan<StoredEvent> {
-  /** Committed events wait behind an older transaction still open: worth looking again soon. */
-  held: boolean;
-}
+import { FeedRead } from './stored-event';
 
 interface Row {
   xmin: string;

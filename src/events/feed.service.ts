@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { FeedPosition, FeedStart, frontier, ORIGIN } from './event-cursor';
+import { FeedPosition, FeedStart, ORIGIN } from './event-cursor';
 import { isPurged, nextPosition } from './event-page';
-import { EventsRepository, StoredEvent } from './events.repository';
 import { FeedFrontier } from './feed-frontier';
+import { FeedReader } from './feed-reader';
 import { FeedMetrics } from './feed.metrics';
 import { FeedWakeups } from './feed-wakeups';
+import { StoredEvent } from './stored-event';
 
 export interface FeedQuery {
   after: FeedStart;
@@ -20,7 +21,6 @@ export type FeedAnswer = { gone: true } | { busy: true } | { gone: false; events
 
 /** A filtered read looks at this many events at most before answering with what it found. */
 const FILTERED_SCAN = 5_000;
-const BEYOND_EVERYTHING: FeedPosition = { xid: 9_223_372_036_854_775_807n, position: 9_223_372_036_854_775_807n };
 
 /**
  * One answer of GET /v1/events, long-polling when asked: an empty read waits for a wake-up
@@ -34,7 +34,7 @@ export class FeedService {
   private waiting = 0;
 
   constructor(
-    private readonly events: EventsRepository,
+    private readonly reader: FeedReader,
     private readonly wakeups: FeedWakeups,
     private readonly frontier: FeedFrontier,
     private readonly metrics: FeedMetrics,
@@ -63,7 +63,7 @@ export class FeedService {
     let after = await this.startingPoint(query.after);
     for (;;) {
       const seen = this.wakeups.generation;
-      const read = await this.events.read(after, query.types, query.limit, scanLimit);
+      const read = await this.reader.read(after, query.types, query.limit, scanLimit);
       if (query.after.from === 'cursor' && after === query.after.at && isPurged(after, read.horizon)) return { gone: true };
       after = nextPosition(after, read, query.limit, scanLimit);
       const left = deadline - Date.now();
@@ -81,7 +81,6 @@ export class FeedService {
     if (after.from === 'cursor') return after.at;
     // The oldest retained event follows the horizon; events at or before it are gone.
     if (after.from === 'start') return ORIGIN;
-    const probe = await this.events.read(BEYOND_EVERYTHING, undefined, 1, 1);
-    return frontier(probe.xmin);
+    return this.reader.now();
   }
 }

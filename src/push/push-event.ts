@@ -1,6 +1,6 @@
 import { FeedPosition } from '../events/event-cursor';
 import { eventOutput } from '../events/event.output';
-import { StoredEvent } from '../events/events.repository';
+import { StoredEvent } from '../events/stored-event';
 import { AttemptResult, QueuedEvent } from './dispatch-state';
 import { PostOutcome } from './delivery.client';
 import { AttemptResult as MetricResult } from './push.metrics';

@@ -5,7 +5,7 @@ import { describeError } from '../common/http-error';
 import { ShutdownSignal } from '../common/shutdown-signal';
 import { WorkSignal } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
-import { EventsRepository } from '../events/events.repository';
+import { FeedReader } from '../events/feed-reader';
 import { FeedWakeups } from '../events/feed-wakeups';
 import { LeasesRepository } from '../leases/leases.repository';
 import { DeliveryClient } from './delivery.client';
@@ -41,7 +41,7 @@ export class PushDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly leases: LeasesRepository,
     private readonly shutdown: ShutdownSignal,
     repository: DispatchRepository,
-    events: EventsRepository,
+    events: FeedReader,
     wakeups: FeedWakeups,
     client: DeliveryClient,
     box: SecretBox,

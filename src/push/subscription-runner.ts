@@ -3,7 +3,7 @@ import { describeError } from '../common/http-error';
 import { WorkSignal } from '../common/work-signal';
 import { compare, FeedPosition } from '../events/event-cursor';
 import { nextPosition } from '../events/event-page';
-import { EventsRepository } from '../events/events.repository';
+import { FeedReader } from '../events/feed-reader';
 import { FeedWakeups } from '../events/feed-wakeups';
 import { Lease } from '../leases/lease';
 import { LeasesRepository } from '../leases/leases.repository';
@@ -18,7 +18,7 @@ import { SecretBox } from './secret-box';
 export interface RunnerDeps {
   repository: DispatchRepository;
   leases: LeasesRepository;
-  events: EventsRepository;
+  events: FeedReader;
   wakeups: FeedWakeups;
   client: DeliveryClient;
   box: SecretBox;

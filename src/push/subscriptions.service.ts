@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { AuditActor } from '../api/actor';
 import { describeError } from '../common/http-error';
 import { AppConfig } from '../config/app-config';
-import { decodeFeedCursor, encodeFeedCursor, FeedPosition, frontier, ORIGIN } from '../events/event-cursor';
+import { decodeFeedCursor, encodeFeedCursor, FeedPosition, ORIGIN } from '../events/event-cursor';
 import { EVENT_TYPES } from '../events/event-types';
-import { EventsRepository } from '../events/events.repository';
+import { FeedReader } from '../events/feed-reader';
 import { LeasesRepository } from '../leases/leases.repository';
 import { readCursor, toPage } from '../api/keyset';
 import { hostAllowed } from './allowed-hosts';
@@ -16,8 +16,6 @@ import { newSigningSecret, SecretBox } from './secret-box';
 import { CreateSubscriptionInput, DEFAULT_MAX_IN_FLIGHT, UpdateSubscriptionInput } from './subscription.input';
 import { AttemptPageOutput, CreatedSubscriptionOutput, SubscriptionOutput, SubscriptionPageOutput } from './subscription.output';
 import { SubscriptionRow, SubscriptionsRepository } from './subscriptions.repository';
-
-const BEYOND_EVERYTHING: FeedPosition = { xid: 9_223_372_036_854_775_807n, position: 9_223_372_036_854_775_807n };
 
 /** One attempt to deliver an event of a session. */
 export interface SessionAttempt {
@@ -36,7 +34,7 @@ export class SubscriptionsService {
 
   constructor(
     private readonly repository: SubscriptionsRepository,
-    private readonly events: EventsRepository,
+    private readonly feed: FeedReader,
     private readonly box: SecretBox,
     private readonly client: DeliveryClient,
     private readonly dispatcher: PushDispatcher,
@@ -196,10 +194,7 @@ export class SubscriptionsService {
   /** A feed position: now (the current frontier), start, or a cursor; else 400. */
   private async position(after: string, nowAllowed: boolean): Promise<FeedPosition> {
     if (after === 'start') return ORIGIN;
-    if (after === 'now' && nowAllowed) {
-      const probe = await this.events.read(BEYOND_EVERYTHING, undefined, 1, 1);
-      return frontier(probe.xmin);
-    }
+    if (after === 'now' && nowAllowed) return this.feed.now();
     const at = decodeFeedCursor(after);
     if (!at) throw new BadRequestException(`after must be ${nowAllowed ? 'now, ' : ''}start or a cursor issued by this service`);
     return at;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApiModule } from '../api/api.module';
 import { AuditModule } from '../audit/audit.module';
+import { WorkQueueModule } from '../work-queue/work-queue.module';
 import { RegistrationController } from './registration.controller';
 import { RegistrationRepository } from './registration.repository';
 
@@ -9,7 +10,7 @@ import { RegistrationRepository } from './registration.repository';
  * retrieval worker reconciles those whose notification never comes (src/retrieval).
  */
 @Module({
-  imports: [ApiModule, AuditModule],
+  imports: [ApiModule, AuditModule, WorkQueueModule],
   controllers: [RegistrationController],
   providers: [RegistrationRepository],
 })

@@ -17,8 +17,7 @@ import { ApiBadRequest, InternalApi } from '../api/query-docs';
 import { queryValidation } from '../api/query-validation';
 import { RequireScopes } from '../api/scopes';
 import { DeadLetterPageOutput, RetryOutput } from './dead-letter.output';
-import { ArtifactFilter } from './dead-letters.repository';
-import { DeadLettersService, InvalidCursorError } from './dead-letters.service';
+import { ArtifactFilter, DeadLettersService, InvalidCursorError } from './dead-letters.service';
 import { ListArtifactsInput } from './list-artifacts.input';
 import { RetryArtifactsInput } from './retry-artifacts.input';
 

@@ -5,10 +5,12 @@ import { describeError } from '../common/http-error';
 import { WorkSignal } from '../common/work-signal';
 import { decodeCursor, encodeCursor, isBigintId } from '../api/cursor';
 import { pageScope } from '../api/keyset';
-import { ArtifactFilter, ArtifactListItem, DeadLettersRepository } from './dead-letters.repository';
+import { ArtifactFilter } from '../work-queue/artifact-filter';
+import { WorkQueue } from '../work-queue/work-queue';
+import { ArtifactListItem, DeadLettersRepository } from './dead-letters.repository';
 
 /** The dead letters' filter, as callers outside retrieval name it. */
-export type { ArtifactFilter } from './dead-letters.repository';
+export type { ArtifactFilter } from '../work-queue/artifact-filter';
 
 export interface ArtifactPage {
   items: ArtifactListItem[];
@@ -39,6 +41,7 @@ export class DeadLettersService {
 
   constructor(
     private readonly repository: DeadLettersRepository,
+    private readonly queue: WorkQueue,
     private readonly workSignal: WorkSignal,
     private readonly audit: AuditService,
   ) {}
@@ -71,7 +74,7 @@ export class DeadLettersService {
     try {
       // One audit record per artifact reset, or one naming the filter when nothing matched.
       const requested = { sessionId: filter.sessionId, encounterId: filter.encounterId, kind: filter.kind };
-      retried = (await this.audit.recordChange(actor, 'artifacts.retry', requested, (tx) => this.repository.retry(filter, tx))).length;
+      retried = (await this.audit.recordChange(actor, 'artifacts.retry', requested, (tx) => this.queue.retryFailed(filter, tx))).length;
     } catch (error) {
       this.logger.warn(`retry not committed (${describeError(error)}): client=${actor.client}`);
       throw new ServiceUnavailableException('the retry and its audit could not be committed, so nothing was retried; try again');

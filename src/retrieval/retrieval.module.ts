@@ -8,26 +8,23 @@ import { AdaptiveLimit, DEFAULT_LIMIT_SETTINGS } from './adaptive-limit';
 import { DeadLettersController } from './dead-letters.controller';
 import { DeadLettersRepository } from './dead-letters.repository';
 import { DeadLettersService } from './dead-letters.service';
-import { ReconcileRepository } from './reconcile.repository';
 import { QueueDepthRepository } from './queue-depth.repository';
 import { RetrievalMetrics } from './retrieval.metrics';
-import { RetrievalRepository } from './retrieval.repository';
 import { RetrievalService } from './retrieval.service';
 import { RetrievalWorker } from './retrieval.worker';
 import { SukiBreaker } from './suki-breaker';
 import { SukiBreakerRepository } from './suki-breaker.repository';
 import { SukiClient } from './suki.client';
+import { WorkQueueModule } from '../work-queue/work-queue.module';
 
 /**
  * Background retrieval of the artifacts intake queued: worker → Suki client → artifacts; and the
  * operator's dead letters (GET /v1/artifacts, POST /v1/artifacts/retry), behind the query API's guard.
  */
 @Module({
-  imports: [HttpModule, WorkSignalModule, ApiModule, AuditModule],
+  imports: [HttpModule, WorkSignalModule, ApiModule, AuditModule, WorkQueueModule],
   controllers: [DeadLettersController],
   providers: [
-    RetrievalRepository,
-    ReconcileRepository,
     SukiClient,
     RetrievalService,
     RetrievalWorker,

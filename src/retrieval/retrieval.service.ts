@@ -12,10 +12,9 @@ import { RetrievalMetrics } from './retrieval.metrics';
 import { SukiBreaker } from './suki-breaker';
 import { documentedResults } from '../suki/documented-paths';
 import { nextPoll, ReconcilePolicy } from './reconcile-schedule';
-import { ReconcileRepository } from './reconcile.repository';
-import { ClaimedArtifact, ResultRequest, RetrievalRepository } from './retrieval.repository';
 import { SukiClient } from './suki.client';
 import { FetchOutcome } from './suki-response';
+import { ClaimedArtifact, ResultRequest, WorkQueue } from '../work-queue/work-queue';
 
 /** The longest pause of every call a Retry-After may ask for; an artifact's own retry honours longer ones. */
 export const MAX_PAUSE_MS = 60_000;
@@ -50,11 +49,10 @@ export class RetrievalService {
 
   constructor(
     private readonly client: SukiClient,
-    private readonly repository: RetrievalRepository,
+    private readonly queue: WorkQueue,
     private readonly metrics: MetricsService,
     private readonly clock: Clock,
     private readonly breaker: SukiBreaker,
-    private readonly polls: ReconcileRepository,
     private readonly retrievalMetrics: RetrievalMetrics,
     config: AppConfig,
   ) {
@@ -127,11 +125,11 @@ export class RetrievalService {
         const reason = `the answer could not be stored (${describeError(error)})`;
         const decision = nextRetry(job.attempts, job.elapsedMs, this.policy, Math.random);
         const delayMs = decision.retry ? decision.delayMs : this.policy.baseMs;
-        const written = await this.repository.retryLater(job, reason, delayMs).catch(() => false);
+        const written = await this.queue.retryLater(job, reason, delayMs).catch(() => false);
         return { state: 'retry', detail: written ? `${reason}; next in ${delayMs} ms` : `${reason}; the lease will expire` };
       }
       // A result the database refuses would fail the same way every time.
-      const failed = await this.repository.fail(job, 'the answer could not be stored').catch(() => false);
+      const failed = await this.queue.fail(job, 'the answer could not be stored').catch(() => false);
       return { state: failed ? 'failed' : 'superseded', detail: 'the answer could not be stored' };
     }
   }
@@ -140,7 +138,7 @@ export class RetrievalService {
     const superseded: Recorded = { state: 'superseded', detail: 'requested again or taken over meanwhile' };
     if (outcome.ok && job.kind === 'status') return this.settle(job, outcome.data, superseded);
     if (outcome.ok) {
-      const waited = await this.repository.complete(job, outcome.data);
+      const waited = await this.queue.complete(job, outcome.data);
       if (waited === undefined) return superseded;
       if (!job.reconcile) this.retrievalMetrics.observeReady(job.kind, waited);
       return { state: 'ready' };
@@ -153,15 +151,15 @@ export class RetrievalService {
         // first): the artifact waits for it, not for a backoff of its own that would outlast
         // Suki's recovery.
         const delayMs = this.breaker.holdsBack ? Math.min(decision.delayMs, outcome.retryAfterMs ?? 0) : decision.delayMs;
-        const written = await this.repository.retryLater(job, outcome.reason, delayMs);
+        const written = await this.queue.retryLater(job, outcome.reason, delayMs);
         return written ? { state: 'retry', detail: `${outcome.reason}; next in ${delayMs} ms` } : superseded;
       }
       const reason = `${outcome.reason} (${decision.reason})`;
-      if (!(await this.repository.fail(job, reason))) return superseded;
+      if (!(await this.queue.fail(job, reason))) return superseded;
       if (job.reconcile) this.flagUnresolved(job, reason);
       return { state: 'failed', detail: reason };
     }
-    return (await this.repository.fail(job, outcome.reason)) ? { state: 'failed', detail: outcome.reason } : superseded;
+    return (await this.queue.fail(job, outcome.reason)) ? { state: 'failed', detail: outcome.reason } : superseded;
   }
 
   private async settle(job: ClaimedArtifact, data: unknown, superseded: Recorded): Promise<Recorded> {
@@ -174,7 +172,7 @@ export class RetrievalService {
     }
     const results = status === 'completed' && job.sessionId ? documentedResults(job.sessionId, job.encounterId, this.fetchLinks) : [];
     if (job.reconcile && status) return this.settleReconciled(job, data, status, results, superseded);
-    const result = await this.repository.completeStatusCheck(job, data, status, results);
+    const result = await this.queue.completeStatusCheck(job, data, status, results);
     if (!result.written) return superseded;
     const detail = !status
       ? 'session still in progress at Suki'
@@ -194,12 +192,12 @@ export class RetrievalService {
     const next = nextPoll(job.attempts, job.elapsedMs, this.reconcile, Math.random);
     if (!next.poll) {
       const reason = `${next.reason} (last said ${vendorStatus})`;
-      if (!(await this.polls.failUnresolved(job, reason))) return undefined;
+      if (!(await this.queue.failUnresolved(job, reason))) return undefined;
       this.flagUnresolved(job, reason);
       return { state: 'failed', detail: reason };
     }
     const reason = `session still ${vendorStatus} at Suki`;
-    if (!(await this.polls.pollAgain(job, reason, next.delayMs))) return undefined;
+    if (!(await this.queue.pollAgain(job, reason, next.delayMs))) return undefined;
     return { state: 'polling', detail: `${reason}; next poll in ${next.delayMs} ms` };
   }
 
@@ -210,7 +208,7 @@ export class RetrievalService {
     results: ResultRequest[],
     superseded: Recorded,
   ): Promise<Recorded> {
-    const result = await this.polls.settle(job, data, status, results);
+    const result = await this.queue.settlePoll(job, data, status, results);
     if (!result.written) return superseded;
     if (!result.settled) return { state: 'ready', detail: 'session settled meanwhile by its notification' };
     this.metrics.sessionsReconciled.inc({ status });

@@ -3,10 +3,11 @@ import { INTAKE_BUSY_BACKLOG, INTAKE_QUIET_MS, WorkSignal } from '../common/work
 import { AppConfig } from '../config/app-config';
 import { AdaptiveLimit, DEFAULT_LIMIT_SETTINGS } from './adaptive-limit';
 import { RetrievalMetrics } from './retrieval.metrics';
-import { ClaimedArtifact, RetrievalRepository } from './retrieval.repository';
+import { ClaimedArtifact, WorkQueue } from '../work-queue/work-queue';
 import { Attempt, RetrievalService } from './retrieval.service';
 import { BUSY_TRICKLE_MS, READY_ROUNDS, RetrievalWorker } from './retrieval.worker';
 import { SukiBreaker } from './suki-breaker';
+import { sukiGateOpen } from './suki-breaker.repository';
 
 /** The cluster's breaker as the worker sees it; `open` probes through takeProbe. */
 interface StubBreaker {
@@ -47,7 +48,7 @@ describe('RetrievalWorker while intake is busy', () => {
     const signal = new WorkSignal();
     let remaining = due;
     const claims: number[] = [];
-    const repository = {
+    const queue = {
       claim: jest.fn((limit: number) => {
         claims.push(limit);
         const taken = Math.min(limit, remaining);
@@ -66,7 +67,7 @@ describe('RetrievalWorker while intake is busy', () => {
       suki: { maxConcurrency: MAX_CONCURRENCY },
     } as unknown as AppConfig;
     const worker = new RetrievalWorker(
-      repository as unknown as RetrievalRepository,
+      queue as unknown as WorkQueue,
       service as unknown as RetrievalService,
       config,
       signal,
@@ -74,7 +75,7 @@ describe('RetrievalWorker while intake is busy', () => {
       new AdaptiveLimit({ ...DEFAULT_LIMIT_SETTINGS, max: MAX_CONCURRENCY, initial: MAX_CONCURRENCY }),
       { watch: () => undefined } as unknown as RetrievalMetrics,
     );
-    return { worker, signal, claims, service, repository, fetched: () => service.process.mock.calls.length };
+    return { worker, signal, claims, service, queue, fetched: () => service.process.mock.calls.length };
   }
 
   it('claims up to the concurrency limit, and a round more to start the moment a call ends, while intake keeps up', async () => {
@@ -114,16 +115,16 @@ describe('RetrievalWorker while intake is busy', () => {
   });
 
   it('gives status checks their own share of the limit, and results the rest', async () => {
-    const { worker, repository } = setup(40);
+    const { worker, queue } = setup(40);
     worker.onApplicationBootstrap();
     await jest.advanceTimersByTimeAsync(10);
-    expect(repository.claim.mock.calls[0]).toEqual([(1 + READY_ROUNDS) * MAX_CONCURRENCY, MAX_CONCURRENCY / 4, 60_000]);
+    expect(queue.claim.mock.calls[0]).toEqual([(1 + READY_ROUNDS) * MAX_CONCURRENCY, MAX_CONCURRENCY / 4, 60_000, sukiGateOpen(false)]);
     await stop(worker);
   });
 
   it('while the breaker is open, sends only the probe, one at a time, the note before any check; full speed once it closes', async () => {
     const breaker = stubBreaker(true);
-    const { worker, claims, fetched, service, repository } = setup(40, breaker);
+    const { worker, claims, fetched, service, queue } = setup(40, breaker);
     let finishProbe: () => void = () => undefined;
     service.process.mockImplementation((_job, _signal, probe) => {
       if (!probe) return Promise.resolve({ signal: 'success', latencyMs: 1 });
@@ -133,7 +134,7 @@ describe('RetrievalWorker while intake is busy', () => {
     await jest.advanceTimersByTimeAsync(2_000);
     expect(fetched()).toBe(1);
     expect(service.process.mock.calls[0][2]).toBe('token-1');
-    expect(repository.claim.mock.calls[0]).toEqual([1, 0, 60_000, true]);
+    expect(queue.claim.mock.calls[0]).toEqual([1, 0, 60_000, sukiGateOpen(true)]);
     // Suki answered the probe: the breaker closes, and the worker claims at full speed.
     breaker.open = false;
     finishProbe();

@@ -8,10 +8,11 @@ import { describeError } from '../common/http-error';
 import { monotonicNow, WorkSignal } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
 import { AdaptiveLimit } from './adaptive-limit';
-import { ClaimedArtifact, isCheck, RetrievalRepository } from './retrieval.repository';
 import { RetrievalMetrics } from './retrieval.metrics';
 import { RetrievalService } from './retrieval.service';
 import { SukiBreaker } from './suki-breaker';
+import { sukiGateOpen } from './suki-breaker.repository';
+import { ClaimedArtifact, WorkQueue } from '../work-queue/work-queue';
 
 const MAX_ERROR_PAUSE_MS = 10_000;
 /** Claimed work kept ready to start, in multiples of the limit. */
@@ -24,6 +25,11 @@ export const BUSY_TRICKLE_MS = 250;
  * never take more than that from the notes (they take any slot results leave, too).
  */
 export const CHECK_SHARE = 0.25;
+
+/** A status check or a missed-notification poll: their own budget of the limit. */
+function isCheck(job: Pick<ClaimedArtifact, 'kind'>): boolean {
+  return job.kind === 'status';
+}
 
 /**
  * Claims due artifacts (polling, and at once when intake rings the WorkSignal) and fetches
@@ -55,7 +61,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
   private probing = false;
 
   constructor(
-    private readonly repository: RetrievalRepository,
+    private readonly workQueue: WorkQueue,
     private readonly service: RetrievalService,
     private readonly config: AppConfig,
     private readonly workSignal: WorkSignal,
@@ -93,7 +99,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
       this.shutdown.abort();
       await Promise.allSettled(this.inFlight);
     }
-    const released = await this.repository.release(this.interrupted).catch(() => 0);
+    const released = await this.workQueue.release(this.interrupted).catch(() => 0);
     this.logger.log(`retrieval stopped; ${released} unfinished artifact(s) handed back`);
   }
 
@@ -115,7 +121,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
           if (this.breaker.open) await this.probe();
           else {
             const checks = Math.max(0, Math.min(want, this.checkBudget(capacity) - this.checks));
-            const jobs = await this.repository.claim(want, checks, this.config.retrieval.leaseMs);
+            const jobs = await this.workQueue.claim(want, checks, this.config.retrieval.leaseMs, sukiGateOpen(false));
             for (const job of jobs) this.queue(job);
             this.pump(capacity);
             claimedAll = jobs.length === want;
@@ -153,7 +159,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
   private async handBack(): Promise<void> {
     const jobs = this.ready.splice(0);
     this.checks -= jobs.filter(isCheck).length;
-    if (jobs.length > 0) await this.repository.release(jobs).catch(() => 0);
+    if (jobs.length > 0) await this.workQueue.release(jobs).catch(() => 0);
   }
 
   /**
@@ -165,7 +171,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
     if (this.probing || this.calls > 0 || this.breaker.untilProbeMs() > 0) return;
     const token = await this.breaker.takeProbe();
     if (!token) return;
-    const [job] = await this.repository.claim(1, 0, this.config.retrieval.leaseMs, true);
+    const [job] = await this.workQueue.claim(1, 0, this.config.retrieval.leaseMs, sukiGateOpen(true));
     if (!job) return this.breaker.record(undefined, token);
     this.start(job, token);
   }

@@ -28,7 +28,7 @@ export function heldProbe(token: string): Prisma.Sql {
 }
 
 /**
- * The gate every claim passes (retrieval.repository.ts): no replica takes work while a
+ * The gate every claim passes (WorkQueue.claim, from the retrieval worker): no replica takes work while a
  * Retry-After pause lasts, nor while the breaker is open unless it holds the probe.
  */
 export function sukiGateOpen(probe: boolean): Prisma.Sql {
