@@ -44,7 +44,8 @@ export class WorkQueueRepository {
    * reset to 0 by intake's re-request or an operator's retry) starts its retry horizon.
    *
    * Each CTE is one ordered scan of the (status, kind, next_attempt_at, id) index, stopped by
-   * its LIMIT (see the time_to_note migration); the rows picked are then updated by primary key.
+   * its LIMIT (see the time_to_note migration); the rows picked are then updated by primary key,
+   * and come back in that priority order (status checks, the last kind, after the results).
    */
   claim(total: number, checks: number, leaseMs: number, gate: Prisma.Sql): Promise<ClaimedArtifact[]> {
     // Raw: FOR UPDATE SKIP LOCKED, and an UPDATE … FROM a CTE, are beyond Prisma's API.
@@ -77,17 +78,25 @@ export class WorkQueueRepository {
         FOR UPDATE SKIP LOCKED
       ), picked AS (
         SELECT id FROM results UNION ALL SELECT id FROM notified UNION ALL SELECT id FROM polls
+      ), claimed AS (
+        UPDATE artifacts a
+        SET locked_until = now() + ${leaseMs}::float8 * interval '1 millisecond', attempts = a.attempts + 1,
+            first_attempt_at = CASE WHEN a.attempts = 0 OR a.first_attempt_at IS NULL THEN now() ELSE a.first_attempt_at END
+        -- An array, not a join: the planner cannot tell how few rows the CTEs give, and a join
+        -- planned for many walked the whole primary key (25 ms at 240,000 rows; 2 ms this way).
+        WHERE a.id = ANY(ARRAY(SELECT id FROM picked))
+        RETURNING a.*
       )
-      UPDATE artifacts a
-      SET locked_until = now() + ${leaseMs}::float8 * interval '1 millisecond', attempts = a.attempts + 1,
-          first_attempt_at = CASE WHEN a.attempts = 0 OR a.first_attempt_at IS NULL THEN now() ELSE a.first_attempt_at END
-      -- An array, not a join: the planner cannot tell how few rows the CTEs give, and a join
-      -- planned for many walked the whole primary key (25 ms at 240,000 rows; 2 ms this way).
-      WHERE a.id = ANY(ARRAY(SELECT id FROM picked))
-      RETURNING a.id::text AS id, a.kind::text AS kind, a.owner_id AS "ownerId", a.session_id AS "sessionId",
-                a.encounter_id AS "encounterId", a.href, a.attempts, a.generation, a.locked_until::text AS lease,
-                GREATEST(0, EXTRACT(EPOCH FROM now() - a.first_attempt_at) * 1000)::float8 AS "elapsedMs",
-                a.requested_at = ${RECONCILE_REQUESTED_AT}::timestamptz AS reconcile`;
+      -- In the order the worker is to start them: RETURNING gives the rows in the order the
+      -- update met them (by primary key), which put an earlier session's transcript ahead of a
+      -- later session's note claimed in the same batch.
+      SELECT id::text AS id, kind::text AS kind, owner_id AS "ownerId", session_id AS "sessionId",
+             encounter_id AS "encounterId", href, attempts, generation, locked_until::text AS lease,
+             GREATEST(0, EXTRACT(EPOCH FROM now() - first_attempt_at) * 1000)::float8 AS "elapsedMs",
+             requested_at = ${RECONCILE_REQUESTED_AT}::timestamptz AS reconcile
+      FROM claimed
+      -- Qualified: unqualified, these would name the text columns selected above (alphabetical order).
+      ORDER BY claimed.kind, claimed.next_attempt_at, claimed.id`;
   }
 
   /**

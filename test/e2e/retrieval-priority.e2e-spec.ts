@@ -17,39 +17,44 @@ function kindOf(path: string): string {
 describe('retrieval takes the note first', () => {
   const { db, suki: fake, start } = useTestApp({ suki: true, app: false, scope: 'test' });
 
-  it('fetches every note of a backlog before any other kind, first in first out within a kind', async () => {
-    // Intake alone first, so the whole backlog is queued before any of it is claimed.
-    const intake = await start({ ...FAST_RETRIEVAL, RETRIEVAL_ENABLED: 'false' });
-    const encounters: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      const body = aSuccessNotification({ session_id: randomUUID(), encounter_id: randomUUID() });
-      expect((await postNotification(intake.baseUrl, body)).status).toBe(200);
-      encounters.push(body.encounter_id);
-    }
-    // A 200 may mean "kept in the spool" on a loaded machine: wait until every artifact is queued.
-    await eventually(
-      async () =>
-        (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM artifacts WHERE encounter_id = ANY($1)', [encounters]))[0].n,
-      (n) => n === 30,
-    );
-    // One call at a time: the order of the calls is the order of the claims.
-    await start({ ...FAST_RETRIEVAL, SUKI_FETCH_MAX_CONCURRENCY: '1' });
-    await eventually(
-      () => fake().requests.length,
-      (n) => n >= 30,
-    );
-    const kinds = fake().requests.map((request) => kindOf(request.path));
-    const order = ['contents', 'encounter_content', 'structured_data', 'encounter_structured_data', 'transcripts'];
-    expect(kinds).toEqual(order.flatMap((kind) => Array<string>(6).fill(kind)));
-    const notes = fake().requests.filter((request) => kindOf(request.path) === 'contents');
-    const notedEncounters = await Promise.all(
-      notes.map(async (request) => {
-        const [row] = await db().query<{ encounter_id: string }>('SELECT encounter_id FROM artifacts WHERE href = $1', [request.path]);
-        return row.encounter_id;
-      }),
-    );
-    expect(notedEncounters).toEqual(encounters);
-  });
+  // Two sessions: the first claim (three artifacts, for one call at a time) spans two kinds, and
+  // its rows must start in priority order, not in the order the update met them.
+  it.each([2, 6])(
+    'fetches every note of a backlog of %i sessions before any other kind, first in first out within a kind',
+    async (sessions) => {
+      // Intake alone first, so the whole backlog is queued before any of it is claimed.
+      const intake = await start({ ...FAST_RETRIEVAL, RETRIEVAL_ENABLED: 'false' });
+      const encounters: string[] = [];
+      for (let i = 0; i < sessions; i++) {
+        const body = aSuccessNotification({ session_id: randomUUID(), encounter_id: randomUUID() });
+        expect((await postNotification(intake.baseUrl, body)).status).toBe(200);
+        encounters.push(body.encounter_id);
+      }
+      // A 200 may mean "kept in the spool" on a loaded machine: wait until every artifact is queued.
+      await eventually(
+        async () =>
+          (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM artifacts WHERE encounter_id = ANY($1)', [encounters]))[0].n,
+        (n) => n === 5 * sessions,
+      );
+      // One call at a time: the order of the calls is the order of the claims.
+      await start({ ...FAST_RETRIEVAL, SUKI_FETCH_MAX_CONCURRENCY: '1' });
+      await eventually(
+        () => fake().requests.length,
+        (n) => n >= 5 * sessions,
+      );
+      const kinds = fake().requests.map((request) => kindOf(request.path));
+      const order = ['contents', 'encounter_content', 'structured_data', 'encounter_structured_data', 'transcripts'];
+      expect(kinds).toEqual(order.flatMap((kind) => Array<string>(sessions).fill(kind)));
+      const notes = fake().requests.filter((request) => kindOf(request.path) === 'contents');
+      const notedEncounters = await Promise.all(
+        notes.map(async (request) => {
+          const [row] = await db().query<{ encounter_id: string }>('SELECT encounter_id FROM artifacts WHERE href = $1', [request.path]);
+          return row.encounter_id;
+        }),
+      );
+      expect(notedEncounters).toEqual(encounters);
+    },
+  );
 
   it('retries an answer the database could not store in time (a lock timeout), instead of failing the note', async () => {
     const database = new URL(db().url).pathname.slice(1);
