@@ -12,6 +12,7 @@ import { DeliveryClient } from './delivery.client';
 import { DispatchRepository } from './dispatch.repository';
 import { PushMetrics } from './push.metrics';
 import { SecretBox } from './secret-box';
+import { BusyTrickle } from './busy-trickle';
 import { RunnerDeps, SubscriptionRunner } from './subscription-runner';
 
 /** How often a replica looks for active subscriptions nobody dispatches (new ones, or a dead replica's). */
@@ -50,6 +51,7 @@ export class PushDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   ) {
     this.deps = {
       workSignal,
+      trickle: new BusyTrickle(),
       repository,
       leases,
       events,

@@ -8,6 +8,7 @@ import { FeedWakeups } from '../events/feed-wakeups';
 import { Lease } from '../leases/lease';
 import { LeasesRepository } from '../leases/leases.repository';
 import { DispatchState, Entry } from './dispatch-state';
+import { BUSY_TRICKLE_MS, BusyTrickle } from './busy-trickle';
 import { AttemptRecord, DispatchConfig, DispatchRepository } from './dispatch.repository';
 import { DELIVERY_TIMEOUT_MS, DeliveryClient } from './delivery.client';
 import { signDelivery } from './delivery-signer';
@@ -24,6 +25,7 @@ export interface RunnerDeps {
   box: SecretBox;
   metrics: PushMetrics;
   workSignal: WorkSignal;
+  trickle: BusyTrickle;
   leaseMs: number;
   disableAfterMs: number;
 }
@@ -40,8 +42,8 @@ const HELD_RECHECK_MS = 200;
 
 /** Notifications per second above which intake counts as busy for push (20/s is an ordinary clinic day at its peak). */
 const BUSY_INTAKE_RATE = 100;
-/** While intake is busy, one delivery per subscription this often. */
-const BUSY_TRICKLE_MS = 250;
+/** While intake is busy, the cursor and attempts are written this often (each flush is a write intake waits behind). */
+const BUSY_FLUSH_EVERY_MS = 1_000;
 
 type ReadState = 'more' | 'held' | 'end';
 
@@ -62,7 +64,6 @@ export class SubscriptionRunner {
   private settledSinceFlush = 0;
   private lastFlushAt = 0;
   private lastCheckAt = 0;
-  private lastStartAt = 0;
   private flushedCursor!: FeedPosition;
   private config!: DispatchConfig;
   private secrets: string[] = [];
@@ -105,7 +106,9 @@ export class SubscriptionRunner {
         reading = await this.read(state);
         lastReadAt = Date.now();
       }
-      const flushDue = (this.settledSinceFlush > 0 || this.attempts.length > 0) && Date.now() - this.lastFlushAt > FLUSH_EVERY_MS;
+      const flushDue =
+        (this.settledSinceFlush > 0 || this.attempts.length > 0) &&
+        Date.now() - this.lastFlushAt > (busy ? BUSY_FLUSH_EVERY_MS : FLUSH_EVERY_MS);
       if ((this.settledSinceFlush >= this.config.maxInFlight || flushDue) && !(await this.flush(state))) break;
       if (state.failingSince !== undefined && Date.now() - state.failingSince >= this.deps.disableAfterMs) {
         await this.flush(state);
@@ -113,11 +116,10 @@ export class SubscriptionRunner {
           this.logger.warn(`subscription ${id} disabled: failing too long`);
         break;
       }
-      // While intake is saturated, deliveries trickle (one per BUSY_TRICKLE_MS): a notification
-      // not yet acknowledged is the one thing Suki never sends again; an event can wait.
-      const started =
-        busy && Date.now() - this.lastStartAt < BUSY_TRICKLE_MS ? [] : state.startable(Date.now(), busy ? 1 : this.config.maxInFlight);
-      if (started.length > 0) this.lastStartAt = Date.now();
+      // While intake is saturated, deliveries trickle (one per BUSY_TRICKLE_MS in the process): a
+      // notification not yet acknowledged is the one thing Suki never sends again; an event can wait.
+      const started = busy && !this.deps.trickle.due(Date.now()) ? [] : state.startable(Date.now(), busy ? 1 : this.config.maxInFlight);
+      if (busy && started.length > 0) this.deps.trickle.took(Date.now());
       // Checked before anything starts, and at least every IDLE_WAIT_MS while idle (a pause, a replay, new types).
       if ((started.length > 0 || Date.now() - this.lastCheckAt >= IDLE_WAIT_MS) && !(await this.stillOurs(id))) {
         for (const entry of started) entry.state = 'waiting';
@@ -131,7 +133,7 @@ export class SubscriptionRunner {
       const waitMs = Math.max(
         1,
         Math.min(
-          busy ? BUSY_TRICKLE_MS : reading === 'held' ? HELD_RECHECK_MS : IDLE_WAIT_MS,
+          busy ? Math.max(this.deps.trickle.untilDue(Date.now()), BUSY_TRICKLE_MS) : reading === 'held' ? HELD_RECHECK_MS : IDLE_WAIT_MS,
           due === undefined ? IDLE_WAIT_MS : due - Date.now(),
         ),
       );
