@@ -12,6 +12,7 @@
 const { createHmac, randomUUID } = require('node:crypto');
 const { existsSync, readFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
+const { URLSearchParams } = require('node:url');
 
 const USAGE =
   'usage: npm run notify -- <success|failure|timeout|cancelled> [--session ID] [--encounter ID] [--url URL] [--suki-fault FAULT] [--suki-latency MS] [--suki-limit N]';
