@@ -106,7 +106,13 @@ describe('push subscriptions', () => {
       'disabled',
       15_000,
     );
-    const feed = (await readToEnd(base(), created.cursor)).items;
+    // The feed serves an event once no older transaction is still open: wait for it, not for a read.
+    let feed: Awaited<ReturnType<typeof readToEnd>>['items'] = [];
+    await waitFor(
+      async () => (feed = (await readToEnd(base(), created.cursor)).items).some((i) => i.type === 'subscription.disabled'),
+      'subscription.disabled on the feed',
+      15_000,
+    );
     expect(feed.filter((i) => i.type === 'subscription.disabled')).toEqual([
       {
         id: expect.any(String),
