@@ -43,8 +43,9 @@ describe('reconciliation across replicas and at the horizon', () => {
 
     for (const sessionId of sessions) {
       const polls = pollsOf(fake, sessionId);
-      // 1.5 s of horizon at 75–200 ms between polls: a bounded handful, never a burst.
-      expect(polls.length).toBeGreaterThanOrEqual(5);
+      // 1.5 s of horizon at 75–200 ms between polls: a bounded handful, never a burst (at least
+      // three: on a machine busy with other suites the worker's rounds come further apart).
+      expect(polls.length).toBeGreaterThanOrEqual(3);
       expect(polls.length).toBeLessThanOrEqual(Math.ceil(1500 / 75) + 2);
       // Two replicas claiming one session in the same round would send two polls at once. A claimed
       // poll may wait for a free call slot before it goes out (the worker keeps claimed work ready),
