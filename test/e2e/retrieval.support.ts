@@ -1,4 +1,5 @@
 import { TestDatabase } from '../support/test-database';
+import { eventually } from '../support/waiting';
 
 /** Settings that keep retrieval tests quick: short polls, timeouts and backoff. */
 export const FAST_RETRIEVAL = {
@@ -33,18 +34,7 @@ export function artifactsOf(db: TestDatabase, encounterId: string): Promise<Arti
 
 export const allSettled = (rows: ArtifactRow[]) => rows.length > 0 && rows.every((row) => row.status !== 'pending');
 
-/**
- * Probes until `done` holds or `timeoutMs` passed, and returns the last value seen, so that
- * the test's own assertion reports what was there when waiting ended.
- */
-export async function eventually<T>(probe: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { eventually };
 
 /** The artifacts of an encounter once none is pending any more. */
 export function settledArtifacts(db: TestDatabase, encounterId: string, timeoutMs?: number): Promise<ArtifactRow[]> {

@@ -6,6 +6,7 @@ import { createPrivatePostgres, PrivatePostgres } from './private-postgres';
 import { parsePrometheus, sampleValue } from './prometheus';
 import { startServiceProcess, ServiceProcess, stopServiceProcess } from './service-process';
 import { TEST_INTERNAL_TOKEN, TEST_WEBHOOK_SECRET } from './test-app';
+import { waitFor } from './waiting';
 
 /** What a spool test file works with: its private cluster, and the service its current test runs. */
 export interface SpoolRun {
@@ -111,14 +112,9 @@ export async function warmUp(baseUrl: string, timeoutMs = 20_000): Promise<numbe
   }
 }
 
-/** Polls until `check` is true, failing with `what` past `timeoutMs`. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/** Polls until `check` is true (an error counts as not yet: the database may be down), failing with `what` past `timeoutMs`. */
+export function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  return waitFor(() => check().catch(() => false), what, timeoutMs, 200);
 }
 
 /** Per session id, how many deliveries the database holds. */
