@@ -26,6 +26,15 @@ describe('WorkSignal', () => {
     expect(sut.intakeBusy).toBe(false);
   });
 
+  it('says saturated only while the backlog is there, with no quiet period after it', () => {
+    const sut = signal();
+    sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG);
+    expect(sut.intakeSaturated).toBe(true);
+    sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG - 1);
+    expect(sut.intakeSaturated).toBe(false);
+    expect(sut.intakeBusy).toBe(true);
+  });
+
   it('restarts the quiet period with each report of a backlog', () => {
     const sut = signal();
     sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG + 3);

@@ -74,6 +74,14 @@ export class WorkSignal {
     this.intakeBacklog = waiting;
   }
 
+  /**
+   * Whether notifications wait for a commit slot right now, without the quiet period: for work
+   * that also watches intakeRate (push), whose short window already spans a burst's lulls.
+   */
+  get intakeSaturated(): boolean {
+    return this.intakeBacklog >= INTAKE_BUSY_BACKLOG;
+  }
+
   get intakeBusy(): boolean {
     return this.intakeBacklog >= INTAKE_BUSY_BACKLOG || this.now() - this.lastBusyAt < INTAKE_QUIET_MS;
   }

@@ -96,7 +96,9 @@ export class SubscriptionRunner {
         renewedAt = Date.now();
       }
       const seen = this.deps.wakeups.generation;
-      const busy = this.deps.workSignal.intakeBusy || this.deps.workSignal.intakeRate > BUSY_INTAKE_RATE;
+      // Saturated, or taking notifications fast: not intakeBusy, whose half-second quiet period
+      // after a burst the rate's 250 ms window already covers (it held a burst's events back).
+      const busy = this.deps.workSignal.intakeSaturated || this.deps.workSignal.intakeRate > BUSY_INTAKE_RATE;
       // Read ahead only while few events are open: a full buffer costs reading and scanning, and
       // while intake is busy (deliveries trickle) nothing is read until the last batch is done.
       const canRead = state.size < MAX_BUFFERED && state.open < (busy ? 1 : READ_BATCH);
