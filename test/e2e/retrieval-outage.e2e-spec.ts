@@ -96,7 +96,11 @@ describe('a Suki outage', () => {
       expect(rows.filter((row) => row.status !== 'ready')).toEqual([]);
       // 100 answers of 100 ms each: one at a time would take 10 s; at 8 at once, under 2 s.
       expect(Date.now() - recovered).toBeLessThan(5_000);
-      expect(fake().peakConcurrency).toBe(8);
+      // Never above the maximum; clearly in parallel. Exactly 8 is not promised: the adaptive
+      // limit comes out of an outage cut and grows back, and on a loaded machine even the first
+      // wave of 20 ms refusals can end before the eighth call starts.
+      expect(fake().peakConcurrency).toBeLessThanOrEqual(8);
+      expect(fake().peakConcurrency).toBeGreaterThanOrEqual(4);
     } finally {
       await sut.close();
     }
