@@ -166,8 +166,10 @@ describe('retrieval of artifacts from Suki', () => {
     const calls = fake().requestsTo(paths.encounter_content);
     expect(calls).toHaveLength(rows.encounter_content.attempts);
     expect(calls.length).toBeGreaterThan(2);
-    // Not one attempt short of the horizon: the last one began after it.
-    expect(calls[calls.length - 1].receivedAt - calls[0].receivedAt).toBeGreaterThanOrEqual(HORIZON_MS - 50);
+    // Not one attempt short of the horizon (a backoff step, up to 200 ms, earlier): the last one
+    // began about when it passed. Measured at the fake, so each call's way there (longer for the
+    // first on a loaded machine) blurs the figure by some tens of milliseconds.
+    expect(calls[calls.length - 1].receivedAt - calls[0].receivedAt).toBeGreaterThanOrEqual(HORIZON_MS - 100);
   });
 
   it('refreshes encounter-level artifacts when a later success of the encounter arrives', async () => {
