@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import { aSuccessNotification, postNotification } from '../support/notifications';
 import { parsePrometheus } from '../support/prometheus';
 import { openRaw, webhookHead, within } from '../support/raw-http';
-import { ServiceProcess, startServiceProcess, stopServiceProcess } from '../support/service-process';
-import { TEST_WEBHOOK_SECRET } from '../support/test-app';
+import { productionEnv, ServiceProcess, startServiceProcess, stopServiceProcess } from '../support/service-process';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 const ONE_MIB = 1_048_576;
@@ -22,15 +21,7 @@ describe('hardening of the compiled service', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    service = await startServiceProcess({
-      NODE_ENV: 'production',
-      DATABASE_URL: db.url,
-      SUKI_WEBHOOK_SECRETS: TEST_WEBHOOK_SECRET,
-      INTERNAL_API_TOKENS: 'hardening-test-token',
-      SUKI_API_TOKEN: 'hardening-test-suki-token',
-      SUKI_API_BASE_URL: 'http://127.0.0.1:9',
-      LOG_LEVEL: 'info',
-    });
+    service = await startServiceProcess(productionEnv(db.url, { LOG_LEVEL: 'info' }));
   }, 60_000);
 
   afterAll(async () => {

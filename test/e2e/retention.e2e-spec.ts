@@ -4,8 +4,8 @@ import { RETENTION_LOCK } from '../../src/retention/retention.repository';
 import { RetentionService } from '../../src/retention/retention.service';
 import { aSuccessNotification, postNotification } from '../support/notifications';
 import { parsePrometheus, sampleValue } from '../support/prometheus';
-import { ServiceProcess, startServiceProcess, stopServiceProcess } from '../support/service-process';
-import { startTestApp, TEST_INTERNAL_TOKEN, TEST_WEBHOOK_SECRET, TestApp } from '../support/test-app';
+import { productionEnv, ServiceProcess, startServiceProcess, stopServiceProcess } from '../support/service-process';
+import { startTestApp, TEST_INTERNAL_TOKEN, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { markArtifactReady, queryApi } from './query.support';
 
@@ -89,16 +89,7 @@ describe('retention (RETENTION_DAYS)', () => {
     let service: ServiceProcess;
 
     beforeAll(async () => {
-      service = await startServiceProcess({
-        NODE_ENV: 'production',
-        DATABASE_URL: db.url,
-        SUKI_WEBHOOK_SECRETS: TEST_WEBHOOK_SECRET,
-        INTERNAL_API_TOKENS: TEST_INTERNAL_TOKEN,
-        SUKI_API_TOKEN: 'retention-suki-token',
-        SUKI_API_BASE_URL: 'http://127.0.0.1:9',
-        RETRIEVAL_ENABLED: 'false',
-        RETENTION_DAYS: '30',
-      });
+      service = await startServiceProcess(productionEnv(db.url, { RETRIEVAL_ENABLED: 'false', RETENTION_DAYS: '30' }));
     }, 60_000);
 
     afterAll(async () => {

@@ -1,6 +1,5 @@
 import { aSuccessNotification, postNotification } from '../support/notifications';
-import { ServiceProcess, startServiceProcess, stopServiceProcess, waitForExit } from '../support/service-process';
-import { TEST_WEBHOOK_SECRET } from '../support/test-app';
+import { productionEnv, ServiceProcess, startServiceProcess, stopServiceProcess, waitForExit } from '../support/service-process';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 /**
@@ -15,15 +14,7 @@ describe('rollout: SIGTERM while notifications keep coming', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    service = await startServiceProcess({
-      NODE_ENV: 'production',
-      DATABASE_URL: db.url,
-      SUKI_WEBHOOK_SECRETS: TEST_WEBHOOK_SECRET,
-      INTERNAL_API_TOKENS: 'rollout-test-token',
-      SUKI_API_TOKEN: 'rollout-test-suki-token',
-      SUKI_API_BASE_URL: 'http://127.0.0.1:9',
-      RETRIEVAL_ENABLED: 'false',
-    });
+    service = await startServiceProcess(productionEnv(db.url, { RETRIEVAL_ENABLED: 'false' }));
   }, 60_000);
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TEST_INTERNAL_TOKEN, TEST_WEBHOOK_SECRET } from './test-app';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 const MAIN = join(REPO_ROOT, 'dist/main.js');
@@ -50,6 +51,23 @@ export function npmRun(script: string, cwd = REPO_ROOT): Launch {
  * a process group of its own, as a shell runs a foreground job: `process.kill(-child.pid, 'SIGINT')`
  * is then what Ctrl-C does.
  */
+/**
+ * The environment of the compiled service as production runs it, on `databaseUrl`: every
+ * required variable set, the test credentials, and a Suki API nobody answers on (port 9), so
+ * retrieval only fails. `extra` adds or overrides.
+ */
+export function productionEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    SUKI_WEBHOOK_SECRETS: TEST_WEBHOOK_SECRET,
+    INTERNAL_API_TOKENS: TEST_INTERNAL_TOKEN,
+    SUKI_API_TOKEN: 'test-suki-token',
+    SUKI_API_BASE_URL: 'http://127.0.0.1:9',
+    ...extra,
+  };
+}
+
 export async function startServiceProcess(env: Record<string, string>, timeoutMs = 60_000, launch?: Launch): Promise<ServiceProcess> {
   if (!launch && !existsSync(MAIN))
     throw new Error(`${MAIN} is missing: run \`npm test\`, or \`npx tsc -p tsconfig.build.json --outDir dist\` first`);
