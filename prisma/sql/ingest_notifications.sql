@@ -24,6 +24,8 @@ DECLARE
   held_bound boolean;
   binding text;
   written boolean;
+  poll_id bigint;
+  poll_scheduled boolean;
 BEGIN
   INSERT INTO deliveries (session_id, encounter_id, generated_at, received_at, vendor_status,
                           outcome, reject_reason, raw_body, body_sha256)
@@ -157,7 +159,13 @@ BEGIN
 
   IF session_applied THEN
     -- The session's own notification came: its missed-notification poll, if any, is moot.
-    DELETE FROM artifacts WHERE owner_id = sid AND kind = 'status' AND requested_at = 'epoch' AND status = 'pending';
+    -- Found by its key alone, then judged here: with the status among the conditions, a plan
+    -- cached while the table was nearly empty could walk every pending artifact instead.
+    SELECT a.id, a.requested_at = 'epoch' AND a.status = 'pending' INTO poll_id, poll_scheduled
+    FROM artifacts a WHERE a.owner_id = sid AND a.kind = 'status' FOR UPDATE;
+    IF poll_scheduled THEN
+      DELETE FROM artifacts WHERE id = poll_id;
+    END IF;
   END IF;
 
   IF result <> 'stale' AND jsonb_typeof(n->'artifacts') = 'array' THEN
