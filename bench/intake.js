@@ -170,6 +170,7 @@ async function startBaseline(pg, fake, started) {
     sukiApiUrl: fake.url,
     name: 'baseline',
     repoRoot: settings.baselineDir,
+    extraEnv: settings.baselineEnv,
   });
   started.push(server);
   return { dbUrl, target: intakeTarget('baseline', server) };

@@ -47,7 +47,7 @@ async function startFakeSukiApi(settings) {
  * The service as production runs it: every required variable set explicitly, nothing inherited
  * but BENCH_SERVICE_* overrides.
  */
-async function startService(settings, { databaseUrl, sukiApiUrl, name = 'service', repoRoot = settings.repoRoot }) {
+async function startService(settings, { databaseUrl, sukiApiUrl, name = 'service', repoRoot = settings.repoRoot, extraEnv = {} }) {
   const port = await freePort();
   const env = {
     PATH: process.env.PATH,
@@ -65,6 +65,7 @@ async function startService(settings, { databaseUrl, sukiApiUrl, name = 'service
     // A spool of its own per run, off the repository (the default would be ./.data/spool).
     SPOOL_DIR: mkdtempSync(join(tmpdir(), `suki-bench-spool-${name}-`)),
     ...settings.serviceEnv,
+    ...extraEnv,
   };
   const server = await startServer({
     name,

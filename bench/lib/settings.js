@@ -17,6 +17,15 @@ function flag(name, fallback) {
   return ['1', 'true', 'yes'].includes(raw);
 }
 
+/** PREFIX_X=v variables as { X: v }. */
+function prefixed(prefix) {
+  return Object.fromEntries(
+    Object.entries(process.env)
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([name, value]) => [name.slice(prefix.length), value]),
+  );
+}
+
 const repoRoot = resolve(__dirname, '../..');
 
 module.exports = {
@@ -50,12 +59,10 @@ module.exports = {
   lookupSessions: number('BENCH_SESSIONS', 1_000_000),
   lookupDatabase: process.env.BENCH_LOOKUP_DB || 'suki_bench_lookup',
   reseed: flag('BENCH_RESEED', false),
-  /** BENCH_SERVICE_X=v starts the service with X=v too (e.g. BENCH_SERVICE_RETRIEVAL_ENABLED=false). */
-  serviceEnv: Object.fromEntries(
-    Object.entries(process.env)
-      .filter(([name]) => name.startsWith('BENCH_SERVICE_'))
-      .map(([name, value]) => [name.slice('BENCH_SERVICE_'.length), value]),
-  ),
+  /** BENCH_SERVICE_X=v starts the service with X=v too (e.g. BENCH_SERVICE_RETRIEVAL_ENABLED=false), the baseline as well. */
+  serviceEnv: prefixed('BENCH_SERVICE_'),
+  /** BENCH_BASELINE_SERVICE_X=v: X=v for the baseline only, on top (two settings of one build, paired). */
+  baselineEnv: prefixed('BENCH_BASELINE_SERVICE_'),
   logDir: process.env.BENCH_LOG_DIR || join(tmpdir(), `suki-bench-${process.pid}`),
   /** Fixed benchmark credentials: never real ones. */
   webhookSecret: 'bench-webhook-secret-not-for-production',
