@@ -1,4 +1,4 @@
-import { INTAKE_BUSY_BACKLOG, INTAKE_QUIET_MS, INTAKE_RATE_WINDOW_MS, WorkSignal } from './work-signal';
+import { INTAKE_BUSY_BACKLOG, INTAKE_FLOOD_MS, INTAKE_FLOOD_RATE, INTAKE_QUIET_MS, INTAKE_RATE_WINDOW_MS, WorkSignal } from './work-signal';
 
 describe('WorkSignal', () => {
   let now = 1_000_000;
@@ -67,5 +67,41 @@ describe('WorkSignal', () => {
     expect(sut.intakeRate).toBe(160);
     now += 2 * INTAKE_RATE_WINDOW_MS;
     expect(sut.intakeRate).toBe(0);
+  });
+
+  /** Notifications at `perSecond` for `ms`, one window at a time. */
+  const arriving = (sut: WorkSignal, perSecond: number, ms: number) => {
+    for (let at = 0; at < ms; at += INTAKE_RATE_WINDOW_MS) {
+      for (let i = 0; i < (perSecond * INTAKE_RATE_WINDOW_MS) / 1_000; i += 1) sut.noteIntakeArrival();
+      now += INTAKE_RATE_WINDOW_MS;
+    }
+  };
+
+  it('calls intake flooded once arrivals stay above the flood rate for the flood period, not for a burst', () => {
+    const sut = signal();
+    const fast = 2 * INTAKE_FLOOD_RATE;
+    arriving(sut, fast, INTAKE_FLOOD_MS / 2);
+    expect(sut.intakeFlooded).toBe(false);
+    arriving(sut, fast, INTAKE_FLOOD_MS / 2);
+    expect(sut.intakeFlooded).toBe(true);
+    arriving(sut, fast, 4 * INTAKE_FLOOD_MS);
+    expect(sut.intakeFlooded).toBe(true);
+  });
+
+  it('ends the flood with the first window at or below the flood rate, and counts a new one from scratch', () => {
+    const sut = signal();
+    arriving(sut, 2 * INTAKE_FLOOD_RATE, 2 * INTAKE_FLOOD_MS);
+    expect(sut.intakeFlooded).toBe(true);
+    arriving(sut, INTAKE_FLOOD_RATE, INTAKE_RATE_WINDOW_MS);
+    expect(sut.intakeFlooded).toBe(false);
+    arriving(sut, 2 * INTAKE_FLOOD_RATE, INTAKE_FLOOD_MS - INTAKE_RATE_WINDOW_MS);
+    expect(sut.intakeFlooded).toBe(false);
+  });
+
+  it('ends the flood when arrivals stop, without another arrival to tell it', () => {
+    const sut = signal();
+    arriving(sut, 2 * INTAKE_FLOOD_RATE, 2 * INTAKE_FLOOD_MS);
+    now += 2 * INTAKE_RATE_WINDOW_MS;
+    expect(sut.intakeFlooded).toBe(false);
   });
 });

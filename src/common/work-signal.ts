@@ -13,6 +13,13 @@ export const INTAKE_QUIET_MS = 500;
  * (push delivery) is back at full speed within half a second of its end, not two seconds.
  */
 export const INTAKE_RATE_WINDOW_MS = 250;
+/**
+ * An intake rate that, held for INTAKE_FLOOD_MS, is a flood rather than a burst: far above any
+ * clinic's visits, and, on two cores, a load under which every fetch takes CPU from answering
+ * Suki. A burst of 100 notifications is acknowledged in about 0.3 s and never counts.
+ */
+export const INTAKE_FLOOD_RATE = 200;
+export const INTAKE_FLOOD_MS = 1_000;
 
 /** Milliseconds on a clock that never steps back. */
 export function monotonicNow(): number {
@@ -32,6 +39,8 @@ export class WorkSignal {
   private arrivals = 0;
   private arrivalsSince: number;
   private lastRate = 0;
+  /** When the windows in a row above INTAKE_FLOOD_RATE began (undefined: the last was not). */
+  private floodSince?: number;
 
   /** `now` is monotonic: a wall clock stepped back would otherwise hold retrieval back as long. */
   constructor(private readonly now: () => number = monotonicNow) {
@@ -58,8 +67,20 @@ export class WorkSignal {
     const elapsed = this.now() - this.arrivalsSince;
     if (elapsed < INTAKE_RATE_WINDOW_MS) return;
     this.lastRate = elapsed < 2 * INTAKE_RATE_WINDOW_MS ? (this.arrivals * 1_000) / elapsed : 0;
+    if (this.lastRate <= INTAKE_FLOOD_RATE) this.floodSince = undefined;
+    else this.floodSince ??= this.arrivalsSince;
     this.arrivals = 0;
     this.arrivalsSince = this.now();
+  }
+
+  /**
+   * Whether notifications have kept arriving above INTAKE_FLOOD_RATE for INTAKE_FLOOD_MS: under
+   * such a load group commit keeps the backlog short, so intakeBusy alone would not tell it.
+   * A burst (the clinician waiting for its notes) is over before this says yes.
+   */
+  get intakeFlooded(): boolean {
+    this.rollRate();
+    return this.floodSince !== undefined && this.now() - this.floodSince >= INTAKE_FLOOD_MS;
   }
 
   /**

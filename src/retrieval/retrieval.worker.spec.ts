@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { INTAKE_BUSY_BACKLOG, INTAKE_QUIET_MS, WorkSignal } from '../common/work-signal';
+import { INTAKE_BUSY_BACKLOG, INTAKE_FLOOD_MS, INTAKE_FLOOD_RATE, INTAKE_QUIET_MS, INTAKE_RATE_WINDOW_MS, WorkSignal } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
 import { AdaptiveLimit, DEFAULT_LIMIT_SETTINGS } from './adaptive-limit';
 import { RetrievalMetrics } from './retrieval.metrics';
@@ -44,7 +44,7 @@ describe('RetrievalWorker while intake is busy', () => {
   beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => jest.useRealTimers());
 
-  function setup(due: number, breaker = stubBreaker()) {
+  function setup(due: number, breaker = stubBreaker(), latencyMs = 0) {
     const signal = new WorkSignal();
     let remaining = due;
     const claims: number[] = [];
@@ -59,7 +59,9 @@ describe('RetrievalWorker while intake is busy', () => {
     };
     const service = {
       process: jest.fn<Promise<Attempt | undefined>, [ClaimedArtifact, AbortSignal, string | undefined]>(() =>
-        Promise.resolve({ signal: 'none', latencyMs: 1 }),
+        latencyMs === 0
+          ? Promise.resolve({ signal: 'none', latencyMs: 1 })
+          : new Promise((resolve) => setTimeout(() => resolve({ signal: 'none', latencyMs }), latencyMs)),
       ),
     };
     const config = {
@@ -102,6 +104,33 @@ describe('RetrievalWorker while intake is busy', () => {
     await jest.advanceTimersByTimeAsync(100);
     expect(fetched()).toBe(40);
     expect(Math.max(...claims)).toBe((1 + READY_ROUNDS) * MAX_CONCURRENCY);
+    await stop(worker);
+  });
+
+  it('goes at full speed through a burst of notifications, and trickles once they keep pouring in (a flood)', async () => {
+    const { worker, signal, fetched } = setup(100_000, stubBreaker(), 100);
+    /** Notifications at twice the flood rate for `ms`, a few every 50 ms. */
+    const pour = async (ms: number) => {
+      for (let at = 0; at < ms; at += 50) {
+        for (let i = 0; i < (2 * INTAKE_FLOOD_RATE) / 20; i += 1) signal.noteIntakeArrival();
+        await jest.advanceTimersByTimeAsync(50);
+      }
+    };
+    worker.onApplicationBootstrap();
+    // The first half second is a burst: every slot busy, calls of 100 ms.
+    await pour(INTAKE_FLOOD_MS / 2);
+    expect(fetched()).toBeGreaterThanOrEqual(4 * MAX_CONCURRENCY);
+    // Still pouring past the flood period: one call at a time, one per trickle interval at most.
+    await pour(INTAKE_FLOOD_MS);
+    const flooded = fetched();
+    await pour(4 * INTAKE_FLOOD_MS);
+    expect(fetched() - flooded).toBeLessThanOrEqual((4 * INTAKE_FLOOD_MS) / BUSY_TRICKLE_MS + 1);
+    expect(fetched() - flooded).toBeGreaterThan(0);
+    // The flood ends: full speed again within a rate window or two.
+    await jest.advanceTimersByTimeAsync(2 * INTAKE_RATE_WINDOW_MS + 500);
+    const resumed = fetched();
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(fetched() - resumed).toBeGreaterThanOrEqual(8 * MAX_CONCURRENCY);
     await stop(worker);
   });
 

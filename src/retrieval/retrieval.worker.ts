@@ -113,7 +113,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
       // Calls under way and, while intake keeps up, claimed work ready to go the moment a call
       // ends (READY_ROUNDS times the limit, which may double in a round trip): a claim waits its
       // turn for a connection behind the answers being stored, and Suki would sit idle meanwhile.
-      const want = (this.workSignal.intakeBusy ? capacity : (1 + READY_ROUNDS) * capacity) - this.calls - this.ready.length;
+      const want = (this.intakeFirst ? capacity : (1 + READY_ROUNDS) * capacity) - this.calls - this.ready.length;
       let claimedAll = false;
       if (want > 0 && this.breaker.untilResumeMs() === 0) {
         try {
@@ -191,15 +191,20 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
-   * While intake is busy, retrieval all but stops: answering Suki comes first, the work
+   * While intake is busy or flooded (intakeFirst), retrieval all but stops: answering Suki comes first, the work
    * waiting here is durable, and every fetch costs the CPU and database time that intake
    * needs (a fetch for each of five artifacts per notification). It trickles on at no more
    * than one artifact per BUSY_TRICKLE_MS (none while that one is still being fetched), and is
    * back at full speed once intake keeps up.
    */
   private capacity(): number {
-    if (!this.workSignal.intakeBusy) return this.limiter.limit;
+    if (!this.intakeFirst) return this.limiter.limit;
     return this.inFlight.size === 0 && this.untilNextTrickle() === 0 ? 1 : 0;
+  }
+
+  /** Commits queue up, or notifications keep pouring in (a flood, not a burst a clinician waits on). */
+  private get intakeFirst(): boolean {
+    return this.workSignal.intakeBusy || this.workSignal.intakeFlooded;
   }
 
   private untilNextTrickle(): number {
