@@ -1,5 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { INTAKE_BUSY_BACKLOG, INTAKE_FLOOD_MS, INTAKE_FLOOD_RATE, INTAKE_QUIET_MS, INTAKE_RATE_WINDOW_MS, WorkSignal } from '../common/work-signal';
+import {
+  INTAKE_BUSY_BACKLOG,
+  INTAKE_FLOOD_MS,
+  INTAKE_FLOOD_RATE,
+  INTAKE_QUIET_MS,
+  INTAKE_RATE_WINDOW_MS,
+  WorkSignal,
+} from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
 import { AdaptiveLimit, DEFAULT_LIMIT_SETTINGS } from './adaptive-limit';
 import { RetrievalMetrics } from './retrieval.metrics';
@@ -32,6 +39,13 @@ function stubBreaker(open = false): StubBreaker & Record<string, unknown> {
 }
 
 const MAX_CONCURRENCY = 8;
+
+/** Stops the worker under fake timers: its in-flight calls get the grace period. */
+async function stop(worker: RetrievalWorker): Promise<void> {
+  const stopped = worker.onModuleDestroy();
+  await jest.advanceTimersByTimeAsync(1_000);
+  await stopped;
+}
 
 /**
  * How much the worker claims, against a queue of due artifacts in memory: full speed while
@@ -182,10 +196,61 @@ describe('RetrievalWorker while intake is busy', () => {
     expect(breaker.record).toHaveBeenCalledWith(undefined, 'token-1');
     await stop(worker);
   });
+});
 
-  async function stop(worker: RetrievalWorker): Promise<void> {
-    const stopped = worker.onModuleDestroy();
-    await jest.advanceTimersByTimeAsync(1_000);
-    await stopped;
+/**
+ * The order claimed work starts in: the claim's priority (the note first) holds across claims,
+ * so a note claimed a moment later goes before the lower kinds claimed earlier, and a check
+ * keeps its place.
+ */
+describe('RetrievalWorker, claimed work waiting for a slot', () => {
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
+  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
+  const job = (kind: ClaimedArtifact['kind'], owner: string) => ({ id: `${kind}:${owner}`, kind, ownerId: owner }) as ClaimedArtifact;
+
+  /** One call at a time, each 1 s; `claims` are what the queue hands out, one batch per claim. */
+  async function started(claims: ClaimedArtifact[][]): Promise<string[]> {
+    const order: string[] = [];
+    const queue = {
+      claim: jest.fn(() => Promise.resolve(claims.shift() ?? [])),
+      release: jest.fn(() => Promise.resolve(0)),
+    };
+    const service = {
+      process: jest.fn((claimed: ClaimedArtifact) => {
+        order.push(claimed.id);
+        return new Promise<Attempt>((resolve) => setTimeout(() => resolve({ signal: 'none', latencyMs: 1_000 }), 1_000));
+      }),
+    };
+    const config = {
+      retrieval: { enabled: true, pollMs: 500, leaseMs: 60_000, shutdownGraceMs: 1_000 },
+      suki: { maxConcurrency: 1 },
+    } as unknown as AppConfig;
+    const worker = new RetrievalWorker(
+      queue as unknown as WorkQueue,
+      service as unknown as RetrievalService,
+      config,
+      new WorkSignal(),
+      stubBreaker() as unknown as SukiBreaker,
+      new AdaptiveLimit({ ...DEFAULT_LIMIT_SETTINGS, max: 1, initial: 1 }),
+      { watch: () => undefined } as unknown as RetrievalMetrics,
+    );
+    worker.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(5_000);
+    await stop(worker);
+    return order;
   }
+
+  it("starts a note claimed later before an earlier session's lower kinds", async () => {
+    const order = await started([[job('structured_data', 'a'), job('transcripts', 'a')], [job('contents', 'b')]]);
+    expect(order).toEqual(['structured_data:a', 'contents:b', 'transcripts:a']);
+  });
+
+  it('never moves a result ahead of a check already waiting', async () => {
+    const order = await started([[job('transcripts', 'a'), job('status', 'c')], [job('contents', 'b')]]);
+    expect(order).toEqual(['transcripts:a', 'status:c', 'contents:b']);
+  });
 });

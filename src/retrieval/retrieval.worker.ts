@@ -7,6 +7,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { describeError } from '../common/http-error';
 import { monotonicNow, WorkSignal } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
+import { ARTIFACT_KINDS, ArtifactKind } from '../suki/artifact-kinds';
 import { AdaptiveLimit } from './adaptive-limit';
 import { RetrievalMetrics } from './retrieval.metrics';
 import { RetrievalService } from './retrieval.service';
@@ -25,6 +26,9 @@ export const BUSY_TRICKLE_MS = 250;
  * never take more than that from the notes (they take any slot results leave, too).
  */
 export const CHECK_SHARE = 0.25;
+
+/** The claim's order of kinds, the note first (src/work-queue/work-queue.repository.ts). */
+const PRIORITY = Object.fromEntries(ARTIFACT_KINDS.map((kind, rank) => [kind, rank])) as Record<ArtifactKind, number>;
 
 /** A status check or a missed-notification poll: their own budget of the limit. */
 function isCheck(job: Pick<ClaimedArtifact, 'kind'>): boolean {
@@ -142,9 +146,17 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
     await this.handBack();
   }
 
+  /**
+   * Claimed work waits here in the claim's priority order across claims too: a note claimed
+   * now goes before the lower kinds of earlier sessions claimed a moment ago (a burst arrives
+   * over a few hundred milliseconds, and a Retry-After pause holds everything claimed). It
+   * never passes a check: checks keep their place, as their own budget promises.
+   */
   private queue(job: ClaimedArtifact): void {
     if (isCheck(job)) this.checks += 1;
-    this.ready.push(job);
+    let at = this.ready.length;
+    if (!isCheck(job)) while (at > 0 && !isCheck(this.ready[at - 1]) && PRIORITY[this.ready[at - 1].kind] > PRIORITY[job.kind]) at -= 1;
+    this.ready.splice(at, 0, job);
   }
 
   /** Starts claimed work while the limit allows and Suki is not paused. */
