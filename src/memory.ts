@@ -8,13 +8,16 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  * about 50 MiB: requests that wait a few milliseconds for their commit survive the young
  * generation and fill the old one with garbage. In `npm run bench` the peak was 214 MiB at
  * 15 %, 218–250 at 25 %, 265 at 50 % and 290 at 100 %, for about a tenth more CPU per
- * notification than V8's default (15 % cost no more than 25 %).
+ * notification than V8's default (15 % cost no more than 25 %). That was on Node 20. On Node 24,
+ * with the young generation capped (NEW_SPACE_MAX_MIB), more requests outlive it and 15 % meant
+ * a full collection every few megabytes: paired against 15 %, 30 % took 8 % less CPU per
+ * notification for 11 MiB more peak RSS, 50 % 9 % less for 25 MiB more (docs/performance.md).
  *
  * Unlike --max-old-space-size it does not lower the heap limit: the heap still grows as far as
  * it must (a large transcript, a long backlog), it is only collected sooner. So it does not
  * make an out-of-memory crash, which would lose every notification not yet answered, likelier.
  */
-export const HEAP_GROWING_PERCENT = 15;
+export const HEAP_GROWING_PERCENT = 30;
 
 /**
  * Applies the heap policy of the validated configuration (V8_HEAP_GROWING_PERCENT, default
@@ -28,10 +31,12 @@ export function applyHeapPolicy(percent: number, setFlags: (flags: string) => vo
  * The most V8's young generation (both semi-spaces) may hold, in MiB. On Node 24 on a machine
  * with a few GiB, V8 lets it grow to 128 MiB: under an intake burst it did, and that alone took
  * the service's peak RSS from about 230 to 330 MiB while the old generation held under 60 MiB.
- * It settles at half of this (see capNewSpace), which still keeps short-lived request garbage
- * young.
+ * It settles at half of this (see capNewSpace). Each halving doubles the scavenges, and under
+ * load each one copies every request still waiting for its commit: paired against V8's own
+ * growth (docs/performance.md), 32 cost about 8 % of the service's CPU per notification in
+ * collections, 48 about half that, with peak RSS 200–225 and 218–234 MiB in the intake benchmark.
  */
-export const NEW_SPACE_MAX_MIB = 32;
+export const NEW_SPACE_MAX_MIB = 48;
 
 const MIB = 2 ** 20;
 /** V8's own factor by which a semi-space grows when most of it survives a scavenge. */
