@@ -34,7 +34,8 @@ export function applyHeapPolicy(percent: number, setFlags: (flags: string) => vo
  * It settles at half of this (see capNewSpace). Each halving doubles the scavenges, and under
  * load each one copies every request still waiting for its commit: paired against V8's own
  * growth (docs/performance.md), 32 cost about 8 % of the service's CPU per notification in
- * collections, 48 about half that, with peak RSS 200–225 and 218–234 MiB in the intake benchmark.
+ * collections, 48 about half that. With 30 % heap growth, 48 kept the intake benchmark's peak
+ * RSS at 228–236 MiB with retrieval off and 253 MiB with it on, drains included.
  */
 export const NEW_SPACE_MAX_MIB = 48;
 
