@@ -40,6 +40,45 @@ function stubBreaker(open = false): StubBreaker & Record<string, unknown> {
 
 const MAX_CONCURRENCY = 8;
 
+/**
+ * A worker over an in-memory queue (`claim` answers each claim with what it is asked for) and a
+ * Suki whose every call takes `latencyMs` (0: answered at once), at a fixed limit.
+ */
+function workerWith(options: {
+  claim: (limit: number) => ClaimedArtifact[];
+  latencyMs?: number;
+  limit?: number;
+  breaker?: ReturnType<typeof stubBreaker>;
+}) {
+  const { latencyMs = 0, limit = MAX_CONCURRENCY, breaker = stubBreaker() } = options;
+  const signal = new WorkSignal();
+  const queue = {
+    claim: jest.fn((wanted: number) => Promise.resolve(options.claim(wanted))),
+    release: jest.fn(() => Promise.resolve(0)),
+  };
+  const service = {
+    process: jest.fn<Promise<Attempt | undefined>, [ClaimedArtifact, AbortSignal, string | undefined]>(() =>
+      latencyMs === 0
+        ? Promise.resolve({ signal: 'none', latencyMs: 1 })
+        : new Promise((resolve) => setTimeout(() => resolve({ signal: 'none', latencyMs }), latencyMs)),
+    ),
+  };
+  const config = {
+    retrieval: { enabled: true, pollMs: 500, leaseMs: 60_000, shutdownGraceMs: 1_000 },
+    suki: { maxConcurrency: limit },
+  } as unknown as AppConfig;
+  const worker = new RetrievalWorker(
+    queue as unknown as WorkQueue,
+    service as unknown as RetrievalService,
+    config,
+    signal,
+    breaker as unknown as SukiBreaker,
+    new AdaptiveLimit({ ...DEFAULT_LIMIT_SETTINGS, max: limit, initial: limit }),
+    { watch: () => undefined } as unknown as RetrievalMetrics,
+  );
+  return { worker, signal, service, queue };
+}
+
 /** Stops the worker under fake timers: its in-flight calls get the grace period. */
 async function stop(worker: RetrievalWorker): Promise<void> {
   const stopped = worker.onModuleDestroy();
@@ -59,39 +98,19 @@ describe('RetrievalWorker while intake is busy', () => {
   afterEach(() => jest.useRealTimers());
 
   function setup(due: number, breaker = stubBreaker(), latencyMs = 0) {
-    const signal = new WorkSignal();
     let remaining = due;
     const claims: number[] = [];
-    const queue = {
-      claim: jest.fn((limit: number) => {
+    const built = workerWith({
+      claim: (limit) => {
         claims.push(limit);
         const taken = Math.min(limit, remaining);
         remaining -= taken;
-        return Promise.resolve(Array.from({ length: taken }, (_, i) => ({ id: String(i), kind: 'contents' }) as ClaimedArtifact));
-      }),
-      release: jest.fn(() => Promise.resolve(0)),
-    };
-    const service = {
-      process: jest.fn<Promise<Attempt | undefined>, [ClaimedArtifact, AbortSignal, string | undefined]>(() =>
-        latencyMs === 0
-          ? Promise.resolve({ signal: 'none', latencyMs: 1 })
-          : new Promise((resolve) => setTimeout(() => resolve({ signal: 'none', latencyMs }), latencyMs)),
-      ),
-    };
-    const config = {
-      retrieval: { enabled: true, pollMs: 500, leaseMs: 60_000, shutdownGraceMs: 1_000 },
-      suki: { maxConcurrency: MAX_CONCURRENCY },
-    } as unknown as AppConfig;
-    const worker = new RetrievalWorker(
-      queue as unknown as WorkQueue,
-      service as unknown as RetrievalService,
-      config,
-      signal,
-      breaker as unknown as SukiBreaker,
-      new AdaptiveLimit({ ...DEFAULT_LIMIT_SETTINGS, max: MAX_CONCURRENCY, initial: MAX_CONCURRENCY }),
-      { watch: () => undefined } as unknown as RetrievalMetrics,
-    );
-    return { worker, signal, claims, service, queue, fetched: () => service.process.mock.calls.length };
+        return Array.from({ length: taken }, (_, i) => ({ id: String(i), kind: 'contents' }) as ClaimedArtifact);
+      },
+      latencyMs,
+      breaker,
+    });
+    return { ...built, claims, fetched: () => built.service.process.mock.calls.length };
   }
 
   it('claims up to the concurrency limit, and a round more to start the moment a call ends, while intake keeps up', async () => {
@@ -214,34 +233,11 @@ describe('RetrievalWorker, claimed work waiting for a slot', () => {
 
   /** One call at a time, each 1 s; `claims` are what the queue hands out, one batch per claim. */
   async function started(claims: ClaimedArtifact[][]): Promise<string[]> {
-    const order: string[] = [];
-    const queue = {
-      claim: jest.fn(() => Promise.resolve(claims.shift() ?? [])),
-      release: jest.fn(() => Promise.resolve(0)),
-    };
-    const service = {
-      process: jest.fn((claimed: ClaimedArtifact) => {
-        order.push(claimed.id);
-        return new Promise<Attempt>((resolve) => setTimeout(() => resolve({ signal: 'none', latencyMs: 1_000 }), 1_000));
-      }),
-    };
-    const config = {
-      retrieval: { enabled: true, pollMs: 500, leaseMs: 60_000, shutdownGraceMs: 1_000 },
-      suki: { maxConcurrency: 1 },
-    } as unknown as AppConfig;
-    const worker = new RetrievalWorker(
-      queue as unknown as WorkQueue,
-      service as unknown as RetrievalService,
-      config,
-      new WorkSignal(),
-      stubBreaker() as unknown as SukiBreaker,
-      new AdaptiveLimit({ ...DEFAULT_LIMIT_SETTINGS, max: 1, initial: 1 }),
-      { watch: () => undefined } as unknown as RetrievalMetrics,
-    );
+    const { worker, service } = workerWith({ claim: () => claims.shift() ?? [], latencyMs: 1_000, limit: 1 });
     worker.onApplicationBootstrap();
     await jest.advanceTimersByTimeAsync(5_000);
     await stop(worker);
-    return order;
+    return service.process.mock.calls.map(([claimed]) => claimed.id);
   }
 
   it("starts a note claimed later before an earlier session's lower kinds", async () => {

@@ -45,13 +45,6 @@ export function npmRun(script: string, cwd = REPO_ROOT): Launch {
 }
 
 /**
- * Runs the compiled service (dist/main.js, which `npm test` builds) as production runs it, with
- * only the environment given (plus PATH, HOME and an empty DATA_DIR), on a free port. Resolves
- * once it logs that it is ready. With `launch`, it is started that way instead, as the leader of
- * a process group of its own, as a shell runs a foreground job: `process.kill(-child.pid, 'SIGINT')`
- * is then what Ctrl-C does.
- */
-/**
  * The environment of the compiled service as production runs it, on `databaseUrl`: every
  * required variable set, the test credentials, and a Suki API nobody answers on (port 9), so
  * retrieval only fails. `extra` adds or overrides.
@@ -68,6 +61,13 @@ export function productionEnv(databaseUrl: string, extra: Record<string, string>
   };
 }
 
+/**
+ * Runs the compiled service (dist/main.js, which `npm test` builds) as production runs it, with
+ * only the environment given (plus PATH, HOME and an empty DATA_DIR), on a free port. Resolves
+ * once it logs that it is ready. With `launch`, it is started that way instead, as the leader of
+ * a process group of its own, as a shell runs a foreground job: `process.kill(-child.pid, 'SIGINT')`
+ * is then what Ctrl-C does.
+ */
 export async function startServiceProcess(env: Record<string, string>, timeoutMs = 60_000, launch?: Launch): Promise<ServiceProcess> {
   if (!launch && !existsSync(MAIN))
     throw new Error(`${MAIN} is missing: run \`npm test\`, or \`npx tsc -p tsconfig.build.json --outDir dist\` first`);
