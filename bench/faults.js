@@ -32,7 +32,7 @@ function startService(env) {
       DATA_DIR: dataDir,
       PORT: '0',
       SUKI_WEBHOOK_SECRETS: SECRET,
-      INTERNAL_API_TOKENS: 'bench-token',
+      INTERNAL_API_TOKENS: settings.internalToken,
       RETRIEVAL_ENABLED: 'false',
       ...env,
     },
