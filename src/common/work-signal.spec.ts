@@ -1,4 +1,12 @@
-import { INTAKE_BUSY_BACKLOG, INTAKE_FLOOD_MS, INTAKE_FLOOD_RATE, INTAKE_QUIET_MS, INTAKE_RATE_WINDOW_MS, WorkSignal } from './work-signal';
+import {
+  INTAKE_BUSY_BACKLOG,
+  INTAKE_FLOOD_MS,
+  INTAKE_FLOOD_RATE,
+  INTAKE_IDLE_MS,
+  INTAKE_QUIET_MS,
+  INTAKE_RATE_WINDOW_MS,
+  WorkSignal,
+} from './work-signal';
 
 describe('WorkSignal', () => {
   let now = 1_000_000;
@@ -12,7 +20,15 @@ describe('WorkSignal', () => {
     expect(sut.intakeBusy).toBe(false);
   });
 
-  it('counts intake as busy while a backlog waits, and for a quiet period after it clears', () => {
+  /** One notification every 10 ms for `ms`: a load that keeps coming. */
+  const trickling = (sut: WorkSignal, ms: number) => {
+    for (let at = 0; at < ms; at += 10) {
+      sut.noteIntakeArrival();
+      now += Math.min(10, ms - at);
+    }
+  };
+
+  it('counts intake as busy while a backlog waits, and for a quiet period after it clears while notifications keep coming', () => {
     const sut = signal();
     sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG);
     expect(sut.intakeBusy).toBe(true);
@@ -20,14 +36,31 @@ describe('WorkSignal', () => {
     now += 10 * INTAKE_QUIET_MS;
     expect(sut.intakeBusy).toBe(true);
     sut.reportIntakeBacklog(2);
-    now += INTAKE_QUIET_MS - 1;
+    trickling(sut, INTAKE_QUIET_MS - 1);
     expect(sut.intakeBusy).toBe(true);
     now += 1;
     expect(sut.intakeBusy).toBe(false);
   });
 
+  it('ends the quiet period once no notification has come for the idle time: the burst is over', () => {
+    const sut = signal();
+    sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG);
+    trickling(sut, 100);
+    sut.reportIntakeBacklog(0);
+    sut.noteIntakeArrival();
+    now += INTAKE_IDLE_MS - 1;
+    expect(sut.intakeBusy).toBe(true);
+    now += 1;
+    expect(sut.intakeBusy).toBe(false);
+    // While a backlog waits, silence changes nothing: the notifications are held by a commit.
+    sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG);
+    now += 10 * INTAKE_IDLE_MS;
+    expect(sut.intakeBusy).toBe(true);
+  });
+
   it('says saturated only while the backlog is there, with no quiet period after it', () => {
     const sut = signal();
+    sut.noteIntakeArrival();
     sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG);
     expect(sut.intakeSaturated).toBe(true);
     sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG - 1);
@@ -39,10 +72,10 @@ describe('WorkSignal', () => {
     const sut = signal();
     sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG + 3);
     sut.reportIntakeBacklog(0);
-    now += INTAKE_QUIET_MS - 10;
+    trickling(sut, INTAKE_QUIET_MS - 10);
     sut.reportIntakeBacklog(INTAKE_BUSY_BACKLOG);
     sut.reportIntakeBacklog(0);
-    now += INTAKE_QUIET_MS - 10;
+    trickling(sut, INTAKE_QUIET_MS - 10);
     expect(sut.intakeBusy).toBe(true);
   });
 

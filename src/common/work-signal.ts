@@ -9,6 +9,13 @@ export const INTAKE_BUSY_BACKLOG = 8;
 /** How long intake still counts as busy after its backlog last fell below INTAKE_BUSY_BACKLOG. */
 export const INTAKE_QUIET_MS = 500;
 /**
+ * No notification for this long ends the quiet period early: the burst is over, not between two
+ * commits. Under load, notifications arrive every few milliseconds even while a commit keeps
+ * them waiting (and then the backlog itself says busy); a burst's end otherwise held the
+ * clinicians' notes back for the whole quiet period.
+ */
+export const INTAKE_IDLE_MS = 50;
+/**
  * The window intakeRate counts arrivals over. Short, so that work stepping aside for a burst
  * (push delivery) is back at full speed within half a second of its end, not two seconds.
  */
@@ -37,6 +44,7 @@ export class WorkSignal {
   private intakeBacklog = 0;
   private lastBusyAt = Number.NEGATIVE_INFINITY;
   private arrivals = 0;
+  private lastArrivalAt = Number.NEGATIVE_INFINITY;
   private arrivalsSince: number;
   private lastRate = 0;
   /** When the windows in a row above INTAKE_FLOOD_RATE began (undefined: the last was not). */
@@ -51,6 +59,7 @@ export class WorkSignal {
   noteIntakeArrival(): void {
     this.rollRate();
     this.arrivals += 1;
+    this.lastArrivalAt = this.now();
   }
 
   /**
@@ -88,7 +97,8 @@ export class WorkSignal {
    * least INTAKE_BUSY_BACKLOG, and for INTAKE_QUIET_MS after it falls below, intake counts as
    * busy and retrieval (durable work that can wait seconds) steps aside for it: an unanswered
    * notification is the one thing Suki will not send again. The quiet period keeps a burst's
-   * momentary lulls from letting retrieval back in at full speed between two batches.
+   * momentary lulls from letting retrieval back in at full speed between two batches; it ends
+   * early once no notification has arrived for INTAKE_IDLE_MS (the burst is over).
    */
   reportIntakeBacklog(waiting: number): void {
     if (waiting >= INTAKE_BUSY_BACKLOG || this.intakeBacklog >= INTAKE_BUSY_BACKLOG) this.lastBusyAt = this.now();
@@ -104,7 +114,9 @@ export class WorkSignal {
   }
 
   get intakeBusy(): boolean {
-    return this.intakeBacklog >= INTAKE_BUSY_BACKLOG || this.now() - this.lastBusyAt < INTAKE_QUIET_MS;
+    if (this.intakeBacklog >= INTAKE_BUSY_BACKLOG) return true;
+    const now = this.now();
+    return now - this.lastBusyAt < INTAKE_QUIET_MS && now - this.lastArrivalAt < INTAKE_IDLE_MS;
   }
 
   notify(): void {

@@ -3,6 +3,7 @@ import {
   INTAKE_BUSY_BACKLOG,
   INTAKE_FLOOD_MS,
   INTAKE_FLOOD_RATE,
+  INTAKE_IDLE_MS,
   INTAKE_QUIET_MS,
   INTAKE_RATE_WINDOW_MS,
   WorkSignal,
@@ -130,13 +131,28 @@ describe('RetrievalWorker while intake is busy', () => {
     expect(fetched()).toBe(4);
     expect(new Set(claims)).toEqual(new Set([1]));
 
-    // The backlog clears: still a trickle during the quiet period, full speed after it.
+    // The backlog clears while notifications keep coming: still a trickle during the quiet
+    // period, full speed after it.
     signal.reportIntakeBacklog(0);
-    await jest.advanceTimersByTimeAsync(INTAKE_QUIET_MS - 1);
+    for (let at = 0; at < INTAKE_QUIET_MS - 10; at += 10) {
+      signal.noteIntakeArrival();
+      await jest.advanceTimersByTimeAsync(10);
+    }
     expect(fetched()).toBeLessThanOrEqual(4 + Math.ceil(INTAKE_QUIET_MS / BUSY_TRICKLE_MS));
     await jest.advanceTimersByTimeAsync(100);
     expect(fetched()).toBe(40);
     expect(Math.max(...claims)).toBe((1 + READY_ROUNDS) * MAX_CONCURRENCY);
+    await stop(worker);
+  });
+
+  it('is back at full speed as soon as a burst is over, without waiting out the quiet period', async () => {
+    const { worker, signal, fetched } = setup(40);
+    signal.noteIntakeArrival();
+    signal.reportIntakeBacklog(INTAKE_BUSY_BACKLOG);
+    worker.onApplicationBootstrap();
+    signal.reportIntakeBacklog(0);
+    await jest.advanceTimersByTimeAsync(2 * INTAKE_IDLE_MS);
+    expect(fetched()).toBe(40);
     await stop(worker);
   });
 

@@ -5,7 +5,7 @@
 // artifact in its own statement instead of a row plus a job that could drift apart.
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { describeError } from '../common/http-error';
-import { monotonicNow, WorkSignal } from '../common/work-signal';
+import { INTAKE_IDLE_MS, monotonicNow, WorkSignal } from '../common/work-signal';
 import { AppConfig } from '../config/app-config';
 import { ARTIFACT_KINDS, ArtifactKind } from '../suki/artifact-kinds';
 import { AdaptiveLimit } from './adaptive-limit';
@@ -194,7 +194,8 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private napMs(capacity: number): number {
-    if (capacity === 0) return this.untilNextTrickle() || BUSY_TRICKLE_MS;
+    // Stepping aside: look again soon, as a burst's end frees the full limit (INTAKE_IDLE_MS).
+    if (capacity === 0) return Math.min(this.untilNextTrickle() || BUSY_TRICKLE_MS, INTAKE_IDLE_MS);
     const { pollMs } = this.config.retrieval;
     if (this.breaker.untilResumeMs() > 0) return this.breaker.untilResumeMs();
     // While open, look again at least every poll: another replica's probe may close it.
