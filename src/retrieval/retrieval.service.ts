@@ -147,10 +147,12 @@ export class RetrievalService {
       const policy = job.reconcile ? this.pollRetryPolicy : this.policy;
       const decision = nextRetry(job.attempts, job.elapsedMs, policy, Math.random, outcome.retryAfterMs);
       if (decision.retry) {
-        // While the breaker holds Suki back, it spaces the calls (one probe at a time, the note
-        // first): the artifact waits for it, not for a backoff of its own that would outlast
-        // Suki's recovery.
-        const delayMs = this.breaker.holdsBack ? Math.min(decision.delayMs, outcome.retryAfterMs ?? 0) : decision.delayMs;
+        // While the breaker or a pause holds Suki back, they space the calls (one probe at a time,
+        // the note first; everything once the pause ends): the artifact waits for them in its
+        // place in line, not for a backoff of its own that would outlast Suki's recovery and put
+        // it behind later visits. Only a Retry-After longer than the pause is its own to honour.
+        const ownWait = (outcome.retryAfterMs ?? 0) > MAX_PAUSE_MS ? Math.min(decision.delayMs, outcome.retryAfterMs!) : 0;
+        const delayMs = this.breaker.holdsBack ? ownWait : decision.delayMs;
         const written = await this.queue.retryLater(job, outcome.reason, delayMs);
         return written ? { state: 'retry', detail: `${outcome.reason}; next in ${delayMs} ms` } : superseded;
       }

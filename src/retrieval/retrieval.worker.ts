@@ -103,7 +103,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
       this.shutdown.abort();
       await Promise.allSettled(this.inFlight);
     }
-    const released = await this.workQueue.release(this.interrupted).catch(() => 0);
+    const released = await this.workQueue.release(this.interrupted, true).catch(() => 0);
     this.logger.log(`retrieval stopped; ${released} unfinished artifact(s) handed back`);
   }
 
@@ -111,8 +111,10 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
     let failures = 0;
     while (this.running) {
       await this.breaker.refreshIfOlderThan(this.config.retrieval.pollMs);
-      // Work claimed for later must not wait out an outage under lease: others may take it then.
-      if (this.breaker.open && this.ready.length > 0) await this.handBack();
+      // Work claimed for later must not wait out an outage under lease (others may take it then),
+      // nor a pause ahead of what Suki refused meanwhile: handed back, it is claimed again in
+      // the queue's order, where a refused note kept its place.
+      if ((this.breaker.open || this.breaker.untilResumeMs() > 0) && this.ready.length > 0) await this.handBack();
       const capacity = this.capacity();
       // Calls under way and, while intake keeps up, claimed work ready to go the moment a call
       // ends (READY_ROUNDS times the limit, which may double in a round trip): a claim waits its
@@ -171,7 +173,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
   private async handBack(): Promise<void> {
     const jobs = this.ready.splice(0);
     this.checks -= jobs.filter(isCheck).length;
-    if (jobs.length > 0) await this.workQueue.release(jobs).catch(() => 0);
+    if (jobs.length > 0) await this.workQueue.release(jobs, false).catch(() => 0);
   }
 
   /**

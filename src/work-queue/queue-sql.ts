@@ -51,10 +51,14 @@ export function markReady(data: unknown, simulated?: boolean): Prisma.Sql {
           last_error = NULL, locked_until = NULL, next_attempt_at = NULL, updated_at = now()`;
 }
 
-/** Rescheduled: tried again `delayMs` from now, the lease handed back. */
+/**
+ * Rescheduled: tried again `delayMs` from now, the lease handed back. Due at once (0), it keeps
+ * its place in line (it was due when claimed): first come, first served within a kind, so a
+ * note refused during a pause goes before the notes of later visits once the pause ends.
+ */
 export function rescheduled(reason: string, delayMs: number): Prisma.Sql {
-  return Prisma.sql`last_error = ${reason}, next_attempt_at = now() + ${delayMs}::float8 * interval '1 millisecond',
-          locked_until = NULL, updated_at = now()`;
+  const next = delayMs > 0 ? Prisma.sql`now() + ${delayMs}::float8 * interval '1 millisecond'` : Prisma.sql`LEAST(next_attempt_at, now())`;
+  return Prisma.sql`last_error = ${reason}, next_attempt_at = ${next}, locked_until = NULL, updated_at = now()`;
 }
 
 /** Failed for good (a dead letter until an operator retries it). */

@@ -131,14 +131,24 @@ export class WorkQueueRepository {
     return written > 0;
   }
 
-  /** Hands unfinished claims back (at shutdown), so another worker takes them at once. */
-  async release(jobs: readonly ClaimedArtifact[]): Promise<number> {
+  /**
+   * Hands claims back, so that another worker (or this one, later) takes them at once: calls a
+   * shutdown interrupted, or, `started` false, work claimed but never begun (an open breaker, a
+   * pause), whose claim then does not count as an attempt: the backoff and the attempts an
+   * operator sees count calls to Suki.
+   */
+  async release(jobs: readonly ClaimedArtifact[], started: boolean): Promise<number> {
     if (jobs.length === 0) return 0;
     // Raw: many fenced rows in one statement (UPDATE … FROM jsonb_to_recordset).
     const claims = JSON.stringify(jobs.map(({ id, generation, lease }) => ({ id, generation, lease })));
+    // The claim set first_attempt_at when it made the first attempt: undone with it.
+    const uncounted = started
+      ? Prisma.empty
+      : Prisma.sql`, attempts = GREATEST(a.attempts - 1, 0),
+          first_attempt_at = CASE WHEN a.attempts <= 1 THEN NULL ELSE a.first_attempt_at END`;
     return this.db.$executeRaw`
       UPDATE artifacts a
-      SET locked_until = NULL
+      SET locked_until = NULL${uncounted}
       FROM jsonb_to_recordset(${claims}::jsonb) AS r(id bigint, generation int, lease timestamptz)
       WHERE ${HELD_CLAIMS}`;
   }

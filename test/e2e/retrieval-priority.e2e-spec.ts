@@ -56,6 +56,51 @@ describe('retrieval takes the note first', () => {
     },
   );
 
+  it('keeps the place in line of a note Suki refused with a Retry-After: after the pause it goes before the notes of later visits', async () => {
+    const intake = await start({ ...FAST_RETRIEVAL, RETRIEVAL_ENABLED: 'false', SUKI_FETCH_LINKS: 'contents' });
+    const sessions: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const body = aSuccessNotification({ session_id: randomUUID(), encounter_id: randomUUID() });
+      expect((await postNotification(intake.baseUrl, body)).status).toBe(200);
+      sessions.push(body.session_id);
+    }
+    await eventually(
+      async () =>
+        (
+          await db().query<{ n: number }>("SELECT count(*)::int AS n FROM artifacts WHERE kind = 'contents' AND owner_id = ANY($1)", [
+            sessions,
+          ])
+        )[0].n,
+      (n) => n === sessions.length,
+    );
+    const notePath = (session: string) => `/api/v1/ambient/session/${session}/content`;
+    // The first visit's note is refused once: Suki asks every call to wait a second.
+    fake().script(notePath(sessions[0]), { status: 429, headers: { 'Retry-After': '1' } }, {});
+
+    await start({ ...FAST_RETRIEVAL, SUKI_FETCH_MAX_CONCURRENCY: '1', SUKI_FETCH_LINKS: 'contents' });
+    await eventually(
+      () => fake().requests.filter((request) => kindOf(request.path) === 'contents').length,
+      (n) => n >= sessions.length + 1,
+    );
+    const notes = fake().requests.filter((request) => kindOf(request.path) === 'contents');
+    expect(notes.map((request) => request.path)).toEqual([sessions[0], ...sessions].map(notePath));
+    // Nothing went during the pause the Retry-After asked for.
+    expect(notes[1].receivedAt - notes[0].receivedAt).toBeGreaterThanOrEqual(1_000 - 50);
+    // Handed back unstarted during the pause, the later notes count only the call they got.
+    const attempts = await eventually(
+      () =>
+        db().query<{ owner_id: string; attempts: number }>(
+          "SELECT owner_id, attempts FROM artifacts WHERE kind = 'contents' AND status = 'ready'",
+        ),
+      (rows) => rows.length === sessions.length,
+    );
+    expect(Object.fromEntries(attempts.map((row) => [row.owner_id, row.attempts]))).toEqual({
+      [sessions[0]]: 2,
+      [sessions[1]]: 1,
+      [sessions[2]]: 1,
+    });
+  });
+
   it('retries an answer the database could not store in time (a lock timeout), instead of failing the note', async () => {
     const database = new URL(db().url).pathname.slice(1);
     // Every connection of the service gives up waiting for a lock after 300 ms.
