@@ -103,12 +103,18 @@ export class SukiBreakerRepository {
     return row?.openMs;
   }
 
-  /** A Retry-After: no replica calls Suki for `pauseMs` (a longer pause already set stays). */
-  async pause(pauseMs: number): Promise<void> {
-    await this.db.$executeRaw`
+  /**
+   * A Retry-After: no replica calls Suki for `pauseMs` (a longer pause already set stays). How
+   * long the cluster's pause now lasts (ms): later than asked when this write waited behind
+   * others, or a longer pause was set.
+   */
+  async pause(pauseMs: number): Promise<number | undefined> {
+    const [row] = await this.db.$queryRaw<Array<{ pausedMs: number }>>`
       UPDATE suki_breaker
       SET paused_until = GREATEST(COALESCE(paused_until, now()), now() + ${pauseMs}::float8 * interval '1 millisecond'), updated_at = now()
-      WHERE id = 1`;
+      WHERE id = 1
+      RETURNING ${ms('paused_until')} AS "pausedMs"`;
+    return row?.pausedMs;
   }
 }
 

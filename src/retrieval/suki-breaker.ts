@@ -112,12 +112,20 @@ export class SukiBreaker {
     await this.refresh();
   }
 
-  /** Suki asked for a pause (Retry-After): every replica's calls wait that long. */
+  /**
+   * Suki asked for a pause (Retry-After): every replica's calls wait that long. This process
+   * waits at once, then as long as the cluster's pause turned out to last: ending it early, it
+   * would claim into the database's gate and find nothing until its next poll.
+   */
   async pause(ms: number): Promise<void> {
-    const until = monotonicNow() + ms;
+    this.extendPause(monotonicNow() + ms);
+    const lasts = await this.safely('pause', () => this.repository.pause(ms));
+    if (lasts !== undefined) this.extendPause(monotonicNow() + lasts);
+  }
+
+  private extendPause(until: number): void {
     this.pausedByUs = Math.max(this.pausedByUs, until);
     this.view = { ...this.view, pausedUntil: Math.max(this.view.pausedUntil, until) };
-    await this.safely('pause', () => this.repository.pause(ms));
   }
 
   /** Waits out a pause this process knows of (a call claimed before it began); false if `signal` ended it. */
