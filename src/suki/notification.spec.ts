@@ -149,6 +149,20 @@ describe('parseNotification', () => {
     });
   });
 
+  it('looks into every derived value when the text could hide a lone surrogate, and stores what it finds well formed', () => {
+    // A paired surrogate written as escapes, and an escaped backslash before "ud800": both well formed.
+    const body = '{"session_id":"s","encounter_id":"e","status":"success","additional_info":{"a":"\\ud83d\\ude00","b":"\\\\ud800"}}';
+    expect(parse(body)).toMatchObject({ notification: { additionalInfo: { a: '\u{1F600}', b: '\\ud800' }, unstored: [] } });
+    // A lone surrogate in a short body, deep inside a value.
+    const lone = '{"session_id":"s","encounter_id":"e","status":"success","additional_info":{"a":[{"b":["\\udc00"]}]}}';
+    expect(parse(lone)).toMatchObject({
+      notification: {
+        additionalInfo: undefined,
+        unstored: [{ field: 'additional_info', reason: 'holds an unpaired surrogate; not stored' }],
+      },
+    });
+  });
+
   it('keeps the vendor status of an unusable body for the record', () => {
     expect(parse({ status: 'success' })).toMatchObject({ usable: false, vendorStatus: 'success' });
   });

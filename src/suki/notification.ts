@@ -1,6 +1,6 @@
 import type { SessionStatus } from '../generated/prisma/enums';
 import { mapVendorStatus } from './status-mapping';
-import { jsonProblem, storableText } from './storable-fields';
+import { jsonProblem, MAX_DERIVED_DEPTH, storableText } from './storable-fields';
 import { isUsableId } from './vendor-id';
 
 /** A derived field that was not stored as sent (the raw body still holds it), and why. */
@@ -43,6 +43,20 @@ export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxKnownSessions: 100 };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** A JSON escape of a UTF-16 surrogate (U+D800–U+DFFF): the only way valid UTF-8 text can carry one. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * Whether a derived field of this body could hold what jsonProblem looks for; most cannot, and
+ * skip its walk of every value (about 1 % of intake's CPU, and its garbage). The text is valid
+ * UTF-8, so a lone surrogate needs an escape; and nesting past MAX_DERIVED_DEPTH needs that many
+ * brackets on each side. A false yes (an escaped backslash before `ud800`, a paired surrogate
+ * written as escapes) only costs the walk.
+ */
+function mayHoldUnstorable(text: string): boolean {
+  return text.length > 2 * MAX_DERIVED_DEPTH || SURROGATE_ESCAPE.test(text);
+}
+
 /**
  * Reads an authenticated body. Tolerant with the vendor: unknown fields and statuses pass, and
  * optional fields of the wrong type are ignored. Only a body we cannot attribute to a session
@@ -51,20 +65,24 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function parseNotification(rawBody: Buffer, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedNotification {
   let body: unknown;
+  let text: string;
   try {
-    body = JSON.parse(utf8.decode(rawBody));
+    text = utf8.decode(rawBody);
+    body = JSON.parse(text);
   } catch {
     return { usable: false, reason: 'body is not valid UTF-8 JSON' };
   }
   if (!isObject(body)) return { usable: false, reason: 'body is not a JSON object' };
 
   const unstored: UnstoredField[] = [];
-  const text = (field: string, value: string | undefined) => {
+  const checked = mayHoldUnstorable(text);
+  const storable = (field: string, value: unknown) => (checked ? storableJson(field, value, unstored) : value);
+  const textField = (field: string, value: string | undefined) => {
     const stored = storableText(value);
     if (stored.changed) unstored.push({ field, reason: 'unpaired surrogate replaced by U+FFFD' });
     return stored.value;
   };
-  const vendorStatus = text('status', typeof body.status === 'string' ? body.status.slice(0, 255) : undefined);
+  const vendorStatus = textField('status', typeof body.status === 'string' ? body.status.slice(0, 255) : undefined);
   if (!isUsableId(body.session_id)) return { usable: false, reason: 'session_id is missing or not a usable id', vendorStatus };
   if (!isUsableId(body.encounter_id)) return { usable: false, reason: 'encounter_id is missing or not a usable id', vendorStatus };
 
@@ -77,11 +95,11 @@ export function parseNotification(rawBody: Buffer, limits: ParseLimits = DEFAULT
       encounterId: body.encounter_id,
       vendorStatus,
       status: mapVendorStatus(body.status),
-      errorCode: text('error_code', optionalString(body.error_code)),
-      errorDetail: text('error_detail', optionalString(body.error_detail)),
-      additionalInfo: storableJson('additional_info', body.additional_info ?? undefined, unstored),
+      errorCode: textField('error_code', optionalString(body.error_code)),
+      errorDetail: textField('error_detail', optionalString(body.error_detail)),
+      additionalInfo: storable('additional_info', body.additional_info ?? undefined),
       links,
-      storedLinks: storableJson('_links', links, unstored) as Record<string, unknown> | undefined,
+      storedLinks: storable('_links', links) as Record<string, unknown> | undefined,
       sessions,
       sessionsLeftOut: leftOut,
       unstored,
