@@ -5,6 +5,7 @@ import { parsePrometheus } from '../support/prometheus';
 import { openRaw, webhookHead, within } from '../support/raw-http';
 import { productionEnv, ServiceProcess, startServiceProcess, stopServiceProcess } from '../support/service-process';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { eventually } from '../support/waiting';
 
 const ONE_MIB = 1_048_576;
 const STALLED_UPLOADS = 150;
@@ -39,6 +40,7 @@ describe('hardening of the compiled service', () => {
 
   it(`keeps RSS flat under ${STALLED_UPLOADS} unsigned uploads that stop one byte short of 1 MiB`, async () => {
     for (let i = 0; i < 20; i += 1) await postNotification(service.baseUrl, aSuccessNotification());
+    // A fixed wait for memory to settle after the warm-up: memory has no condition to wait on.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const before = rssMiB();
     const refusedBefore = await refusedCount();
@@ -51,6 +53,7 @@ describe('hardening of the compiled service', () => {
       }),
     );
     const closed = await Promise.all(uploads.map((upload) => within(upload.closed, 10_000, undefined)));
+    // A fixed wait for memory to settle after the uploads: memory has no condition to wait on.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const after = rssMiB();
     uploads.forEach((upload) => upload.socket.destroy());
@@ -67,6 +70,7 @@ describe('hardening of the compiled service', () => {
   }, 60_000);
 
   it(`keeps RSS flat under ${STALLED_V1_UPLOADS} unauthenticated /v1 uploads that stop one byte short of 1 MiB, answering each 401`, async () => {
+    // A fixed wait for memory to settle after the previous test: memory has no condition to wait on.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const before = rssMiB();
     const body = Buffer.alloc(ONE_MIB - 1, 0x20);
@@ -84,6 +88,7 @@ describe('hardening of the compiled service', () => {
       }),
     );
     const closed = await Promise.all(uploads.map((upload) => within(upload.closed, 10_000, undefined)));
+    // A fixed wait for memory to settle after the uploads: memory has no condition to wait on.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const after = rssMiB();
     uploads.forEach((upload) => upload.socket.destroy());
@@ -98,6 +103,10 @@ describe('hardening of the compiled service', () => {
   }, 60_000);
 
   it('escapes non-printing and bidi characters in log lines, even from an unsigned request', async () => {
+    type AccessLine = { req?: { path?: string; headers?: Record<string, string> }; res?: { statusCode?: number } };
+    const refusedLines = () =>
+      (service.logLines() as AccessLine[]).filter((line) => line.req?.path === '/webhooks/notification' && line.res?.statusCode === 401);
+    const refusedBefore = refusedLines().length;
     // Raw bytes in User-Agent: 0x85 (NEL once read as latin1) and the UTF-8 bytes of U+202E.
     const head = Buffer.concat([
       Buffer.from('GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\nUser-Agent: probe'),
@@ -117,14 +126,11 @@ describe('hardening of the compiled service', () => {
       ]),
     );
     await unsigned.closed;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The unsigned request's access line, the last line this test causes, is in the output.
+    const refused = await eventually(refusedLines, (lines) => lines.length > refusedBefore);
 
     const output = service.output();
     expect(output).not.toMatch(/[\u0080-\u009f\u202e]/);
-    type AccessLine = { req?: { path?: string; headers?: Record<string, string> }; res?: { statusCode?: number } };
-    const refused = (service.logLines() as AccessLine[]).filter(
-      (line) => line.req?.path === '/webhooks/notification' && line.res?.statusCode === 401,
-    );
     expect(refused.map((line) => line.req?.headers?.['user-agent'])).toContain('x\u0085');
     expect(output).toContain('"user-agent":"x\\u0085"');
   });
@@ -133,8 +139,10 @@ describe('hardening of the compiled service', () => {
     const sessionId = `deep-${randomUUID()}`;
     const raw = `{"session_id":"${sessionId}","encounter_id":"e-${sessionId}","status":"success","additional_info":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
     expect((await postNotification(service.baseUrl, null, { raw })).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const warning = service.logLines().find((line) => line.level === 'warn' && String(line.msg).includes(sessionId));
+    const warning = await eventually(
+      () => service.logLines().find((line) => line.level === 'warn' && String(line.msg).includes(sessionId)),
+      (found) => found !== undefined,
+    );
     expect(warning?.msg).toBe(
       `notification session=${sessionId} field=additional_info: nested deeper than 1000 levels; not stored (kept in the raw body)`,
     );
@@ -146,6 +154,7 @@ describe('hardening of the compiled service', () => {
       service.baseUrl,
       webhookHead(service.baseUrl, 1000, { 'generated-at': String(Date.now()), 'X-API-Key': 'ab'.repeat(32) }) + '{"session_id":',
     );
+    // A fixed wait: the server must have read the head before SIGTERM, and nothing signals that.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const started = Date.now();
     const exit = await stopServiceProcess(service, 'SIGTERM', 15_000);

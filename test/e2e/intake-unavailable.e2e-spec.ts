@@ -43,12 +43,12 @@ describe('POST /webhooks/notification while the database is unavailable', () => 
     await check.connect();
     try {
       const ids = during.map((body) => body.session_id);
-      const deadline = Date.now() + 15_000;
-      let stored = 0;
-      while (stored < ids.length && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        stored = (await check.query('SELECT 1 FROM sessions WHERE id = ANY($1)', [ids])).rowCount ?? 0;
-      }
+      const stored = await eventually(
+        async () => (await check.query('SELECT 1 FROM sessions WHERE id = ANY($1)', [ids])).rowCount ?? 0,
+        (count) => count >= ids.length,
+        15_000,
+        100,
+      );
       expect(stored).toBe(ids.length);
     } finally {
       await check.end();

@@ -5,6 +5,7 @@ import { aFailureNotification, aSuccessNotification, aTimeoutNotification, postN
 import { parsePrometheus, Sample, sampleValue } from '../support/prometheus';
 import { ServiceProcess, startServiceProcess, stopServiceProcess } from '../support/service-process';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { eventually } from '../support/waiting';
 
 // Distinctive values, so that finding one in the output cannot be a coincidence.
 const MARKER = `PHI-MARKER-${randomUUID()}`;
@@ -71,11 +72,7 @@ describe('logs at debug level', () => {
       db.query<{ kind: string; status: string; data: unknown }>('SELECT kind, status, data FROM artifacts WHERE encounter_id = $1', [
         success.encounter_id,
       ]);
-    const deadline = Date.now() + 20_000;
-    while ((await artifacts()).some((artifact) => artifact.status === 'pending') && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const fetched = await artifacts();
+    const fetched = await eventually(artifacts, (rows) => !rows.some((artifact) => artifact.status === 'pending'), 20_000, 100);
     expect(fetched.map((artifact) => artifact.status)).toEqual(['ready', 'ready', 'ready', 'ready', 'ready']);
     expect(JSON.stringify(fetched.map((artifact) => artifact.data))).toContain(MARKER);
     expect(suki.requests.every((request) => request.headers.sdp_suki_token === SUKI_TOKEN)).toBe(true);
@@ -101,12 +98,7 @@ describe('logs at debug level', () => {
       expect(answer.status).toBe(200);
       return parsePrometheus(await answer.text());
     };
-    const deadline = Date.now() + 20_000;
-    let samples = await scrape();
-    while (readyContents(samples) < 3 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      samples = await scrape();
-    }
+    const samples = await eventually(scrape, (scraped) => readyContents(scraped) >= 3, 20_000, 100);
     expect(sampleValue(samples, 'suki_retrieval_attempts_total', { kind: 'contents', outcome: 'ready' })).toBe(3);
     expect(sampleValue(samples, 'suki_retrieval_attempts_total', { kind: 'encounter_content', outcome: 'ready' })).toBeGreaterThanOrEqual(
       1,

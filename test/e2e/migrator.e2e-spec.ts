@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { createEmptyDatabase } from '../support/empty-database';
 import { introspectDatabase } from '../support/schema-introspection';
 import { TestDatabase } from '../support/test-database';
+import { waitFor } from '../support/waiting';
 import { applyMigrations, MIGRATIONS_DIR, MigrationError, pendingMigrations } from '../../src/database/migrator';
 
 // The key `prisma migrate deploy` locks: holding it must hold back our applier too.
@@ -28,15 +29,6 @@ function migrationsDir(files: Record<string, string>): string {
     writeFileSync(join(dir, name, 'migration.sql'), sql);
   }
   return dir;
-}
-
-/** Polls for a state of the database; bounded, so a run that never gets there fails the test. */
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('condition not reached');
 }
 
 describe('applyMigrations', () => {
@@ -116,7 +108,8 @@ describe('applyMigrations', () => {
             [PRISMA_MIGRATE_LOCK],
           )
         )[0].n === 2;
-      await until(waiting);
+      // Bounded: a run that never gets there fails the test.
+      await waitFor(waiting, 'both runs to wait for the migration lock', 15_000, 25);
       // Both are blocked on the key prisma migrate uses, and have touched nothing yet.
       expect(await tableExists('_prisma_migrations')).toBe(false);
 

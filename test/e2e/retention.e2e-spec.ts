@@ -7,6 +7,7 @@ import { parsePrometheus, sampleValue } from '../support/prometheus';
 import { productionEnv, ServiceProcess, startServiceProcess, stopServiceProcess } from '../support/service-process';
 import { startTestApp, TEST_INTERNAL_TOKEN, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { eventually } from '../support/waiting';
 import { markArtifactReady, queryApi } from './query.support';
 
 const NOTE = { note: 'Plan: follow up in two weeks.' };
@@ -56,15 +57,6 @@ const deliveryOf = async (db: TestDatabase, note: Note) =>
     await db.query<DeliveryRow>('SELECT raw_body, body_sha256, outcome, purged_at FROM deliveries WHERE session_id = $1', [note.sessionId])
   )[0];
 
-async function until<T>(probe: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('retention (RETENTION_DAYS)', () => {
   let db: TestDatabase;
   let old: Note;
@@ -97,14 +89,18 @@ describe('retention (RETENTION_DAYS)', () => {
     });
 
     it('purges note content and raw bodies older than RETENTION_DAYS, and keeps ids, states, timelines and the audit', async () => {
-      const purged = await until(
+      const purged = await eventually(
         () => notesOf(db, old),
         (rows) => rows.every((row) => row.purged_at !== null),
+        20_000,
+        100,
       );
       expect(purged).toEqual(['contents', 'encounter_content'].map((kind) => ({ kind, status: 'ready', data: null, purged_at: A_DATE })));
-      const delivery = await until(
+      const delivery = await eventually(
         () => deliveryOf(db, old),
         (row) => row.purged_at !== null,
+        20_000,
+        100,
       );
       // The digest stays: it is how a resent notification is still known as a duplicate.
       expect(delivery).toEqual({ raw_body: null, body_sha256: A_BUFFER, outcome: 'applied', purged_at: A_DATE });
@@ -143,9 +139,11 @@ describe('retention (RETENTION_DAYS)', () => {
       await fetch(`${service.baseUrl}/v1/sessions`, {
         headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}`, 'x-request-id': requestId },
       });
-      const line = await until(
+      const line = await eventually(
         () => service.logLines().find((entry) => entry.callerRequestId === requestId),
         (found) => found !== undefined,
+        20_000,
+        100,
       );
       expect(line).toEqual(expect.objectContaining({ client: 'token-1', res: { statusCode: 200 } }));
       expect(service.output()).not.toContain(TEST_INTERNAL_TOKEN);
