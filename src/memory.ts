@@ -35,7 +35,8 @@ export function applyHeapPolicy(percent: number, setFlags: (flags: string) => vo
  * load each one copies every request still waiting for its commit: paired against V8's own
  * growth (docs/performance.md), 32 cost about 8 % of the service's CPU per notification in
  * collections, 48 about half that. With 30 % heap growth, 48 kept the intake benchmark's peak
- * RSS at 228–236 MiB with retrieval off and 253 MiB with it on, drains included.
+ * RSS at 211–236 MiB with retrieval off; with it on, drains included, 253–257 MiB until Prisma's
+ * query compiler was built for size (prisma/schema.prisma), 227 since.
  */
 export const NEW_SPACE_MAX_MIB = 48;
 
