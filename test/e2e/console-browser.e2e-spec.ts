@@ -24,15 +24,14 @@ describe('operator console (Chromium)', () => {
   const { db, suki, sut } = useTestApp({
     suki: { marker: MARKER },
     env: { ...FAST_RETRIEVAL, INTERNAL_API_CLIENTS: `ops:read+content+register+admin:${OPS},viewer:read:${VIEWER}` },
+    // The browser goes before the service: Chromium keeps connections to it open.
+    beforeTearDown: () => browser?.close(),
   });
   let browser: TestBrowser;
   const opened: WatchedPage[] = [];
 
   beforeAll(async () => {
     browser = await openBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
   beforeEach(async () => {
     await browser.context.clearCookies();

@@ -20,6 +20,13 @@ jest.setTimeout(60_000);
 describe('operator console: subscriptions', () => {
   const { db, sut, post } = useTestApp({
     env: { INTERNAL_API_CLIENTS: `ops:read+admin:${OPS},viewer:read:${VIEWER},push:read+admin:${PUSH_ADMIN}` },
+    // The clients go before the service: Chromium keeps connections to it open, and a delivery
+    // under way to the receiver is part of the service's shutdown. Closed after the service, in
+    // a full CI run, the service's close twice outlasted the hook's 60 s.
+    beforeTearDown: async () => {
+      await browser?.close();
+      await receiver?.close();
+    },
   });
   let browser: TestBrowser;
   let receiver: PushReceiver;
@@ -30,10 +37,6 @@ describe('operator console: subscriptions', () => {
   beforeAll(async () => {
     browser = await openBrowser();
     receiver = await startPushReceiver(() => secrets);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await receiver?.close();
   });
   beforeEach(async () => {
     await browser.context.clearCookies();
