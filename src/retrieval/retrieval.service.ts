@@ -151,8 +151,8 @@ export class RetrievalService {
         // the note first; everything once the pause ends): the artifact waits for them in its
         // place in line, not for a backoff of its own that would outlast Suki's recovery and put
         // it behind later visits. Only a Retry-After longer than the pause is its own to honour.
-        const ownWait = (outcome.retryAfterMs ?? 0) > MAX_PAUSE_MS ? Math.min(decision.delayMs, outcome.retryAfterMs!) : 0;
-        const delayMs = this.breaker.holdsBack ? ownWait : decision.delayMs;
+        const asked = outcome.retryAfterMs ?? 0;
+        const delayMs = !this.breaker.holdsBack ? decision.delayMs : asked > MAX_PAUSE_MS ? Math.min(decision.delayMs, asked) : 0;
         const written = await this.queue.retryLater(job, outcome.reason, delayMs);
         return written ? { state: 'retry', detail: `${outcome.reason}; next in ${delayMs} ms` } : superseded;
       }

@@ -103,7 +103,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
       this.shutdown.abort();
       await Promise.allSettled(this.inFlight);
     }
-    const released = await this.workQueue.release(this.interrupted, true).catch(() => 0);
+    const released = await this.workQueue.release(this.interrupted, { started: true }).catch(() => 0);
     this.logger.log(`retrieval stopped; ${released} unfinished artifact(s) handed back`);
   }
 
@@ -173,7 +173,7 @@ export class RetrievalWorker implements OnApplicationBootstrap, OnModuleDestroy 
   private async handBack(): Promise<void> {
     const jobs = this.ready.splice(0);
     this.checks -= jobs.filter(isCheck).length;
-    if (jobs.length > 0) await this.workQueue.release(jobs, false).catch(() => 0);
+    if (jobs.length > 0) await this.workQueue.release(jobs, { started: false }).catch(() => 0);
   }
 
   /**

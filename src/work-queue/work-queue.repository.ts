@@ -133,11 +133,11 @@ export class WorkQueueRepository {
 
   /**
    * Hands claims back, so that another worker (or this one, later) takes them at once: calls a
-   * shutdown interrupted, or, `started` false, work claimed but never begun (an open breaker, a
+   * shutdown interrupted, or (`started: false`) work claimed but never begun (an open breaker, a
    * pause), whose claim then does not count as an attempt: the backoff and the attempts an
    * operator sees count calls to Suki.
    */
-  async release(jobs: readonly ClaimedArtifact[], started: boolean): Promise<number> {
+  async release(jobs: readonly ClaimedArtifact[], { started }: { started: boolean }): Promise<number> {
     if (jobs.length === 0) return 0;
     // Raw: many fenced rows in one statement (UPDATE … FROM jsonb_to_recordset).
     const claims = JSON.stringify(jobs.map(({ id, generation, lease }) => ({ id, generation, lease })));

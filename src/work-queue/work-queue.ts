@@ -41,8 +41,8 @@ export class WorkQueue {
     return this.queue.fail(job, reason);
   }
 
-  release(jobs: readonly ClaimedArtifact[], started: boolean): Promise<number> {
-    return this.queue.release(jobs, started);
+  release(jobs: readonly ClaimedArtifact[], claim: { started: boolean }): Promise<number> {
+    return this.queue.release(jobs, claim);
   }
 
   retryFailed(filter: Omit<ArtifactFilter, 'status'>, tx: Prisma.TransactionClient): Promise<RetriedArtifact[]> {
