@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { aSuccessNotification, postNotification } from '../support/notifications';
-import { parsePrometheus, sampleValue } from '../support/prometheus';
 import { TestApp } from '../support/test-app';
 import { useTestApp } from '../support/use-test-app';
 import { waitFor } from '../support/waiting';
-import { feedApi, FeedItem, feedSettled, readToEnd } from './events.support';
+import { feedApi, FeedItem, feedSettled, feedWaiters, readToEnd } from './events.support';
 
 /**
  * The feed's promise: a consumer resuming from its cursor sees every event exactly once, in one
@@ -17,9 +16,6 @@ describe('change feed: gap-free', () => {
   // Two replicas of the service on one database.
   const { db, start } = useTestApp({ app: false });
   let replicas: TestApp[] = [];
-  /** Long-polls of GET /v1/events waiting now on one replica, as it counts them. */
-  const waitersOn = async (replica: TestApp) =>
-    sampleValue(parsePrometheus(await (await fetch(`${replica.baseUrl}/metrics`)).text()), 'suki_events_waiters') ?? 0;
 
   beforeAll(async () => {
     replicas = [await start(), await start()];
@@ -59,7 +55,7 @@ describe('change feed: gap-free', () => {
       // A long-poll waiting from the cursor it was given wakes when the held transaction commits.
       const started = Date.now();
       const waiting = feedApi(sut.baseUrl)(`/v1/events?after=${whileOpen.cursor}&waitSeconds=20`);
-      await waitFor(async () => (await waitersOn(sut)) >= 1, 'the long-poll to be waiting', 10_000);
+      await waitFor(async () => (await feedWaiters(sut.baseUrl)) >= 1, 'the long-poll to be waiting', 10_000);
       await held.query('COMMIT');
       const woke = await waiting;
       expect(Date.now() - started).toBeLessThan(8_000);

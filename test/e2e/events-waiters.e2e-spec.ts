@@ -1,10 +1,10 @@
 import { EventsRepository } from '../../src/events/events.repository';
 import { FeedWakeups } from '../../src/events/feed-wakeups';
 import { aSuccessNotification, postNotification } from '../support/notifications';
-import { parsePrometheus, sampleValue } from '../support/prometheus';
 import { waitUntil } from '../support/spool-scenario';
 import { TEST_INTERNAL_TOKEN } from '../support/test-app';
 import { useTestApp } from '../support/use-test-app';
+import { feedWaiters } from './events.support';
 
 const MAX_CONNECTIONS = 24;
 const MAX_WAITERS = 10;
@@ -17,7 +17,7 @@ const MAX_WAITERS = 10;
 describe('long-polls of the change feed', () => {
   const { sut } = useTestApp({ env: { HTTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS), EVENTS_MAX_WAITERS: String(MAX_WAITERS) } });
 
-  const waiters = async () => sampleValue(parsePrometheus(await (await fetch(`${sut().baseUrl}/metrics`)).text()), 'suki_events_waiters');
+  const waiters = () => feedWaiters(sut().baseUrl);
   const longPoll = (signal: AbortSignal) =>
     // A type nothing here writes (retrieval is off): the notifications posted meanwhile do not answer them.
     fetch(`${sut().baseUrl}/v1/events?after=now&types=artifact.failed&waitSeconds=30`, {

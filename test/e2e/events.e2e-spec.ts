@@ -2,18 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { EventsRetention } from '../../src/events/events-retention';
 import { aFailureNotification, aSuccessNotification, postNotification } from '../support/notifications';
-import { parsePrometheus, sampleValue } from '../support/prometheus';
 import { useTestApp } from '../support/use-test-app';
 import { waitFor } from '../support/waiting';
-import { feedApi, FeedItem, feedSettled, readToEnd as readAll } from './events.support';
+import { feedApi, FeedItem, feedSettled, feedWaiters, readToEnd as readAll } from './events.support';
 import { ISO_UTC, markArtifactReady } from './query.support';
 
 describe('change feed: GET /v1/events', () => {
   const { db, sut } = useTestApp();
   const get = (path: string, token?: string | null) => feedApi(sut().baseUrl)(path, token);
-  /** Long-polls of GET /v1/events waiting now, as the service counts them. */
-  const waiters = async () =>
-    sampleValue(parsePrometheus(await (await fetch(`${sut().baseUrl}/metrics`)).text()), 'suki_events_waiters') ?? 0;
   const readToEnd = async (baseUrl: string, after?: string, query?: string) => {
     await feedSettled(db());
     return readAll(baseUrl, after, query);
@@ -141,7 +137,7 @@ describe('change feed: GET /v1/events', () => {
     const started = Date.now();
     let answered = false;
     const waiting = get(`/v1/events?after=${cursor}&waitSeconds=20`).finally(() => (answered = true));
-    await waitFor(async () => (await waiters()) >= 1, 'the long-poll to be waiting', 10_000);
+    await waitFor(async () => (await feedWaiters(sut().baseUrl)) >= 1, 'the long-poll to be waiting', 10_000);
     // The empty answer waits: nothing has come back by the time the event is posted.
     expect(answered).toBe(false);
     const failure = aFailureNotification();

@@ -1,4 +1,5 @@
 import { apiGet } from '../support/api';
+import { parsePrometheus, sampleValue } from '../support/prometheus';
 import { TEST_INTERNAL_TOKEN } from '../support/test-app';
 
 export interface FeedItem {
@@ -23,6 +24,11 @@ export function feedApi(baseUrl: string) {
     const { status, body } = await apiGet<FeedAnswer['body']>(baseUrl, path, { token });
     return { status, body };
   };
+}
+
+/** Long-polls of GET /v1/events waiting now on the service at `baseUrl` (suki_events_waiters; 0 if absent). */
+export async function feedWaiters(baseUrl: string): Promise<number> {
+  return sampleValue(parsePrometheus(await (await fetch(`${baseUrl}/metrics`)).text()), 'suki_events_waiters') ?? 0;
 }
 
 /** Reads the feed from `after` until an answer comes back empty; returns everything and where it ended. */

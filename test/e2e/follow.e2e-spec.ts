@@ -3,19 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aFailureNotification, aSuccessNotification, postNotification } from '../support/notifications';
-import { parsePrometheus, sampleValue } from '../support/prometheus';
 import { REPO_ROOT } from '../support/service-process';
 import { TEST_INTERNAL_TOKEN } from '../support/test-app';
 import { useTestApp } from '../support/use-test-app';
 import { waitFor } from '../support/waiting';
+import { feedWaiters } from './events.support';
 
 /** `npm run follow`: one line per event as they happen, filtered by --types, Ctrl-C exits 0. */
 describe('npm run follow', () => {
   const { sut } = useTestApp();
   let cwd: string;
-  /** Long-polls of GET /v1/events waiting now, as the service counts them. */
-  const waiters = async () =>
-    sampleValue(parsePrometheus(await (await fetch(`${sut().baseUrl}/metrics`)).text()), 'suki_events_waiters') ?? 0;
 
   beforeAll(() => {
     cwd = mkdtempSync(join(tmpdir(), 'suki-follow-'));
@@ -51,7 +48,7 @@ describe('npm run follow', () => {
     await follow.until(() => follow.stderr().includes('following'));
     // Its first long-poll starts from "now", after the failure above: wait until it is waiting. The
     // only long-poll of this file's service so far, so the count going to 1 is the CLI's.
-    await waitFor(async () => (await waiters()) >= 1, 'the long-poll to be waiting', 10_000);
+    await waitFor(async () => (await feedWaiters(sut().baseUrl)) >= 1, 'the long-poll to be waiting', 10_000);
     const success = aSuccessNotification();
     await postNotification(sut().baseUrl, aFailureNotification());
     await postNotification(sut().baseUrl, success);
