@@ -7,7 +7,12 @@
 //           one after the other: the answers, readiness every 50, whether the process lived, and
 //           how many acknowledged notifications the database holds once it is back;
 //  sigterm  NODE_ENV=production, SIGTERM, then a notification every 100 ms for 1.5 s: readiness
-//           right after the signal, the answers, the exit, and the database afterwards.
+//           right after the signal, the answers, the exit, and the database afterwards;
+//  readonly PostgreSQL turned read-only under the service (as a primary demoted in a failover:
+//           default_transaction_read_only, its sessions ended), 50 notifications, then read-write
+//           again: the answers, and how many acknowledged notifications the database holds;
+//  kill9    notifications from 8 connections, the service killed with SIGKILL in the middle, then
+//           started again on the same spool: acknowledged against stored.
 const { execFileSync, spawn } = require('node:child_process');
 const { randomUUID } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -92,6 +97,22 @@ async function waitFor(check, timeoutMs) {
   return false;
 }
 
+/** Sends `count` notifications from `connections` at once; the statuses, in no order. */
+async function postMany(port, count, connections) {
+  const statuses = [];
+  let sent = 0;
+  const worker = async () => {
+    while (sent < count) {
+      sent += 1;
+      statuses.push(await post(port));
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+  return statuses;
+}
+
+const acknowledgedIn = (statuses) => statuses.filter((s) => s >= 200 && s < 300).length;
+
 const scenarios = {
   async hang(pg) {
     await pg.freeze();
@@ -170,6 +191,58 @@ const scenarios = {
     console.log(
       `sigterm: the database holds ${(await deliveries(pg)) - 1} of the ${statuses.filter((s) => s >= 200 && s < 300).length} acknowledged after the signal`,
     );
+  },
+
+  async readonly(pg) {
+    const service = startService({ DATABASE_URL: pg.url, SPOOL_DIR: mkdtempSync(join(tmpdir(), 'bench-spool-')) });
+    try {
+      const port = await service.listening();
+      await post(port);
+      await pg.query("ALTER SYSTEM SET default_transaction_read_only = 'on'");
+      await pg.query('SELECT pg_reload_conf()');
+      await pg.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database()',
+      );
+      const statuses = [];
+      for (let i = 0; i < 50; i += 1) statuses.push(await post(port));
+      const readiness = await ready(port);
+      await pg.query('ALTER SYSTEM RESET default_transaction_read_only');
+      await pg.query('SELECT pg_reload_conf()');
+      const acknowledged = acknowledgedIn(statuses);
+      const back = Date.now();
+      const stored = await waitFor(async () => (await deliveries(pg)) >= acknowledged + 1, 60_000);
+      console.log(
+        `readonly: answers ${JSON.stringify(tally(statuses))}; readiness while read-only ${readiness}; process ${service.child.exitCode === null ? 'alive' : `exited ${service.child.exitCode}`}`,
+      );
+      console.log(
+        `readonly: the database holds ${(await deliveries(pg)) - 1} of the ${acknowledged} acknowledged${stored ? `, ${Date.now() - back} ms after it was writable again` : ' (not all within 60 s)'}`,
+      );
+    } finally {
+      service.stop();
+      await service.exited;
+    }
+  },
+
+  async kill9(pg) {
+    const spool = mkdtempSync(join(tmpdir(), 'bench-spool-'));
+    const first = startService({ DATABASE_URL: pg.url, SPOOL_DIR: spool });
+    const port = await first.listening();
+    const sending = postMany(port, 2_000, 8);
+    await waitFor(async () => (await deliveries(pg)) >= 200, 30_000);
+    first.child.kill('SIGKILL');
+    const statuses = await sending;
+    await first.exited;
+    const second = startService({ DATABASE_URL: pg.url, SPOOL_DIR: spool });
+    try {
+      await second.listening();
+      const acknowledged = acknowledgedIn(statuses);
+      await waitFor(async () => (await deliveries(pg)) >= acknowledged, 30_000);
+      console.log(`kill9: answers ${JSON.stringify(tally(statuses))} (0: the connection died with the process)`);
+      console.log(`kill9: after the restart the database holds ${await deliveries(pg)} notifications; ${acknowledged} were acknowledged`);
+    } finally {
+      second.stop();
+      await second.exited;
+    }
   },
 };
 
